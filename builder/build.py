@@ -1,0 +1,74 @@
+"""The whole build, top to bottom: load, validate, index, render, write, check.
+
+Input: a project folder (content/, seeds/, templates/).
+Output: the site in the output folder, swapped in whole; or `ContentErrors` and the old
+output folder untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.check import check_links
+from builder.data_export import render_data
+from builder.feeds import render_feeds
+from builder.index import Archive, build_archive
+from builder.load import load_project
+from builder.render import render_pages
+from builder.validate import validate_project
+from builder.write import merge_outputs, write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    project_dir: Path
+    out_dir: Path
+    base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    archive: Archive
+    out_dir: Path
+    pages: int  # HTML pages written
+    files: int  # every file written, search index included
+    seconds: float
+
+
+def load_archive(project_dir: Path, base_url: str | None = None) -> Archive:
+    """Load, validate and index the content; raises `ContentErrors` listing every problem."""
+    raw = load_project(project_dir)
+    site, metrics, actors, articles = validate_project(raw, base_url=base_url)
+    return build_archive(site, metrics, actors, articles)
+
+
+def build_site(options: BuildOptions) -> BuildReport:
+    """Build the site into `options.out_dir`, or raise and leave the old output untouched."""
+    started = time.perf_counter()
+    archive = load_archive(options.project_dir, options.base_url)
+    # Gather every output in memory first: derived pages need the whole archive, and a
+    # half-built site must never be written.
+    pages = render_pages(archive, options.project_dir / "templates")
+    page_paths = sorted(name for name in pages if name.endswith(".html"))
+    outputs = merge_outputs(
+        pages,
+        render_feeds(archive, page_paths),
+        render_data(archive),
+    )
+    files = write_site(
+        outputs,
+        options.out_dir,
+        static_dir=options.project_dir / "templates" / "static",
+        # Pagefind first: the search page links to the index it writes.
+        before_swap=[index_search, check_links],
+    )
+    return BuildReport(archive, options.out_dir, len(page_paths), files, time.perf_counter() - started)
+
+
+def index_search(site_dir: Path) -> None:
+    """Pagefind writes its index into site_dir/pagefind/ before the site is swapped in."""
+    from builder.search import run_pagefind
+
+    run_pagefind(site_dir)

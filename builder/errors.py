@@ -1,0 +1,45 @@
+"""Content errors as values: `path:line: message (hint)`.
+
+A content error is a mistake in `content/` or `seeds/` that an editor must fix. It is never a
+bug in the builder, so it is reported without a traceback. Stages collect every problem they
+find and raise one `ContentErrors` at the end, so a single run lists all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    path: str  # relative to the project root, with forward slashes
+    line: int  # 1-based; 0 when the problem concerns a whole file
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ContentErrors(Exception):
+    """Every content problem found in one run, sorted by path and line."""
+
+    def __init__(self, errors: Iterable[ContentError]) -> None:
+        self.errors: tuple[ContentError, ...] = tuple(sorted(set(errors)))
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice, or listing a few valid ones when none is close."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if not options:
+        return "none are defined yet"
+    shown = ", ".join(options[:8])
+    more = f", ... ({len(options)} in all)" if len(options) > 8 else ""
+    return f"known: {shown}{more}"

@@ -1,0 +1,214 @@
+"""Index: the validated model -> `Archive`, the cross-index every page is rendered from.
+
+Input: site, metrics, actors and articles from `validate`.
+Output: an immutable `Archive` with lookups (actor -> events/figures/quotes/articles,
+metric -> figures, event id -> reports), the marks and actor mentions of each seed text,
+and every page's URL, worked out once here so that templates never build paths.
+
+URLs are site-relative paths without a leading slash ("articles/x/", "articles/x/#p120-188");
+`render` turns them into links relative to the page being rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from builder.model import Actor, Article, Event, Figure, Metric, Passage, Quote, Site
+
+# Above this many events the timeline is split into one page per year.
+TIMELINE_SPLIT_THRESHOLD = 400
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor named in a seed text at seed[start:end]."""
+
+    actor_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marked passage of a seed: `<mark id=mark_id>`; several facts may share one."""
+
+    mark_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Archive:
+    site: Site
+    metrics: Mapping[str, Metric]  # ordered by metric id
+    actors: Mapping[str, Actor]  # ordered by actor id
+    articles: tuple[Article, ...]  # newest first, then by slug
+    article_by_slug: Mapping[str, Article]
+    events: tuple[Event, ...]  # every report of every event, in date order
+    figures: tuple[Figure, ...]  # in as-of order
+    quotes: tuple[Quote, ...]
+    marks: Mapping[str, tuple[Mark, ...]]  # slug -> marks in seed order
+    mentions: Mapping[str, tuple[Mention, ...]]  # slug -> actor mentions in seed order
+    reports_by_event: Mapping[str, tuple[Event, ...]]  # event id -> its reports, oldest article first
+    figures_by_metric: Mapping[str, tuple[Figure, ...]]
+    members_by_actor: Mapping[str, tuple[str, ...]]  # actor id -> ids of actors part_of it
+    timeline_split_by_year: bool
+
+    # ---- lookups that pages need -------------------------------------------------------
+    def events_of_actor(self, actor_id: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if actor_id in e.actor_ids)
+
+    def figures_claimed_by(self, actor_id: str) -> tuple[Figure, ...]:
+        return tuple(f for f in self.figures if f.claimant_id == actor_id)
+
+    def quotes_by(self, actor_id: str) -> tuple[Quote, ...]:
+        return tuple(q for q in self.quotes if q.speaker_id == actor_id)
+
+    def mention_counts(self, actor_id: str) -> tuple[tuple[Article, int], ...]:
+        """Articles whose seed names the actor, with how many times, newest article first."""
+        counted = []
+        for article in self.articles:
+            count = sum(1 for m in self.mentions[article.slug] if m.actor_id == actor_id)
+            if count:
+                counted.append((article, count))
+        return tuple(counted)
+
+    # ---- URLs ----------------------------------------------------------------------------
+    def url_article(self, slug: str) -> str:
+        return f"articles/{slug}/"
+
+    def url_passage(self, slug: str, passage: Passage) -> str:
+        """The marked sentence in the article's source text."""
+        return f"articles/{slug}/#{passage_mark_id(passage)}"
+
+    def url_actor(self, actor_id: str) -> str:
+        return f"actors/{actor_id}/"
+
+    def url_metric(self, metric_id: str) -> str:
+        return f"figures/{metric_id}/"
+
+    def url_figure(self, figure: Figure) -> str:
+        """The claim's row on its metric page."""
+        return f"figures/{figure.metric_id}/#{figure.figure_id}"
+
+    def url_timeline_page(self, year: int | None = None) -> str:
+        if year is None or not self.timeline_split_by_year:
+            return "timeline/"
+        return f"timeline/{year}/"
+
+    def url_event(self, event_id: str) -> str:
+        """The merged timeline entry of an event."""
+        first = self.reports_by_event[event_id][0]
+        return f"{self.url_timeline_page(first.date.year)}#{event_anchor(event_id)}"
+
+
+def passage_mark_id(passage: Passage) -> str:
+    """Stable forever, since seeds are never edited: the span's offsets in the seed."""
+    return f"p{passage.start}-{passage.end}"
+
+
+def event_anchor(event_id: str) -> str:
+    return f"event-{event_id}"
+
+
+def build_archive(
+    site: Site,
+    metrics: Iterable[Metric],
+    actors: Iterable[Actor],
+    articles: Iterable[Article],
+) -> Archive:
+    """The cross-indexed archive; pure, deterministic (every collection has a stable order)."""
+    metric_map = {m.metric_id: m for m in sorted(metrics, key=lambda m: m.metric_id)}
+    actor_map = {a.actor_id: a for a in sorted(actors, key=lambda a: a.actor_id)}
+    article_list = sorted(articles, key=lambda a: a.slug)
+    article_list.sort(key=lambda a: a.published.sort_key(), reverse=True)
+    article_order = {a.slug: n for n, a in enumerate(reversed(article_list))}
+
+    events = sorted(
+        (e for a in article_list for e in a.events),
+        key=lambda e: (e.date.sort_key(), e.event_id, article_order[e.article_slug]),
+    )
+    figures = sorted(
+        (f for a in article_list for f in a.figures),
+        key=lambda f: (f.as_of.sort_key(), f.metric_id, f.figure_id),
+    )
+    quotes = sorted((q for a in article_list for q in a.quotes), key=lambda q: q.quote_id)
+
+    reports: dict[str, list[Event]] = defaultdict(list)
+    for event in sorted(events, key=lambda e: article_order[e.article_slug]):
+        reports[event.event_id].append(event)
+    by_metric: dict[str, list[Figure]] = {metric_id: [] for metric_id in metric_map}
+    for figure in figures:
+        by_metric[figure.metric_id].append(figure)
+    members: dict[str, list[str]] = {actor_id: [] for actor_id in actor_map}
+    for actor in actor_map.values():
+        for parent in actor.part_of:
+            members[parent].append(actor.actor_id)
+
+    matcher = alias_matcher(actor_map.values())
+    return Archive(
+        site=site,
+        metrics=MappingProxyType(metric_map),
+        actors=MappingProxyType(actor_map),
+        articles=tuple(article_list),
+        article_by_slug=MappingProxyType({a.slug: a for a in article_list}),
+        events=tuple(events),
+        figures=tuple(figures),
+        quotes=tuple(quotes),
+        marks=MappingProxyType({a.slug: marks_of(a) for a in article_list}),
+        mentions=MappingProxyType({a.slug: find_mentions(a.seed_text, matcher) for a in article_list}),
+        reports_by_event=MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())}),
+        figures_by_metric=MappingProxyType({k: tuple(v) for k, v in by_metric.items()}),
+        members_by_actor=MappingProxyType({k: tuple(sorted(v)) for k, v in members.items()}),
+        timeline_split_by_year=len(reports) > TIMELINE_SPLIT_THRESHOLD,
+    )
+
+
+def marks_of(article: Article) -> tuple[Mark, ...]:
+    """One mark per distinct quoted span, in seed order (outer spans before inner ones)."""
+    passages = [f.passage for f in article.figures]
+    passages += [e.passage for e in article.events]
+    passages += [q.passage for q in article.quotes]
+    spans = sorted({(p.start, p.end) for p in passages}, key=lambda s: (s[0], -s[1]))
+    return tuple(Mark(f"p{start}-{end}", start, end) for start, end in spans)
+
+
+@dataclass(frozen=True)
+class AliasMatcher:
+    pattern: re.Pattern[str] | None
+    actor_by_form: Mapping[str, str]
+
+
+def alias_matcher(actors: Iterable[Actor]) -> AliasMatcher:
+    """One regex over every actor's name and aliases, longest form first, on word boundaries.
+
+    Curly and straight apostrophes are treated alike, since seeds mix them.
+    """
+    actor_by_form: dict[str, str] = {}
+    for actor in actors:
+        for form in (actor.name, *actor.aliases):
+            actor_by_form.setdefault(fold_apostrophes(form), actor.actor_id)
+    if not actor_by_form:
+        return AliasMatcher(None, actor_by_form)
+    forms = sorted(actor_by_form, key=lambda f: (-len(f), f))
+    alternatives = "|".join(re.escape(f).replace("'", "['’]") for f in forms)
+    pattern = re.compile(rf"(?<![\w’'-])(?:{alternatives})(?![\w-])")
+    return AliasMatcher(pattern, MappingProxyType(actor_by_form))
+
+
+def fold_apostrophes(text: str) -> str:
+    return text.replace("’", "'")
+
+
+def find_mentions(text: str, matcher: AliasMatcher) -> tuple[Mention, ...]:
+    """Non-overlapping actor mentions; at each position the longest alias wins."""
+    if matcher.pattern is None:
+        return ()
+    return tuple(
+        Mention(matcher.actor_by_form[fold_apostrophes(m.group(0))], m.start(), m.end())
+        for m in matcher.pattern.finditer(text)
+    )

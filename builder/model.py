@@ -1,0 +1,181 @@
+"""The content model: frozen dataclasses that every stage after `validate` works with.
+
+Input: nothing (this module only defines types).
+Output: `Site`, `Metric`, `Actor`, `Article`, `Event`, `Figure`, `Quote`, `Passage`, `FuzzyDate`.
+
+Every fact (event, figure, quote) carries the `Passage` it was quoted from: the verbatim text
+and its character span in the seed, so that any page can link to the marked sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+ActorKind = Literal["person", "state", "government-body", "armed-group", "organisation", "media"]
+ACTOR_KINDS: tuple[ActorKind, ...] = (
+    "person",
+    "state",
+    "government-body",
+    "armed-group",
+    "organisation",
+    "media",
+)
+
+Qualifier = Literal["exact", "about", "more-than", "at-least", "up-to"]
+QUALIFIERS: tuple[Qualifier, ...] = ("exact", "about", "more-than", "at-least", "up-to")
+
+
+@dataclass(frozen=True, order=True)
+class FuzzyDate:
+    """A calendar date that may be known only to the month or the year.
+
+    `month` and `day` are None when unknown. `label` is the source's own wording for an
+    approximate date ("mid-September", "late summer"), shown instead of the bare month.
+    Ordering sorts an approximate date before the exact days of its period.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    label: str | None = None
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def is_exact(self) -> bool:
+        return self.day is not None
+
+    def iso(self) -> str:
+        """`2016-12-04`, `2016-09` or `2016`."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def start(self) -> dt.date:
+        """The first day of the period, for sorting and for distances between dates."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def sort_key(self) -> tuple[int, int, int, int]:
+        return (self.year, self.month or 0, self.day or 0, 0 if self.label is None else 1)
+
+    def human(self) -> str:
+        """`4 December 2016`, `September 2016` or `mid-September 2016`."""
+        if self.label is not None:
+            return f"{self.label} {self.year}" if str(self.year) not in self.label else self.label
+        if self.month is None:
+            return str(self.year)
+        month_name = dt.date(self.year, self.month, 1).strftime("%B")
+        if self.day is None:
+            return f"{month_name} {self.year}"
+        return f"{self.day} {month_name} {self.year}"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a value came from in the content: file and 1-based line (for error messages)."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    description: str
+    language: str
+    base_url: str  # absolute, ends with "/"; used only for feed, sitemap and canonical URLs
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Metric:
+    metric_id: str
+    label: str
+    unit: str  # "percent", "people", "neighbourhoods", ...
+    description: str
+    scope: str  # what the metric counts over, e.g. "east Aleppo" or "the whole city"
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    name: str
+    kind: ActorKind
+    aliases: tuple[str, ...]  # surface forms as written in the seeds; `name` is matched too
+    part_of: tuple[str, ...]  # actor ids
+    summary_md: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim span of a seed text: seed[start:end] == text (modulo quote/space folding)."""
+
+    seed: str  # file name under seeds/
+    start: int
+    end: int
+    text: str  # exactly as it stands in the seed
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str  # shared across articles: the same id = one timeline entry
+    article_slug: str
+    date: FuzzyDate
+    title: str
+    actor_ids: tuple[str, ...]
+    passage: Passage
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Figure:
+    figure_id: str  # unique in the archive: f"{article_slug}-fig-{n}", n counted from 1
+    article_slug: str
+    metric_id: str
+    low: float  # low == high for a single value
+    high: float
+    qualifier: Qualifier
+    as_of: FuzzyDate
+    claimant_id: str | None  # None: unattributed, stated by the outlet itself
+    projected: bool  # a forecast ("expect to retake 60 percent"), never a current state
+    note: str | None
+    passage: Passage
+    source: SourceRef
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+
+@dataclass(frozen=True)
+class Quote:
+    quote_id: str  # unique in the archive: f"{article_slug}-quote-{n}"
+    article_slug: str
+    speaker_id: str
+    passage: Passage
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str  # file stem of content/articles/<slug>.md
+    title: str
+    outlet: str
+    published: FuzzyDate
+    seed: str  # file name under seeds/
+    seed_text: str
+    summary_md: str
+    events: tuple[Event, ...]
+    figures: tuple[Figure, ...]
+    quotes: tuple[Quote, ...]
+    source: SourceRef
