@@ -1,0 +1,173 @@
+"""Timeline: the events of every article merged into one dated list.
+
+Input: an `Archive`.
+Output: `Timeline`: entries grouped by year, month and day. Reports that share an
+`event_id` become ONE `TimelineEntry` listing every source, with a corroboration count and a
+note when the sources give different dates. Approximate dates (month or year only, or a
+label such as "late summer") form their own group before the exact days of their period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import groupby
+
+from builder.index import Archive, event_anchor
+from builder.model import Event, FuzzyDate
+
+
+@dataclass(frozen=True)
+class ActorLink:
+    actor_id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EventReport:
+    """One article's report of an event."""
+
+    event: Event
+    outlet: str
+    article_title: str
+    article_url: str
+    passage_url: str
+    date_text: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: str
+    anchor: str  # the entry's id on its timeline page
+    url: str  # site-relative link to the entry
+    date: FuzzyDate  # the date the entry is filed under (see `consensus_date`)
+    date_text: str
+    title: str
+    reports: tuple[EventReport, ...]  # oldest article first
+    actors: tuple[ActorLink, ...]  # union over the reports, in first-seen order
+    dates_differ: bool
+    is_approximate: bool
+
+    @property
+    def source_count(self) -> int:
+        return len(self.reports)
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    heading: str  # "26 November 2016", or "Sometime in November 2016" for approximate dates
+    anchor: str
+    entries: tuple[TimelineEntry, ...]
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    heading: str  # "November 2016"
+    anchor: str
+    days: tuple[DayGroup, ...]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    url: str  # the timeline page holding this year
+    months: tuple[MonthGroup, ...]
+    entry_count: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    years: tuple[YearGroup, ...]
+    entries: tuple[TimelineEntry, ...]  # date order
+    split_by_year: bool
+
+
+def build_timeline(archive: Archive) -> Timeline:
+    """All events, merged by event id, in date order and grouped by year, month and day."""
+    entries = sorted(
+        (merge_reports(archive, reports) for reports in archive.reports_by_event.values()),
+        key=lambda e: (e.date.sort_key(), e.event_id),
+    )
+    years = tuple(
+        group_year(archive, year, tuple(group))
+        for year, group in groupby(entries, key=lambda e: e.date.year)
+    )
+    return Timeline(
+        years=years, entries=tuple(entries), split_by_year=archive.timeline_split_by_year
+    )
+
+
+def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
+    """One entry for every report of an event; the first (oldest) report gives the title."""
+    reports = tuple(reports)
+    first = reports[0]
+    date = consensus_date(reports)
+    actor_ids = list(dict.fromkeys(a for r in reports for a in r.actor_ids))
+    return TimelineEntry(
+        event_id=first.event_id,
+        anchor=event_anchor(first.event_id),
+        url=archive.url_event(first.event_id),
+        date=date,
+        date_text=date.human(),
+        title=first.title,
+        reports=tuple(describe_report(archive, r) for r in reports),
+        actors=tuple(link_actor(archive, a) for a in actor_ids),
+        dates_differ=len({r.date for r in reports}) > 1,
+        is_approximate=any(not r.date.is_exact or r.date.label is not None for r in reports),
+    )
+
+
+def consensus_date(reports: tuple[Event, ...]) -> FuzzyDate:
+    """The date most reports give, preferring exact days, then the earliest.
+
+    Only dates in the first report's year qualify: `Archive.url_event` files the entry on
+    that year's page when the timeline is split by year.
+    """
+    year = reports[0].date.year
+    counts = Counter(r.date for r in reports if r.date.year == year)
+    return min(counts, key=lambda d: (not d.is_exact, -counts[d], d.sort_key()))
+
+
+def describe_report(archive: Archive, event: Event) -> EventReport:
+    article = archive.article_by_slug[event.article_slug]
+    return EventReport(
+        event=event,
+        outlet=article.outlet,
+        article_title=article.title,
+        article_url=archive.url_article(article.slug),
+        passage_url=archive.url_passage(article.slug, event.passage),
+        date_text=event.date.human(),
+    )
+
+
+def link_actor(archive: Archive, actor_id: str) -> ActorLink:
+    return ActorLink(actor_id, archive.actors[actor_id].name, archive.url_actor(actor_id))
+
+
+def group_year(archive: Archive, year: int, entries: tuple[TimelineEntry, ...]) -> YearGroup:
+    months = tuple(
+        MonthGroup(
+            heading=FuzzyDate(year, month).human() if month else f"{year}, month unknown",
+            anchor=f"m{year:04d}-{month or 0:02d}",
+            days=group_days(tuple(in_month)),
+        )
+        for month, in_month in groupby(entries, key=lambda e: e.date.month)
+    )
+    return YearGroup(year, archive.url_timeline_page(year), months, len(entries))
+
+
+def group_days(entries: tuple[TimelineEntry, ...]) -> tuple[DayGroup, ...]:
+    """Exact days get their own group; approximate dates of the month share one, first."""
+    groups = []
+    for date_key, in_day in groupby(entries, key=lambda e: (e.date.month, e.date.day)):
+        month, day = date_key
+        sample = FuzzyDate(entries[0].date.year, month, day)
+        heading = sample.human() if day else f"Sometime in {sample.human()}"
+        groups.append(
+            DayGroup(
+                heading, f"d{sample.iso()}" if day else f"d{sample.iso()}-approx", tuple(in_day)
+            )
+        )
+    return tuple(groups)
