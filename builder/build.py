@@ -64,7 +64,9 @@ def build_site(options: BuildOptions) -> BuildReport:
         # Pagefind first: the search page links to the index it writes.
         before_swap=[index_search, check_links],
     )
-    return BuildReport(archive, options.out_dir, len(page_paths), files, time.perf_counter() - started)
+    return BuildReport(
+        archive, options.out_dir, len(page_paths), files, time.perf_counter() - started
+    )
 
 
 def index_search(site_dir: Path) -> None:

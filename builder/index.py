@@ -53,7 +53,9 @@ class Archive:
     quotes: tuple[Quote, ...]
     marks: Mapping[str, tuple[Mark, ...]]  # slug -> marks in seed order
     mentions: Mapping[str, tuple[Mention, ...]]  # slug -> actor mentions in seed order
-    reports_by_event: Mapping[str, tuple[Event, ...]]  # event id -> its reports, oldest article first
+    reports_by_event: Mapping[
+        str, tuple[Event, ...]
+    ]  # event id -> its reports, oldest article first
     figures_by_metric: Mapping[str, tuple[Figure, ...]]
     members_by_actor: Mapping[str, tuple[str, ...]]  # actor id -> ids of actors part_of it
     timeline_split_by_year: bool
@@ -160,7 +162,9 @@ def build_archive(
         figures=tuple(figures),
         quotes=tuple(quotes),
         marks=MappingProxyType({a.slug: marks_of(a) for a in article_list}),
-        mentions=MappingProxyType({a.slug: find_mentions(a.seed_text, matcher) for a in article_list}),
+        mentions=MappingProxyType(
+            {a.slug: find_mentions(a.seed_text, matcher) for a in article_list}
+        ),
         reports_by_event=MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())}),
         figures_by_metric=MappingProxyType({k: tuple(v) for k, v in by_metric.items()}),
         members_by_actor=MappingProxyType({k: tuple(sorted(v)) for k, v in members.items()}),

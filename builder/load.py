@@ -1,0 +1,178 @@
+"""Load: project folders -> raw records, each YAML value still a node that knows its line.
+
+Input: content/site.yaml, content/metrics.yaml, content/actors/*.yaml,
+content/articles/*.md (YAML front matter + Markdown), seeds/*.txt.
+Output: `RawProject`. Nothing is interpreted here beyond YAML syntax: values stay
+`yaml.Node`s so that `validate` can convert each one itself and name its exact line
+(PyYAML's own conversion loses positions, rejects `2016-02-30` without one, and turns
+`no` into False). YAML syntax errors are collected, not raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from builder.errors import ContentError
+
+FRONT_MATTER_FENCE = "---"
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One YAML document. Node lines are 0-based within the YAML text; add `line_offset`."""
+
+    path: str  # relative to the project, forward slashes
+    node: yaml.Node | None  # None for an empty document
+    line_offset: int  # 1 + lines before the YAML text (so node line + offset is 1-based)
+    stem: str  # file name without extension: an actor id or article slug
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    document: RawDocument  # the front matter
+    body: str  # the editor's summary, Markdown
+    body_line: int  # 1-based line of the body's first line
+
+
+@dataclass(frozen=True)
+class RawProject:
+    site: RawDocument | None
+    metrics: RawDocument | None
+    actors: tuple[RawDocument, ...]
+    articles: tuple[RawArticle, ...]
+    seeds: dict[str, str]  # file name -> text
+    errors: tuple[ContentError, ...]  # syntax and file-level problems found while loading
+
+
+def load_project(project_dir: Path) -> RawProject:
+    """Read every content file and seed; YAML syntax problems are returned, not raised."""
+    errors: list[ContentError] = []
+    content = project_dir / "content"
+    site = load_yaml_file(project_dir, content / "site.yaml", errors, required=True)
+    metrics = load_yaml_file(project_dir, content / "metrics.yaml", errors, required=True)
+    actors = tuple(
+        document
+        for path in sorted((content / "actors").glob("*.yaml"))
+        if (document := load_yaml_file(project_dir, path, errors)) is not None
+    )
+    articles = tuple(
+        article
+        for path in sorted((content / "articles").glob("*.md"))
+        if (article := load_article_file(project_dir, path, errors)) is not None
+    )
+    report_stray_files(project_dir, errors)
+    seeds = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted((project_dir / "seeds").glob("*.txt"))
+    }
+    return RawProject(site, metrics, actors, articles, seeds, tuple(errors))
+
+
+def relative_path(project_dir: Path, path: Path) -> str:
+    try:
+        return path.relative_to(project_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_yaml_file(
+    project_dir: Path, path: Path, errors: list[ContentError], *, required: bool = False
+) -> RawDocument | None:
+    rel = relative_path(project_dir, path)
+    if not path.is_file():
+        if required:
+            errors.append(ContentError(rel, 0, "file is missing", "create it; see README.md"))
+        return None
+    text = read_text(path, rel, errors)
+    if text is None:
+        return None
+    return compose_yaml(text, rel, 1, path.stem, errors)
+
+
+def load_article_file(
+    project_dir: Path, path: Path, errors: list[ContentError]
+) -> RawArticle | None:
+    rel = relative_path(project_dir, path)
+    text = read_text(path, rel, errors)
+    if text is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        errors.append(
+            ContentError(
+                rel,
+                1,
+                "no YAML front matter",
+                "start the file with a line '---', the fields, "
+                "then another '---' line and the summary",
+            )
+        )
+        return None
+    closing = next(
+        (n for n in range(1, len(lines)) if lines[n].strip() == FRONT_MATTER_FENCE), None
+    )
+    if closing is None:
+        errors.append(
+            ContentError(
+                rel, 1, "front matter is never closed", "add a line '---' after the fields"
+            )
+        )
+        return None
+    front = "".join(lines[1:closing])
+    document = compose_yaml(front, rel, 2, path.stem, errors)
+    if document is None:
+        return None
+    body = "".join(lines[closing + 1 :])
+    return RawArticle(document, body, closing + 2)
+
+
+def read_text(path: Path, rel: str, errors: list[ContentError]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(ContentError(rel, 0, f"not UTF-8 text ({error.reason})", "save it as UTF-8"))
+        return None
+
+
+def compose_yaml(
+    text: str, rel: str, line_offset: int, stem: str, errors: list[ContentError]
+) -> RawDocument | None:
+    """Parse one YAML document safely into nodes (no tags, no objects are constructed)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line + line_offset) if mark is not None else line_offset
+        problem = error.problem or error.context or "invalid YAML"
+        errors.append(
+            ContentError(
+                rel,
+                line,
+                f"malformed YAML: {problem}",
+                "check indentation, colons and quotes; quote text that contains ': ' or '#'",
+            )
+        )
+        return None
+    except yaml.YAMLError as error:
+        errors.append(ContentError(rel, line_offset, f"malformed YAML: {error}", "fix the syntax"))
+        return None
+    return RawDocument(rel, node, line_offset, stem)
+
+
+def report_stray_files(project_dir: Path, errors: list[ContentError]) -> None:
+    """Files that look like content but would be silently ignored are mistakes."""
+    content = project_dir / "content"
+    for folder, expected in (("actors", ".yaml"), ("articles", ".md")):
+        for path in sorted((content / folder).glob("*")):
+            if path.is_file() and path.suffix != expected and not path.name.startswith("."):
+                errors.append(
+                    ContentError(
+                        relative_path(project_dir, path),
+                        0,
+                        f"ignored file: only *{expected} files belong in content/{folder}/",
+                        f"rename it to end in {expected}, or move it elsewhere",
+                    )
+                )

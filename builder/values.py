@@ -1,0 +1,49 @@
+"""Scalar parsing shared by `validate` and `draft`: dates and numbers, with a reason on failure.
+
+Input: the text of one YAML scalar (or a node, for numbers, whose tag says how YAML read it).
+Output: `(value, None)` or `(None, problem)`; the caller adds the file, line and hint.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+import yaml
+
+from builder.model import FuzzyDate
+
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def parse_date(text: str, label: str | None = None) -> tuple[FuzzyDate | None, str | None]:
+    """`2016-12-04`, `2016-09` or `2016` as a FuzzyDate; impossible dates are refused."""
+    match = DATE_PATTERN.match(text.strip())
+    if match is None:
+        return None, "not a date"
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        return None, f"impossible date: there is no month {month}"
+    if month is not None and day is not None:
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            name = calendar.month_name[month]
+            return None, f"impossible date: {name} {year} has {days} days"
+    return FuzzyDate(year, month, day, label), None
+
+
+def parse_number(node: yaml.ScalarNode) -> tuple[float | None, str | None]:
+    """A YAML number as a float; quoted text such as "52" or 100,000 is refused."""
+    if node.tag not in NUMBER_TAGS:
+        return None, f"text {node.value!r}"
+    try:
+        value = float(str(node.value).replace("_", ""))
+    except ValueError:
+        return None, f"text {node.value!r}"
+    if value != value or value in (float("inf"), float("-inf")):
+        return None, f"{node.value!r}"
+    if value < 0:
+        return None, f"a negative number ({node.value})"
+    return value, None
