@@ -1,0 +1,57 @@
+"""Search: index the written site with Pagefind, the static full-text search.
+
+Input: a folder holding the rendered site (HTML pages; pages opt in with `data-pagefind-body`).
+Output: the search bundle in site_dir/pagefind/ (pagefind-ui.js, pagefind-ui.css, the index),
+which the search page loads with relative URLs, so it works under any sub-path.
+
+Pagefind ships as a binary inside the PyPI wheel `pagefind[bin]`; it is run through the
+current interpreter so that the venv's copy is used, never one found on PATH.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SEARCH_BUNDLE_DIR = "pagefind"
+
+
+def pagefind_command(site_dir: Path) -> list[str]:
+    """The Pagefind command line that indexes `site_dir` into site_dir/pagefind/."""
+    return [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        SEARCH_BUNDLE_DIR,
+        # Errors only: a build prints its own summary, and Pagefind's progress lines would
+        # bury it.
+        "--silent",
+    ]
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Write the search bundle into site_dir/pagefind/; raise RuntimeError if Pagefind fails."""
+    if not site_dir.is_dir():
+        raise RuntimeError(f"cannot index {site_dir}: not a folder")
+    try:
+        result = subprocess.run(
+            pagefind_command(site_dir),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError as error:
+        hint = "install it with pip install 'pagefind[bin]'"
+        raise RuntimeError(f"could not start Pagefind ({error}); {hint}") from error
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise RuntimeError(
+            f"Pagefind failed with exit code {result.returncode} indexing {site_dir}:\n{output}"
+        )
+    if not (site_dir / SEARCH_BUNDLE_DIR / "pagefind-ui.js").is_file():
+        raise RuntimeError(f"Pagefind wrote no search bundle into {site_dir / SEARCH_BUNDLE_DIR}")
