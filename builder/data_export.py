@@ -1,0 +1,315 @@
+"""The data downloads: the whole archive as JSON (with its JSON Schema) and two CSV tables.
+
+Input: the `Archive`.
+Output: {"data/archive.json", "data/archive.schema.json", "data/figures.csv",
+"data/events.csv"} as bytes.
+
+The schema in builder/schema/archive.schema.json is the reusers' documentation; a test
+validates every build against it, so a field added here without documentation fails the
+suite. URLs are site-relative ("articles/x/#p12-40"): prefix `site.base_url` to make them
+absolute. Passage offsets count Unicode code points in the seed text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from builder.index import Archive
+from builder.model import (
+    Actor,
+    Article,
+    Event,
+    Figure,
+    FuzzyDate,
+    Metric,
+    Passage,
+    Quote,
+    SourceRef,
+)
+
+# Bump the major part when a field is removed or changes meaning, the minor part on additions.
+SCHEMA_VERSION = "1.0"
+GENERATOR = "factsheet-archive"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "archive.schema.json"
+
+# The columns every fact row shares: its source sentence and the article it came from.
+SOURCE_COLUMNS = (
+    "source_sentence",
+    "article_slug",
+    "article_title",
+    "outlet",
+    "published",
+    "seed",
+    "passage_start",
+    "passage_end",
+    "article_url",
+    "passage_url",
+)
+FIGURE_COLUMNS = (
+    *("figure_id", "metric_id", "metric_label", "unit", "low", "high", "qualifier"),
+    *("as_of", "as_of_precision", "claimant_id", "claimant_name", "projected", "note"),
+    *SOURCE_COLUMNS,
+    "figure_url",
+)
+EVENT_COLUMNS = (
+    *("event_id", "date", "date_precision", "date_label", "title", "actor_ids"),
+    *SOURCE_COLUMNS,
+    "timeline_url",
+)
+
+JsonObject = dict[str, Any]
+
+
+def render_data(archive: Archive) -> dict[str, bytes]:
+    """archive.json, its schema, figures.csv (one row per figure) and events.csv (per report)."""
+    return {
+        "data/archive.json": dump_json(archive_document(archive)),
+        "data/archive.schema.json": SCHEMA_PATH.read_bytes(),
+        "data/figures.csv": dump_csv(FIGURE_COLUMNS, figure_rows(archive)),
+        "data/events.csv": dump_csv(EVENT_COLUMNS, event_rows(archive)),
+    }
+
+
+# ---- archive.json ---------------------------------------------------------------------------
+
+
+def archive_document(archive: Archive) -> JsonObject:
+    """The whole model as plain JSON values; every list sorted by its id."""
+    site = archive.site
+    return {
+        "$schema": "archive.schema.json",
+        "schema_version": SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "site": {
+            "title": site.title,
+            "description": site.description,
+            "language": site.language,
+            "base_url": site.base_url,
+        },
+        "counts": {
+            "articles": len(archive.articles),
+            "actors": len(archive.actors),
+            "metrics": len(archive.metrics),
+            "events": len(archive.reports_by_event),
+            "event_reports": len(archive.events),
+            "figures": len(archive.figures),
+            "quotes": len(archive.quotes),
+        },
+        "metrics": [
+            metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")
+        ],
+        "actors": [actor_json(archive, a) for a in sorted_by(archive.actors.values(), "actor_id")],
+        "articles": [article_json(archive, a) for a in sorted_by(archive.articles, "slug")],
+        "events": [event_json(archive, e) for e in sorted_events(archive.events)],
+        "figures": [figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id")],
+        "quotes": [quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id")],
+    }
+
+
+def metric_json(archive: Archive, metric: Metric) -> JsonObject:
+    return {
+        "metric_id": metric.metric_id,
+        "label": metric.label,
+        "unit": metric.unit,
+        "scope": metric.scope,
+        "description": metric.description,
+        "figure_ids": sorted(f.figure_id for f in archive.figures_by_metric[metric.metric_id]),
+        "url": archive.url_metric(metric.metric_id),
+    }
+
+
+def actor_json(archive: Archive, actor: Actor) -> JsonObject:
+    return {
+        "actor_id": actor.actor_id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "aliases": list(actor.aliases),
+        "part_of": list(actor.part_of),
+        "members": list(archive.members_by_actor[actor.actor_id]),
+        "summary_md": actor.summary_md,
+        "url": archive.url_actor(actor.actor_id),
+    }
+
+
+def article_json(archive: Archive, article: Article) -> JsonObject:
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": date_json(article.published),
+        "seed": article.seed,
+        "seed_sha256": hashlib.sha256(article.seed_text.encode()).hexdigest(),
+        "summary_md": article.summary_md,
+        "event_ids": sorted({e.event_id for e in article.events}),
+        "figure_ids": sorted(f.figure_id for f in article.figures),
+        "quote_ids": sorted(q.quote_id for q in article.quotes),
+        "mentioned_actor_ids": sorted({m.actor_id for m in archive.mentions[article.slug]}),
+        "url": archive.url_article(article.slug),
+        "content_source": source_json(article.source),
+    }
+
+
+def event_json(archive: Archive, event: Event) -> JsonObject:
+    return {
+        "event_id": event.event_id,
+        "article_slug": event.article_slug,
+        "date": date_json(event.date),
+        "title": event.title,
+        "actor_ids": list(event.actor_ids),
+        "passage": passage_json(archive, event.article_slug, event.passage),
+        "url": archive.url_event(event.event_id),
+        "content_source": source_json(event.source),
+    }
+
+
+def figure_json(archive: Archive, figure: Figure) -> JsonObject:
+    return {
+        "figure_id": figure.figure_id,
+        "article_slug": figure.article_slug,
+        "metric_id": figure.metric_id,
+        "low": plain_number(figure.low),
+        "high": plain_number(figure.high),
+        "qualifier": figure.qualifier,
+        "as_of": date_json(figure.as_of),
+        "claimant_id": figure.claimant_id,
+        "projected": figure.projected,
+        "note": figure.note,
+        "passage": passage_json(archive, figure.article_slug, figure.passage),
+        "url": archive.url_figure(figure),
+        "content_source": source_json(figure.source),
+    }
+
+
+def quote_json(archive: Archive, quote: Quote) -> JsonObject:
+    return {
+        "quote_id": quote.quote_id,
+        "article_slug": quote.article_slug,
+        "speaker_id": quote.speaker_id,
+        "passage": passage_json(archive, quote.article_slug, quote.passage),
+        "content_source": source_json(quote.source),
+    }
+
+
+def passage_json(archive: Archive, slug: str, passage: Passage) -> JsonObject:
+    return {
+        "seed": passage.seed,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.text,
+        "url": archive.url_passage(slug, passage),
+    }
+
+
+def date_json(date: FuzzyDate) -> JsonObject:
+    return {"iso": date.iso(), "precision": date.precision, "label": date.label}
+
+
+def source_json(source: SourceRef) -> JsonObject:
+    return {"path": source.path, "line": source.line}
+
+
+def plain_number(value: float) -> int | float:
+    """52 rather than 52.0: whole numbers stay whole in JSON and CSV."""
+    return int(value) if float(value).is_integer() else value
+
+
+def sorted_by(items: Iterable[Any], key: str) -> list[Any]:
+    return sorted(items, key=lambda item: getattr(item, key))
+
+
+def sorted_events(events: Iterable[Event]) -> list[Event]:
+    """Event reports have no id of their own: (event id, article slug) is their key."""
+    return sorted(events, key=lambda e: (e.event_id, e.article_slug))
+
+
+def dump_json(document: JsonObject) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+# ---- CSV --------------------------------------------------------------------------------------
+
+
+def figure_rows(archive: Archive) -> list[JsonObject]:
+    """One row per figure, in figure id order, with its source sentence."""
+    rows = []
+    for figure in sorted_by(archive.figures, "figure_id"):
+        metric = archive.metrics[figure.metric_id]
+        claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
+        rows.append(
+            {
+                "figure_id": figure.figure_id,
+                "metric_id": figure.metric_id,
+                "metric_label": metric.label,
+                "unit": metric.unit,
+                "low": plain_number(figure.low),
+                "high": plain_number(figure.high),
+                "qualifier": figure.qualifier,
+                "as_of": figure.as_of.iso(),
+                "as_of_precision": figure.as_of.precision,
+                "claimant_id": figure.claimant_id,
+                "claimant_name": claimant.name if claimant else None,
+                "projected": figure.projected,
+                "note": figure.note,
+                "figure_url": archive.url_figure(figure),
+                **article_columns(archive, figure.article_slug, figure.passage),
+            }
+        )
+    return rows
+
+
+def event_rows(archive: Archive) -> list[JsonObject]:
+    """One row per event report (an event told by three articles has three rows)."""
+    return [
+        {
+            "event_id": event.event_id,
+            "date": event.date.iso(),
+            "date_precision": event.date.precision,
+            "date_label": event.date.label,
+            "title": event.title,
+            "actor_ids": ";".join(event.actor_ids),
+            "timeline_url": archive.url_event(event.event_id),
+            **article_columns(archive, event.article_slug, event.passage),
+        }
+        for event in sorted_events(archive.events)
+    ]
+
+
+def article_columns(archive: Archive, slug: str, passage: Passage) -> JsonObject:
+    """The SOURCE_COLUMNS of a fact row."""
+    article = archive.article_by_slug[slug]
+    return {
+        "source_sentence": passage.text,
+        "article_slug": slug,
+        "article_title": article.title,
+        "outlet": article.outlet,
+        "published": article.published.iso(),
+        "seed": passage.seed,
+        "passage_start": passage.start,
+        "passage_end": passage.end,
+        "article_url": archive.url_article(slug),
+        "passage_url": archive.url_passage(slug, passage),
+    }
+
+
+def dump_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """RFC 4180 quoting, "\\n" line ends; None is an empty cell, booleans are true/false."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
+    return buffer.getvalue().encode()
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,196 @@
+"""The data downloads: archive.json against its shipped schema, and the two CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import pytest
+
+from builder.data_export import EVENT_COLUMNS, FIGURE_COLUMNS, render_data
+from builder.index import Archive
+from tests.sample_archive import default_articles, make_archive
+
+if TYPE_CHECKING:
+    from builder.build import BuildReport
+
+
+def load_outputs(outputs: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, Any]]:
+    document = json.loads(outputs["data/archive.json"])
+    schema = json.loads(outputs["data/archive.schema.json"])
+    return document, schema
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode(), newline="")))
+
+
+def schema_properties(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property declared anywhere in the schema, with where it is."""
+    if isinstance(node, dict):
+        for name, sub in node.get("properties", {}).items():
+            yield f"{path}/{name}", sub
+        for key, sub in node.items():
+            yield from schema_properties(sub, f"{path}/{key}")
+    elif isinstance(node, list):
+        for n, sub in enumerate(node):
+            yield from schema_properties(sub, f"{path}/{n}")
+
+
+def assert_matches_archive(document: dict[str, Any], archive: Archive) -> None:
+    """Every item of the archive is in the JSON, and every passage is verbatim from its seed."""
+    assert [a["slug"] for a in document["articles"]] == sorted(a.slug for a in archive.articles)
+    assert [a["actor_id"] for a in document["actors"]] == sorted(archive.actors)
+    assert [m["metric_id"] for m in document["metrics"]] == sorted(archive.metrics)
+    assert [f["figure_id"] for f in document["figures"]] == sorted(
+        f.figure_id for f in archive.figures
+    )
+    assert [q["quote_id"] for q in document["quotes"]] == sorted(q.quote_id for q in archive.quotes)
+    assert sorted((e["event_id"], e["article_slug"]) for e in document["events"]) == sorted(
+        (e.event_id, e.article_slug) for e in archive.events
+    )
+    assert document["counts"] == {
+        "articles": len(archive.articles),
+        "actors": len(archive.actors),
+        "metrics": len(archive.metrics),
+        "events": len(archive.reports_by_event),
+        "event_reports": len(archive.events),
+        "figures": len(archive.figures),
+        "quotes": len(archive.quotes),
+    }
+    for fact in document["events"] + document["figures"] + document["quotes"]:
+        passage = fact["passage"]
+        seed_text = archive.article_by_slug[fact["article_slug"]].seed_text
+        assert seed_text[passage["start"] : passage["end"]] == passage["text"]
+        assert (
+            passage["url"]
+            == f"articles/{fact['article_slug']}/#p{passage['start']}-{passage['end']}"
+        )
+
+
+# ---- the hand-made archive -------------------------------------------------------------------
+
+
+def test_archive_json_validates_against_its_schema_and_holds_everything() -> None:
+    archive = make_archive()
+    document, schema = load_outputs(render_data(archive))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+    assert_matches_archive(document, archive)
+    assert document["schema_version"] == "1.0"
+    assert document["generator"] == "factsheet-archive"
+
+
+def test_archive_json_keeps_the_detail_reusers_need() -> None:
+    document, _ = load_outputs(render_data(make_archive()))
+    lavrov = next(a for a in document["actors"] if a["actor_id"] == "lavrov")
+    assert lavrov["part_of"] == ["russia"]
+    russia = next(a for a in document["actors"] if a["actor_id"] == "russia")
+    assert russia["members"] == ["lavrov"]
+    assert russia["summary_md"] == "A **state**."
+    trapped = next(f for f in document["figures"] if f["figure_id"] == "alpha-fig-2")
+    assert (trapped["low"], trapped["high"]) == (100000, 200000)
+    assert isinstance(trapped["low"], int)  # 100000, not 100000.0
+    assert trapped["url"] == "figures/trapped/#alpha-fig-2"
+    siege = next(e for e in document["events"] if e["event_id"] == "siege")
+    assert siege["date"] == {"iso": "2016-08", "precision": "month", "label": "late summer"}
+    assert siege["url"] == "timeline/#event-siege"
+    alpha = next(a for a in document["articles"] if a["slug"] == "alpha")
+    assert alpha["mentioned_actor_ids"] == ["army", "lavrov", "russia", "un"]
+    assert re.fullmatch("[0-9a-f]{64}", alpha["seed_sha256"])
+
+
+def test_every_schema_property_is_documented() -> None:
+    _, schema = load_outputs(render_data(make_archive()))
+    undocumented = [path for path, sub in schema_properties(schema) if not sub.get("description")]
+    assert undocumented == []
+
+
+def test_schema_rejects_an_undocumented_field() -> None:
+    document, schema = load_outputs(render_data(make_archive()))
+    document["figures"][0]["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError, match="surprise"):
+        jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_json_is_deterministic_unescaped_and_ends_with_a_newline() -> None:
+    alpha, beta = default_articles()
+    curly = dataclasses.replace(alpha, title="Assad’s “victory”")
+    first = render_data(make_archive(articles=[curly, beta]))
+    assert first == render_data(make_archive(articles=[beta, curly]))
+    text = first["data/archive.json"].decode()
+    assert "Assad’s “victory”" in text  # ensure_ascii=False
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+def test_figures_csv_has_one_row_per_figure_with_its_sentence() -> None:
+    archive = make_archive()
+    rows = read_csv(render_data(archive)["data/figures.csv"])
+    assert tuple(rows[0]) == FIGURE_COLUMNS
+    assert [r["figure_id"] for r in rows] == sorted(f.figure_id for f in archive.figures)
+    row = next(r for r in rows if r["figure_id"] == "beta-fig-2")
+    assert row["source_sentence"] == "60 percent"
+    assert (row["low"], row["high"], row["projected"]) == ("60", "60", "true")
+    assert row["claimant_name"] == "Syrian army"
+    assert row["note"] == ""
+    assert row["article_url"] == "articles/beta/"
+    assert row["passage_url"].startswith("articles/beta/#p")
+
+
+def test_events_csv_has_one_row_per_report_and_survives_commas_quotes_newlines() -> None:
+    alpha, beta = default_articles()
+    event = dataclasses.replace(alpha.events[0], title='Troops, "again"\nin Hanano')
+    archive = make_archive(articles=[dataclasses.replace(alpha, events=(event,)), beta])
+    data = render_data(archive)["data/events.csv"]
+    assert b"\r\n" not in data
+    rows = read_csv(data)
+    assert tuple(rows[0]) == EVENT_COLUMNS
+    assert len(rows) == len(archive.events) == 3
+    hanano = [r for r in rows if r["event_id"] == "hanano"]
+    assert [r["article_slug"] for r in hanano] == ["alpha", "beta"]
+    assert hanano[0]["title"] == 'Troops, "again"\nin Hanano'
+    assert hanano[1]["actor_ids"] == "army;russia"
+    assert hanano[1]["source_sentence"] == "Government forces captured Hanano on Sunday"
+
+
+# ---- the real build ---------------------------------------------------------------------------
+
+
+def test_real_archive_json_validates_and_holds_all_the_content(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    document = json.loads((built_site / "data" / "archive.json").read_bytes())
+    schema = json.loads((built_site / "data" / "archive.schema.json").read_bytes())
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+    assert_matches_archive(document, archive)
+    assert len(document["articles"]) == len(archive.articles) > 0
+
+
+def test_real_passage_urls_point_at_marks_in_built_pages(built_site: Path) -> None:
+    document = json.loads((built_site / "data" / "archive.json").read_bytes())
+    for fact in document["events"] + document["figures"] + document["quotes"]:
+        page, anchor = fact["passage"]["url"].split("#")
+        html = (built_site / page / "index.html").read_text()
+        assert f'id="{anchor}"' in html, fact["passage"]["url"]
+
+
+def test_real_csvs_have_a_row_per_figure_and_event_report(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    figures = read_csv((built_site / "data" / "figures.csv").read_bytes())
+    events = read_csv((built_site / "data" / "events.csv").read_bytes())
+    assert len(figures) == len(archive.figures) > 0
+    assert len(events) == len(archive.events) > 0
+    for row in figures + events:
+        seed_text = archive.article_by_slug[row["article_slug"]].seed_text
+        start, end = int(row["passage_start"]), int(row["passage_end"])
+        assert seed_text[start:end] == row["source_sentence"]
