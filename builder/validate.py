@@ -27,6 +27,7 @@ from builder.model import (
     Article,
     Event,
     Figure,
+    FuzzyDate,
     Metric,
     Passage,
     Quote,
@@ -113,8 +114,9 @@ class Checker:
         line = self.line(node) if node is not None else self.document.line_offset
         self.errors.append(ContentError(self.document.path, line, message, hint))
 
-    def source(self, node: yaml.Node) -> SourceRef:
-        return SourceRef(self.document.path, self.line(node))
+    def source(self, node: yaml.Node | None) -> SourceRef:
+        line = self.line(node) if node is not None else self.document.line_offset
+        return SourceRef(self.document.path, line)
 
     def mapping(
         self, node: yaml.Node | None, fields: dict[str, Field], what: str
@@ -124,16 +126,20 @@ class Checker:
             self.fail(node, f"{what} must be a mapping of 'key: value' lines", _field_list(fields))
             return None
         found: dict[str, yaml.Node] = {}
+        misspelt: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in found:
                 self.fail(key_node, f"duplicate key '{key}' in {what}", "keep only one of them")
             elif key not in fields:
-                self.fail(key_node, f"unknown field '{key}' in {what}", did_you_mean(key, fields))
+                hint = did_you_mean(key, fields)
+                self.fail(key_node, f"unknown field '{key}' in {what}", hint)
+                misspelt.update(name for name in fields if f"'{name}'" in hint)
             else:
                 found[key] = value_node
         for name, spec in fields.items():
-            if spec.required and name not in found:
+            # A misspelt field is reported once, as unknown, not again as missing.
+            if spec.required and name not in found and name not in misspelt:
                 self.fail(node, f"missing required field '{name}' in {what}", spec.description)
         return found
 
@@ -169,7 +175,9 @@ class Checker:
             return []
         return list(node.value)
 
-    def date(self, node: yaml.Node, name: str, label: str | None = None, *, exact: bool = False):  # type: ignore[no-untyped-def]
+    def date(
+        self, node: yaml.Node, name: str, label: str | None = None, *, exact: bool = False
+    ) -> FuzzyDate | None:
         value = self.text(node, name)
         if value is None:
             return None
@@ -203,7 +211,10 @@ def validate_project(
     site = validate_site(raw.site, base_url, errors) if raw.site else None
     metrics = validate_metrics(raw.metrics, errors) if raw.metrics else {}
     actors = validate_actors(raw.actors, errors)
-    articles = validate_articles(raw.articles, raw.seeds, actors, metrics, errors)
+    # References are checked against every actor file, valid or not, so that one broken
+    # actor file is reported once rather than again at every mention of it.
+    actor_ids = dict.fromkeys(document.stem for document in raw.actors)
+    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metrics, errors)
     if errors or site is None:
         raise ContentErrors(errors)
     return site, list(metrics.values()), list(actors.values()), articles
@@ -223,8 +234,10 @@ def validate_site(
         fields = check.mapping(document.node, SITE_FIELDS, "site.yaml")
         if fields is None or len(fields) < len(SITE_FIELDS):
             return None
-        values = {name: check.text(node, name) for name, node in fields.items()}
-        url = base_url or values["base_url"]
+        title, description, language, own_url = (
+            check.text(fields[name], name) for name in SITE_FIELDS
+        )
+        url = base_url or own_url
         if url is not None and not re.match(r"^https?://[^/]+", url):
             check.fail(
                 fields["base_url"],
@@ -232,15 +245,11 @@ def validate_site(
                 "e.g. https://user.github.io/archive/",
             )
             return None
-        if any(v is None for v in values.values()) or url is None:
+        if title is None or description is None or language is None or url is None:
             return None
         return Site(
-            values["title"],
-            values["description"],
-            values["language"],  # type: ignore[arg-type]
-            url.rstrip("/") + "/",
-            check.source(document.node),
-        )  # type: ignore[arg-type]
+            title, description, language, url.rstrip("/") + "/", check.source(document.node)
+        )
 
     return collect(document, errors, build)
 
@@ -304,9 +313,10 @@ def validate_actors(
                         "an alias must name one actor only; remove it from one of them",
                     )
         errors.extend(check.errors)
+    actor_ids = dict.fromkeys(document.stem for document in documents)
     for actor_id, refs in part_of_nodes.items():
         for check, node in refs:
-            check.reference(node, "part_of", actors, "actor")
+            check.reference(node, "part_of", actor_ids, "actor")
             if node.value == actor_id:
                 check.fail(
                     node, f"actor '{actor_id}' cannot be part of itself", "remove it from part_of"
@@ -345,7 +355,7 @@ def read_actor(
     return Actor(
         actor_id=actor_id,
         name=name,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         aliases=tuple(a for a in aliases if a is not None),
         part_of=tuple(str(n.value) for n in part_of),
         summary_md=summary,
@@ -356,7 +366,7 @@ def read_actor(
 def validate_articles(
     raws: tuple[RawArticle, ...],
     seeds: dict[str, str],
-    actors: dict[str, Actor],
+    actors: dict[str, None],
     metrics: dict[str, Metric],
     errors: list[ContentError],
 ) -> list[Article]:
@@ -392,7 +402,7 @@ def read_article(
     check: Checker,
     raw: RawArticle,
     seeds: dict[str, str],
-    actors: dict[str, Actor],
+    actors: dict[str, None],
     metrics: dict[str, Metric],
 ) -> Article | None:
     slug = raw.document.stem
@@ -407,7 +417,7 @@ def read_article(
     published = (
         check.date(fields["published"], "published", exact=True) if "published" in fields else None
     )
-    seed = check.reference(fields["seed"], "seed", seeds, "seed file") if "seed" in fields else None
+    seed = read_seed_name(check, fields["seed"], seeds) if "seed" in fields else None
     if seed is None:
         return None  # without its seed no quote can be checked
     seed_text = seeds[seed]
@@ -438,6 +448,14 @@ def read_article(
     )
 
 
+def read_seed_name(check: Checker, node: yaml.Node, seeds: dict[str, str]) -> str | None:
+    name = check.text(node, "seed")
+    if name is not None and name not in seeds:
+        check.fail(node, f"seed file 'seeds/{name}' does not exist", did_you_mean(name, seeds))
+        return None
+    return name
+
+
 @dataclass
 class FactReader:
     """Reads the events, figures and quotes of one article against its seed."""
@@ -446,7 +464,7 @@ class FactReader:
     slug: str
     seed: str
     seed_text: str
-    actors: dict[str, Actor]
+    actors: dict[str, None]  # every actor id
     metrics: dict[str, Metric]
     event_ids: set[str] = field(default_factory=set)
 
@@ -568,7 +586,7 @@ class FactReader:
             low=bounds[0],  # type: ignore[index]
             high=bounds[1],  # type: ignore[index]
             qualifier=qualifier,  # type: ignore[arg-type]
-            as_of=as_of,
+            as_of=as_of,  # type: ignore[arg-type]
             claimant_id=claimant,
             projected=bool(projected),
             note=note,

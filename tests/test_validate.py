@@ -1,0 +1,225 @@
+"""Validation: every broken input gives one `path:line: message (hint)`, and all are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.errors import ContentErrors
+from builder.load import load_project
+from builder.model import FuzzyDate
+from builder.validate import validate_project
+from tests.fixtures import make_project, replace_in
+
+ARTICLE = "content/articles/sample-article.md"
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        validate_project(load_project(root))
+    return [str(error) for error in caught.value.errors]
+
+
+def test_minimal_project_is_valid(tmp_path: Path) -> None:
+    site, metrics, actors, articles = validate_project(load_project(make_project(tmp_path)))
+    (article,) = articles
+    assert site.base_url == "https://example.org/archive/"
+    assert [m.metric_id for m in metrics] == ["civilians-trapped"]
+    assert sorted(a.actor_id for a in actors) == ["ministry", "un"]
+    assert article.published == FuzzyDate(2016, 11, 27)
+    (figure,) = article.figures
+    assert (figure.low, figure.high, figure.qualifier, figure.claimant_id) == (
+        100000,
+        100000,
+        "up-to",
+        "un",
+    )
+    # The passage keeps the seed's own curly quotes although the content may use either.
+    assert figure.passage.text.startswith("The UN said “as many as")
+    assert article.seed_text[figure.passage.start : figure.passage.end] == figure.passage.text
+
+
+# (what is broken, file, old text, new text, the one expected message)
+BROKEN_INPUTS = [
+    (
+        "malformed YAML",
+        ARTICLE,
+        "title: Rebels Hold Out In The Old City",
+        "title: [unclosed",
+        f"{ARTICLE}:3: malformed YAML: expected ',' or ']', but got ':' "
+        "(check indentation, colons and quotes; quote text that contains ': ' or '#')",
+    ),
+    (
+        "missing required field",
+        ARTICLE,
+        "outlet: Test Times\n",
+        "",
+        f"{ARTICLE}:2: missing required field 'outlet' in front matter (who published the article)",
+    ),
+    (
+        "unknown actor id",
+        ARTICLE,
+        "actors: [ministry]",
+        "actors: [minstry]",
+        f"{ARTICLE}:10: unknown actor 'minstry' in 'actors' (did you mean 'ministry'?)",
+    ),
+    (
+        "unknown metric",
+        ARTICLE,
+        "metric: civilians-trapped",
+        "metric: civilians-traped",
+        f"{ARTICLE}:13: unknown metric 'civilians-traped' in 'metric' "
+        "(did you mean 'civilians-trapped'?)",
+    ),
+    (
+        "quote not in the seed",
+        ARTICLE,
+        'quote: "Government forces took the Hanano district on Saturday, the ministry said."',
+        'quote: "Government forces took the Hanano district on Sunday, the ministry said."',
+        f"{ARTICLE}:11: quote not found in seeds/sample.txt (nearest passage: 'Government forces "
+        "took the Hanano district on Saturday, the ministry said.'; copy it verbatim)",
+    ),
+    (
+        "impossible date",
+        ARTICLE,
+        "date: 2016-11-26",
+        "date: 2016-02-30",
+        f"{ARTICLE}:8: 'date' '2016-02-30': impossible date: February 2016 has 29 days "
+        "(write YYYY-MM-DD, or YYYY-MM for a month)",
+    ),
+    (
+        "duplicate id",
+        ARTICLE,
+        "figures:",
+        "  - id: hanano-captured\n    date: 2016-11-26\n    title: Again\n"
+        '    quote: "the ministry said."\nfigures:',
+        f"{ARTICLE}:12: duplicate event id 'hanano-captured' in this article "
+        "(an article reports each event once; give the other a new id)",
+    ),
+    (
+        "missing seed file",
+        ARTICLE,
+        "seed: sample.txt",
+        "seed: sampel.txt",
+        f"{ARTICLE}:5: seed file 'seeds/sampel.txt' does not exist (did you mean 'sample.txt'?)",
+    ),
+    (
+        "value of the wrong type",
+        ARTICLE,
+        "value: 100000",
+        'value: "100,000"',
+        f"{ARTICLE}:14: 'value' must be a number, not text '100,000' "
+        "(write digits without separators, e.g. 100000 or 52.5)",
+    ),
+    (
+        "unknown field (a typo)",
+        ARTICLE,
+        "qualifier: up-to",
+        "qualifer: up-to",
+        f"{ARTICLE}:15: unknown field 'qualifer' in figure 1 (did you mean 'qualifier'?)",
+    ),
+    (
+        "yes/no is not a boolean",
+        ARTICLE,
+        "claimant: un",
+        "claimant: un\n    projected: no",
+        f"{ARTICLE}:18: 'projected' must be true or false (write exactly true or false)",
+    ),
+    (
+        "wrong actor kind",
+        "content/actors/un.yaml",
+        "kind: organisation",
+        "kind: organization",
+        "content/actors/un.yaml:2: unknown actor kind 'organization' "
+        "(did you mean 'organisation'?)",
+    ),
+    (
+        "percent above 100",
+        "content/metrics.yaml",
+        "unit: people",
+        "unit: percent",
+        f"{ARTICLE}:14: 100000 percent is more than 100 (check the value or the metric)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "expected"),
+    [case[1:] for case in BROKEN_INPUTS],
+    ids=[case[0] for case in BROKEN_INPUTS],
+)
+def test_broken_input_gives_one_clear_message(
+    tmp_path: Path, path: str, old: str, new: str, expected: str
+) -> None:
+    root = make_project(tmp_path)
+    replace_in(root, path, old, new)
+    assert problems(root) == [expected]
+
+
+def test_duplicate_slug_is_refused_case_insensitively(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    text = (root / ARTICLE).read_text(encoding="utf-8")
+    (root / "content/articles/Sample-Article.md").write_text(text, encoding="utf-8")
+    found = problems(root)
+    assert any("is not a valid slug" in p for p in found)
+
+
+def test_two_fact_sheets_for_one_seed_are_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    text = (root / ARTICLE).read_text(encoding="utf-8")
+    (root / "content/articles/sample-copy.md").write_text(text, encoding="utf-8")
+    assert problems(root) == [
+        "content/articles/sample-copy.md:2: seed 'sample.txt' already has a fact sheet: "
+        f"{ARTICLE} (one fact sheet per seed; merge the two)"
+    ]
+
+
+def test_duplicate_metric_key_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    metrics = (root / "content/metrics.yaml").read_text(encoding="utf-8")
+    (root / "content/metrics.yaml").write_text(metrics + metrics, encoding="utf-8")
+    assert problems(root) == [
+        "content/metrics.yaml:6: duplicate metric id 'civilians-trapped' "
+        "(each metric is defined once)"
+    ]
+
+
+def test_alias_shared_by_two_actors_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    replace_in(root, "content/actors/ministry.yaml", "[the ministry]", "[the ministry, UN]")
+    assert problems(root) == [
+        "content/actors/un.yaml:1: alias 'UN' is also used by actor 'ministry' "
+        "(content/actors/ministry.yaml) (an alias must name one actor only; remove it from one "
+        "of them)"
+    ]
+
+
+def test_every_problem_is_reported_in_one_run_sorted(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    replace_in(root, ARTICLE, "actors: [ministry]", "actors: [nobody]")
+    replace_in(root, ARTICLE, "metric: civilians-trapped", "metric: nothing")
+    replace_in(root, "content/actors/un.yaml", "kind: organisation", "kind: club")
+    found = problems(root)
+    assert len(found) == 3
+    assert found == sorted(found, key=lambda p: (p.split(":")[0], int(p.split(":")[1])))
+
+
+def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    replace_in(root, ARTICLE, "outlet: Test Times", "outlet: !!python/object/apply:os.system [ls]")
+    (found,) = problems(root)
+    assert "'outlet' must be text" in found or "malformed YAML" in found
+
+
+def test_quote_matching_forgives_only_whitespace_and_quote_style(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    replace_in(
+        root,
+        ARTICLE,
+        'quote: "as many as 100,000 people"',
+        'quote: "said  \\"as many as\n      100,000 people\\""',
+    )
+    validate_project(load_project(root))  # straight quotes and a line break still match
+    replace_in(root, ARTICLE, "100,000 people", "100,000 People")
+    assert "quote not found" in problems(root)[0]
