@@ -1,0 +1,87 @@
+"""Annotating a seed: marks nest properly whatever the overlaps; each mark id appears once."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from builder.annotate import annotate_seed
+from builder.index import Mark, Mention, alias_matcher, find_mentions
+from builder.model import Actor, SourceRef
+
+TEXT = "Headline\n\nRussia's military said Russia took 52 percent of east Aleppo on Saturday.\n"
+
+
+class NestingChecker(HTMLParser):
+    """Fails on any end tag that does not close the innermost open element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.ids: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack.append(tag)
+        self.ids += [v for k, v in attrs if k == "id" and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack}"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> NestingChecker:
+    checker = NestingChecker()
+    checker.feed(html)
+    assert checker.stack == []
+    return checker
+
+
+def actor(actor_id: str, name: str, *aliases: str) -> Actor:
+    return Actor(actor_id, name, "state", aliases, (), "", SourceRef("x", 1))
+
+
+def test_paragraphs_and_text_are_kept_verbatim() -> None:
+    html = annotate_seed(TEXT, [], [], lambda a: a)
+    assert html.count("<p>") == 2
+    paragraphs = [t for t in parse(html).text if t != "\n"]
+    assert paragraphs == ["Headline", TEXT.split("\n")[2]]
+
+
+def test_crossing_marks_are_split_and_keep_one_id_each() -> None:
+    start = TEXT.index("Russia took")
+    end = TEXT.index(" on Saturday")
+    marks = [
+        Mark("p-a", TEXT.index("Russia's"), end),  # crosses the next mark's end
+        Mark("p-b", start, TEXT.index(".\n") + 1),
+        Mark("p-c", start, start + 6),  # nested inside both
+    ]
+    html = annotate_seed(TEXT, marks, [], lambda a: a)
+    checker = parse(html)
+    assert sorted(checker.ids) == ["p-a", "p-b", "p-c"]
+    assert 'class="cont"' in html  # the crossing mark was closed and reopened
+
+
+def test_mentions_respect_word_boundaries_and_prefer_the_longest_alias() -> None:
+    actors = [actor("russia", "Russia"), actor("russia-military", "Russia's military")]
+    mentions = find_mentions(TEXT, alias_matcher(actors))
+    found = [(m.actor_id, TEXT[m.start : m.end]) for m in mentions]
+    assert found == [("russia-military", "Russia's military"), ("russia", "Russia")]
+    assert find_mentions("Russian jets", alias_matcher(actors)) == ()
+
+
+def test_curly_and_straight_apostrophes_match_alike() -> None:
+    actors = [actor("russia-military", "Russia's military")]
+    assert len(find_mentions("Russia’s military said", alias_matcher(actors))) == 1
+
+
+def test_links_and_marks_interleave_and_text_is_escaped() -> None:
+    text = "A <b> & Russia said so.\n"
+    mentions = [Mention("russia", text.index("Russia"), text.index(" said"))]
+    marks = [Mark("p-1", text.index("& Russia"), text.index(" so"))]
+    html = annotate_seed(text, marks, mentions, lambda a: f"../actors/{a}/")
+    assert html.startswith('<p>A &lt;b&gt; <mark id="p-1">&amp; ')
+    assert '<mark id="p-1">&amp; <a href="../actors/russia/">Russia</a> said</mark>' in html
+    parse(html)

@@ -1,0 +1,62 @@
+"""The link check: every internal href/src and #fragment must resolve, or the build fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.check import check_links, resolve
+from builder.errors import ContentErrors
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_resolve_relative_links() -> None:
+    assert resolve("articles/a/index.html", "../../timeline/") == "timeline/index.html"
+    assert resolve("index.html", "static/site.css") == "static/site.css"
+    assert resolve("index.html", "./") == "index.html"
+    assert resolve("index.html", "../x/") is None
+
+
+def test_good_links_pass(tmp_path: Path) -> None:
+    site = write(
+        tmp_path,
+        {
+            "index.html": '<a href="a/#m1">x</a><a href="https://e.org/">e</a><img src="i.png">'
+            '<a href="#top" id="top">t</a>',
+            "a/index.html": '<mark id="m1">m</mark><a href="../">home</a>',
+            "i.png": "",
+        },
+    )
+    check_links(site)
+
+
+def test_broken_links_name_page_line_and_link(tmp_path: Path) -> None:
+    site = write(
+        tmp_path,
+        {
+            "index.html": '<p>\n<a href="a/#nope">x</a>\n<a href="missing/">y</a>'
+            '<a href="/abs/">z</a><a href="a">f</a>',
+            "a/index.html": "<p>a</p>",
+        },
+    )
+    with pytest.raises(ContentErrors) as caught:
+        check_links(site)
+    messages = [str(error) for error in caught.value.errors]
+    name = site.name
+    assert messages == [
+        f"{name}/index.html:2: broken link 'a/#nope': no element with id 'nope' in a/index.html "
+        "(fix the template or content that produced it)",
+        f"{name}/index.html:3: broken link '/abs/': root-absolute links break under a sub-path; "
+        "use a relative link (fix the template or content that produced it)",
+        f"{name}/index.html:3: broken link 'a': a link to a folder must end in '/' "
+        "(fix the template or content that produced it)",
+        f"{name}/index.html:3: broken link 'missing/': no file missing/index.html "
+        "(fix the template or content that produced it)",
+    ]
