@@ -82,6 +82,7 @@ class Disagreement:
 @dataclass(frozen=True)
 class MetricComparison:
     metric: Metric
+    url: str  # the metric's page
     claims: tuple[ClaimView, ...]  # as-of order
     latest: ClaimView | None  # the most recent current-state claim
     disagreements: tuple[Disagreement, ...]
@@ -118,6 +119,7 @@ def compare_metric(archive: Archive, metric: Metric) -> MetricComparison:
     disputed |= {d.second.figure.figure_id for d in disagreements}
     return MetricComparison(
         metric=metric,
+        url=archive.url_metric(metric.metric_id),
         claims=claims,
         latest=current[-1] if current else None,
         disagreements=disagreements,

@@ -1,0 +1,216 @@
+"""Charts: one metric's claims over time as an accessible inline SVG (no JavaScript).
+
+Input: a `MetricComparison`.
+Output: `Markup` of a <figure> holding an <svg role="img"> with <title> and <desc>, and a
+legend of claimants. Dates run along x, values up y; each claimant has its own shape and
+colour class (`s0`..`s5`, coloured by site.css for light and dark mode). A range is a vertical
+bar; "more than"/"at least" claims draw a dashed line upwards, "up to" downwards, "about" a
+thin bar of ±10%. Projections are hollow. The data table sits next to the chart in the page.
+Output is a pure function of the input: fixed sizes, fixed number formats, no randomness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from builder.derive.figures import ClaimView, MetricComparison, claim_interval, format_number
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 40
+SERIES_CLASSES = 6  # colour classes in site.css; shapes repeat with them
+SHAPES = ("circle", "square", "triangle", "diamond", "down", "cross")
+MARKER = 6
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A linear map from data to pixels."""
+
+    lo: float
+    hi: float
+    px_lo: float
+    px_hi: float
+
+    def __call__(self, value: float) -> float:
+        span = self.hi - self.lo or 1.0
+        return self.px_lo + (value - self.lo) / span * (self.px_hi - self.px_lo)
+
+
+def render_chart(comparison: MetricComparison) -> Markup:
+    """The metric's chart, or a short note when it has no claims."""
+    claims = comparison.claims
+    metric = comparison.metric
+    if not claims:
+        return Markup('<p class="chart-empty">No claims to chart yet.</p>')
+    series = claimant_series(claims)
+    x = date_scale(claims)
+    y = value_scale(claims, metric.unit)
+    base_id = f"chart-{metric.metric_id}"
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{base_id}-title {base_id}-desc">',
+        f'<title id="{base_id}-title">{escape(metric.label)} over time</title>',
+        f'<desc id="{base_id}-desc">{escape(describe_chart(comparison))}</desc>',
+        *y_axis(y, metric.unit),
+        *x_axis(x),
+        *(draw_claim(c, series.index(c.attribution), x, y) for c in claims),
+        "</svg>",
+    ]
+    return Markup(
+        '<figure class="chart-figure">\n'
+        + "\n".join(parts)
+        + "\n"
+        + legend(series, any(c.figure.projected for c in claims))
+        + "\n</figure>"
+    )
+
+
+def claimant_series(claims: tuple[ClaimView, ...]) -> list[str]:
+    """One series per claimant (or per unattributed outlet), in order of first claim."""
+    return list(dict.fromkeys(c.attribution for c in claims))
+
+
+def describe_chart(comparison: MetricComparison) -> str:
+    claims = comparison.claims
+    first, last = claims[0].as_of_text, claims[-1].as_of_text
+    lows = [c.figure.low for c in claims]
+    highs = [c.figure.high for c in claims]
+    unit = comparison.metric.unit
+    return (
+        f"{len(claims)} claim{'s' if len(claims) != 1 else ''} from {first} to {last}, "
+        f"with values from {format_number(min(lows))} to {format_number(max(highs))} {unit}. "
+        f"{len(comparison.disagreements)} disagreement(s) flagged. The table lists every claim."
+    )
+
+
+def date_scale(claims: tuple[ClaimView, ...]) -> Scale:
+    days = [c.figure.as_of.start().toordinal() for c in claims]
+    # A day of padding either side keeps the first and last points off the axes.
+    return Scale(min(days) - 1, max(days) + 1, LEFT + 8, WIDTH - RIGHT)
+
+
+def value_scale(claims: tuple[ClaimView, ...], unit: str) -> Scale:
+    if unit == "percent":
+        top = 100.0
+    else:
+        finite = [v for c in claims for v in (c.figure.low, c.figure.high)]
+        top = nice_ceiling(max(finite) * 1.15)
+    return Scale(0.0, top, HEIGHT - BOTTOM, TOP)
+
+
+def nice_ceiling(value: float) -> float:
+    """The next 1, 2, 4, 5 or 8 times a power of ten at or above `value` (quarters stay round)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 4, 5, 8, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)
+
+
+def y_axis(y: Scale, unit: str) -> list[str]:
+    suffix = "%" if unit == "percent" else ""
+    lines = [
+        f'<g class="axis y-axis"><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}"/>'
+    ]
+    for n in range(5):
+        value = y.hi * n / 4
+        py = y(value)
+        lines.append(
+            f'<line class="grid" x1="{LEFT}" y1="{py:.1f}" x2="{WIDTH - RIGHT}" y2="{py:.1f}"/>'
+            f'<text x="{LEFT - 6}" y="{py + 4:.1f}" text-anchor="end">'
+            f"{escape(short_number(value))}{suffix}</text>"
+        )
+    lines.append("</g>")
+    return lines
+
+
+def short_number(value: float) -> str:
+    """Axis labels: 200000 -> "200k", 1500000 -> "1.5M"."""
+    for limit, letter in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{format_number(round(value / limit, 1))}{letter}"
+    return format_number(round(value, 1))
+
+
+def x_axis(x: Scale) -> list[str]:
+    base = HEIGHT - BOTTOM
+    lines = [
+        f'<g class="axis x-axis"><line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>'
+    ]
+    first, last = int(x.lo) + 1, int(x.hi) - 1
+    count = min(5, last - first + 1)
+    ticks = sorted({first + round(n * (last - first) / max(count - 1, 1)) for n in range(count)})
+    for ordinal in ticks:
+        px = x(ordinal)
+        label = dt.date.fromordinal(ordinal).strftime("%d %b %Y").lstrip("0")
+        lines.append(
+            f'<line x1="{px:.1f}" y1="{base}" x2="{px:.1f}" y2="{base + 5}"/>'
+            f'<text x="{px:.1f}" y="{base + 20}" text-anchor="middle">{label}</text>'
+        )
+    lines.append("</g>")
+    return lines
+
+
+def draw_claim(claim: ClaimView, index: int, x: Scale, y: Scale) -> str:
+    figure = claim.figure
+    cls = f"s{index % SERIES_CLASSES}"
+    hollow = " projected" if figure.projected else ""
+    px = x(figure.as_of.start().toordinal())
+    interval = claim_interval(figure)
+    low_px = y(max(interval.low, y.lo))
+    high_px = y(min(interval.high, y.hi))
+    bar = ""
+    if interval.high - interval.low > 0:
+        dashed = " open" if math.isinf(interval.high) or figure.qualifier == "up-to" else ""
+        ends = f'x1="{px:.1f}" y1="{low_px:.1f}" x2="{px:.1f}" y2="{high_px:.1f}"'
+        bar = f'<line class="bar{dashed}" {ends}/>'
+    centre = y((figure.low + figure.high) / 2)
+    label = f"{claim.attribution}: {claim.value_text}, {claim.as_of_text} ({claim.outlet})"
+    if figure.projected:
+        label += ", projected"
+    return (
+        f'<g class="point {cls}{hollow}"><title>{escape(label)}</title>{bar}'
+        f"{marker(SHAPES[index % len(SHAPES)], px, centre)}</g>"
+    )
+
+
+def marker(shape: str, cx: float, cy: float, size: float = MARKER) -> str:
+    """A marker centred on (cx, cy)."""
+    s = size
+    if shape == "circle":
+        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{s:.1f}"/>'
+    if shape == "square":
+        return f'<rect x="{cx - s:.1f}" y="{cy - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}"/>'
+    points = {
+        "triangle": [(0, -s * 1.2), (s * 1.1, s * 0.8), (-s * 1.1, s * 0.8)],
+        "down": [(0, s * 1.2), (s * 1.1, -s * 0.8), (-s * 1.1, -s * 0.8)],
+        "diamond": [(0, -s * 1.3), (s * 1.3, 0), (0, s * 1.3), (-s * 1.3, 0)],
+        "cross": [(-s, -s / 3), (-s / 3, -s / 3), (-s / 3, -s), (s / 3, -s), (s / 3, -s / 3),
+                  (s, -s / 3), (s, s / 3), (s / 3, s / 3), (s / 3, s), (-s / 3, s),
+                  (-s / 3, s / 3), (-s, s / 3)],
+    }[shape]  # fmt: skip
+    coords = " ".join(f"{cx + dx:.1f},{cy + dy:.1f}" for dx, dy in points)
+    return f'<polygon points="{coords}"/>'
+
+
+def legend(series: list[str], has_projection: bool) -> str:
+    items = [
+        legend_item(f"s{n % SERIES_CLASSES}", SHAPES[n % len(SHAPES)], name)
+        for n, name in enumerate(series)
+    ]
+    if has_projection:
+        items.append(legend_item("projected", "circle", "hollow: projection"))
+    return '<figcaption><ul class="chart-legend">' + "".join(items) + "</ul></figcaption>"
+
+
+def legend_item(series_class: str, shape: str, label: str) -> str:
+    return (
+        f'<li><svg class="legend-symbol point {series_class}" width="16" height="16" '
+        f'viewBox="0 0 16 16" aria-hidden="true">{marker(shape, 8, 8, 5)}</svg>{escape(label)}</li>'
+    )

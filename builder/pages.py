@@ -1,0 +1,435 @@
+"""Page contexts: one typed, frozen context per page kind, built from the Archive and its
+derivations. Templates receive exactly these (as `page`) plus `meta`, `site` and `nav`.
+
+Input: `Derived` (the Archive with its timeline, figure comparison and actor relations).
+Output: `*Context` dataclasses. Every URL in them is site-relative; templates pass it through
+the `rel` filter. JSON-LD lives in `builder.structured`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from markupsafe import Markup
+
+from builder import structured
+from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
+from builder.derive.figures import (
+    ABOUT_TOLERANCE,
+    DISAGREEMENT_WINDOW_DAYS,
+    ClaimView,
+    FigureComparison,
+    MetricComparison,
+    describe_claim,
+)
+from builder.derive.timeline import (
+    ActorLink,
+    Timeline,
+    TimelineEntry,
+    YearGroup,
+    describe_report,
+    link_actor,
+)
+from builder.index import Archive
+from builder.model import Actor, Article
+from builder.views import (
+    ActorCount,
+    ArticleEvent,
+    ArticleItem,
+    QuoteView,
+    describe_article,
+    describe_quote,
+    entries_by_id,
+    metric_families,
+    part_of_chain,
+    relation_detail,
+    render_markdown,
+)
+
+LATEST_ARTICLES_ON_HOME = 5
+NAV = (
+    ("home", "Home", ""),
+    ("timeline", "Timeline", "timeline/"),
+    ("figures", "Figures", "figures/"),
+    ("actors", "Actors", "actors/"),
+    ("sources", "Sources", "sources/"),
+    ("search", "Search", "search/"),
+    ("about", "About", "about/"),
+)
+
+
+@dataclass(frozen=True)
+class Derived:
+    archive: Archive
+    timeline: Timeline
+    figures: FigureComparison
+    relations: ActorRelations
+    annotate: Callable[..., Markup]  # builder.annotate.annotate_seed
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    path: str  # output file, "articles/x/index.html"
+    title: str
+    description: str
+    canonical: str  # absolute, from base_url
+    base_url: str
+    section: str  # the nav item this page belongs to
+    og_type: str = "website"
+    searchable: bool = False  # data-pagefind-body: fact sheets, actors, timeline, metrics
+    json_ld: Markup | None = None
+    absolute_links: bool = False  # the 404 page is served at any depth
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+class PageContext(Protocol):
+    @property
+    def meta(self) -> PageMeta: ...
+
+
+@dataclass(frozen=True)
+class HomeContext:
+    meta: PageMeta
+    counts: tuple[tuple[str, int, str], ...]  # (label, count, url)
+    latest: tuple[ArticleItem, ...]
+    headline: MetricComparison | None
+    chart: Markup | None
+    span_text: str
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    meta: PageMeta
+    item: ArticleItem
+    summary_html: Markup
+    figures: tuple[ClaimView, ...]
+    events: tuple[ArticleEvent, ...]
+    actors: tuple[ActorCount, ...]
+    quotes: tuple[QuoteView, ...]
+    source_html: Markup
+
+
+@dataclass(frozen=True)
+class TimelineContext:
+    meta: PageMeta
+    heading: str
+    years: tuple[YearGroup, ...]  # the years shown in full on this page
+    year_index: tuple[YearGroup, ...]  # on the index of a split timeline: links to each year
+    entry_count: int
+
+
+@dataclass(frozen=True)
+class FiguresContext:
+    meta: PageMeta
+    families: tuple[tuple[MetricComparison, ...], ...]  # related metrics side by side
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    meta: PageMeta
+    comparison: MetricComparison
+    related: tuple[MetricComparison, ...]
+    chart: Markup
+    window_days: int
+
+
+@dataclass(frozen=True)
+class ActorsContext:
+    meta: PageMeta
+    kinds: tuple[tuple[KindGroup, tuple[ActorCount, ...]], ...]
+
+
+@dataclass(frozen=True)
+class ActorContext:
+    meta: PageMeta
+    actor: Actor
+    kind_heading: str
+    summary_html: Markup
+    part_of: tuple[ActorLink, ...]  # the whole chain upwards, nearest first
+    members: tuple[ActorLink, ...]
+    articles: tuple[tuple[ArticleItem, int], ...]
+    entries: tuple[TimelineEntry, ...]
+    figures: tuple[ClaimView, ...]
+    quotes: tuple[QuoteView, ...]
+    related: tuple[ActorCount, ...]
+
+
+@dataclass(frozen=True)
+class SourcesContext:
+    meta: PageMeta
+    outlets: tuple[tuple[str, tuple[ArticleItem, ...]], ...]
+
+
+@dataclass(frozen=True)
+class InfoContext:
+    """About, search, data and 404: mostly fixed text with a few numbers."""
+
+    meta: PageMeta
+    window_days: int
+    about_percent: int
+    downloads: tuple[structured.Download, ...]
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def make_meta(
+    archive: Archive, url: str, title: str, description: str, section: str, **kw: object
+) -> PageMeta:
+    path = f"{url}index.html" if url == "" or url.endswith("/") else url
+    base = archive.site.base_url
+    return PageMeta(path, title, description, base + url, base, section, **kw)  # type: ignore[arg-type]
+
+
+def nav_items(meta: PageMeta) -> tuple[NavItem, ...]:
+    return tuple(NavItem(label, url, key == meta.section) for key, label, url in NAV)
+
+
+# ---- contexts ------------------------------------------------------------------------------
+
+
+def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
+    archive = derived.archive
+    entries = derived.timeline.entries
+    counts = (
+        ("fact sheets", len(archive.articles), "sources/"),
+        ("timeline events", len(entries), "timeline/"),
+        ("figures", len(archive.figures), "figures/"),
+        ("quotes", len(archive.quotes), "actors/"),
+        ("actors", len(archive.actors), "actors/"),
+    )
+    span = f"{entries[0].date_text} to {entries[-1].date_text}" if entries else ""
+    headline_id = derived.figures.headline_metric_id
+    return HomeContext(
+        meta=make_meta(archive, "", archive.site.title, archive.site.description, "home"),
+        counts=counts,
+        latest=tuple(
+            describe_article(archive, a) for a in archive.articles[:LATEST_ARTICLES_ON_HOME]
+        ),
+        headline=derived.figures.by_metric[headline_id] if headline_id else None,
+        chart=chart,
+        span_text=span,
+    )
+
+
+def article_context(derived: Derived, article: Article, source_html: Markup) -> ArticleContext:
+    archive = derived.archive
+    item = describe_article(archive, article)
+    entries = entries_by_id(derived.timeline)
+    mention_counts: dict[str, int] = {}
+    for mention in archive.mentions[article.slug]:
+        mention_counts[mention.actor_id] = mention_counts.get(mention.actor_id, 0) + 1
+    actors = sorted(mention_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    url = archive.url_article(article.slug)
+    description = f"Fact sheet on “{article.title}” ({article.outlet}, {item.published_text})."
+    return ArticleContext(
+        meta=make_meta(
+            archive,
+            url,
+            article.title,
+            description,
+            "sources",
+            og_type="article",
+            searchable=True,
+            json_ld=structured.article_json_ld(archive, article),
+        ),
+        item=item,
+        summary_html=render_markdown(article.summary_md),
+        figures=tuple(describe_claim(archive, f) for f in article.figures),
+        events=tuple(
+            ArticleEvent(describe_report(archive, e), entries[e.event_id]) for e in article.events
+        ),
+        actors=tuple(ActorCount(link_actor(archive, a), n) for a, n in actors),
+        quotes=tuple(describe_quote(archive, q) for q in article.quotes),
+        source_html=source_html,
+    )
+
+
+def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
+    """One page, or (split by year) an index of years plus one page per year."""
+    archive = derived.archive
+    timeline = derived.timeline
+    description = "Every event in the archive in date order, merged across sources."
+    all_years = timeline.years
+    if not timeline.split_by_year:
+        meta = make_meta(
+            archive,
+            "timeline/",
+            "Timeline",
+            description,
+            "timeline",
+            searchable=True,
+            json_ld=structured.timeline_json_ld(archive, timeline.entries),
+        )
+        yield TimelineContext(meta, "Timeline", all_years, (), len(timeline.entries))
+        return
+    meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
+    yield TimelineContext(meta, "Timeline", (), all_years, len(timeline.entries))
+    for year in all_years:
+        entries = tuple(e for m in year.months for d in m.days for e in d.entries)
+        meta = make_meta(
+            archive,
+            year.url,
+            f"Timeline {year.year}",
+            description,
+            "timeline",
+            searchable=True,
+            json_ld=structured.timeline_json_ld(archive, entries),
+        )
+        yield TimelineContext(meta, f"Timeline {year.year}", (year,), all_years, year.entry_count)
+
+
+def figures_context(derived: Derived) -> FiguresContext:
+    description = (
+        "Every figure in the archive by metric, with disagreements between sources flagged."
+    )
+    meta = make_meta(derived.archive, "figures/", "Figures", description, "figures")
+    return FiguresContext(meta, metric_families(derived.figures))
+
+
+def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup) -> MetricContext:
+    archive = derived.archive
+    metric = comparison.metric
+    description = f"Every claim about {metric.label.lower()} ({metric.scope}), compared over time."
+    meta = make_meta(
+        archive,
+        archive.url_metric(metric.metric_id),
+        metric.label,
+        description,
+        "figures",
+        searchable=True,
+        json_ld=structured.metric_json_ld(archive, comparison),
+    )
+    related = tuple(derived.figures.by_metric[r] for r in comparison.related_ids)
+    return MetricContext(meta, comparison, related, chart, DISAGREEMENT_WINDOW_DAYS)
+
+
+def actors_context(derived: Derived) -> ActorsContext:
+    archive = derived.archive
+    kinds = tuple(
+        (
+            group,
+            tuple(
+                ActorCount(link_actor(archive, a.actor_id), len(archive.mention_counts(a.actor_id)))
+                for a in group.actors
+            ),
+        )
+        for group in derived.relations.kinds
+    )
+    description = "The people, states, bodies and groups named in the archive, by kind."
+    return ActorsContext(make_meta(archive, "actors/", "Actors", description, "actors"), kinds)
+
+
+def actor_context(derived: Derived, actor_id: str) -> ActorContext:
+    archive = derived.archive
+    actor = archive.actors[actor_id]
+    entries = entries_by_id(derived.timeline)
+    own_events = dict.fromkeys(e.event_id for e in archive.events_of_actor(actor_id))
+    related = tuple(
+        ActorCount(
+            link_actor(archive, r.actor_id),
+            r.weight,
+            relation_detail(r.shared_articles, r.shared_events),
+        )
+        for r in derived.relations.related[actor_id]
+    )
+    kind_heading = KIND_HEADINGS[actor.kind]
+    description = f"{actor.name}: articles, events, figures and quotes in the archive."
+    meta = make_meta(
+        archive,
+        archive.url_actor(actor_id),
+        actor.name,
+        description,
+        "actors",
+        og_type="profile",
+        searchable=True,
+        json_ld=structured.actor_json_ld(archive, actor),
+    )
+    return ActorContext(
+        meta=meta,
+        actor=actor,
+        kind_heading=kind_heading,
+        summary_html=render_markdown(actor.summary_md),
+        part_of=part_of_chain(archive, actor_id),
+        members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
+        articles=tuple(
+            (describe_article(archive, a), n) for a, n in archive.mention_counts(actor_id)
+        ),
+        entries=tuple(entries[e] for e in own_events),
+        figures=tuple(describe_claim(archive, f) for f in archive.figures_claimed_by(actor_id)),
+        quotes=tuple(describe_quote(archive, q) for q in archive.quotes_by(actor_id)),
+        related=related,
+    )
+
+
+def sources_context(derived: Derived) -> SourcesContext:
+    archive = derived.archive
+    outlets: dict[str, list[ArticleItem]] = {}
+    for article in archive.articles:
+        outlets.setdefault(article.outlet, []).append(describe_article(archive, article))
+    ordered = tuple(
+        (name, tuple(items))
+        for name, items in sorted(outlets.items(), key=lambda kv: kv[0].casefold())
+    )
+    description = "The outlets whose articles the fact sheets are built on."
+    return SourcesContext(
+        make_meta(archive, "sources/", "Sources", description, "sources"), ordered
+    )
+
+
+def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
+    """About, search, data and 404, with the template each uses."""
+    archive = derived.archive
+    site = archive.site
+
+    def info(meta: PageMeta) -> InfoContext:
+        return InfoContext(
+            meta, DISAGREEMENT_WINDOW_DAYS, round(ABOUT_TOLERANCE * 100), structured.DOWNLOADS
+        )
+
+    yield (
+        "about.html",
+        info(
+            make_meta(
+                archive,
+                "about/",
+                "About the method",
+                "How the fact sheets are made and checked.",
+                "about",
+            )
+        ),
+    )
+    yield (
+        "search.html",
+        info(make_meta(archive, "search/", "Search", f"Search {site.title}.", "search")),
+    )
+    data_meta = make_meta(
+        archive,
+        "data/",
+        "Data downloads",
+        "The whole archive as JSON and CSV, documented.",
+        "about",
+        json_ld=structured.dataset_json_ld(archive),
+    )
+    yield "data.html", info(data_meta)
+    yield (
+        "404.html",
+        info(
+            make_meta(
+                archive,
+                "404.html",
+                "Page not found",
+                "This page does not exist.",
+                "",
+                absolute_links=True,
+            )
+        ),
+    )

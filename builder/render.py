@@ -1,0 +1,164 @@
+"""Render: the Archive and its derivations -> every HTML page of the site, as bytes.
+
+Input: an `Archive` and the templates folder.
+Output: {output path: bytes}, e.g. "articles/<slug>/index.html", "timeline/index.html", "404.html".
+
+Each page kind has one render function and one typed context (in `builder.pages`); the
+templates only loop and branch. Links are site-relative URLs from the Archive, made relative
+to the page being rendered by the `rel` filter (`relative_url`), so the site works at a domain
+root, under a sub-path and from a plain static server. Only the 404 page, which is served at
+arbitrary depths, links through absolute `base_url` URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from builder import pages
+from builder.charts import render_chart
+from builder.derive.actors import relate_actors
+from builder.derive.figures import compare_figures
+from builder.derive.timeline import build_timeline
+from builder.index import Archive
+from builder.model import Article, Site
+from builder.pages import Derived, PageMeta
+
+RenderedPage = tuple[str, bytes]
+
+
+def relative_url(from_page_path: str, target: str) -> str:
+    """A link from the page at `from_page_path` to the site-relative URL `target`.
+
+    "articles/x/#p12-40" from "actors/lavrov/index.html" -> "../../articles/x/#p12-40";
+    from "index.html" -> "articles/x/". A link to the page itself keeps only its fragment.
+    """
+    path, hash_sign, fragment = target.partition("#")
+    from_dir = from_page_path.split("/")[:-1]
+    *to_dir, to_name = path.split("/")
+    common = 0
+    while common < min(len(from_dir), len(to_dir)) and from_dir[common] == to_dir[common]:
+        common += 1
+    parts = [".."] * (len(from_dir) - common) + to_dir[common:] + [to_name]
+    link = "/".join(parts)
+    if not link:
+        return f"#{fragment}" if hash_sign else "./"
+    return f"{link}{hash_sign}{fragment}"
+
+
+def page_path(url: str) -> str:
+    """The output file of a site-relative URL: "articles/x/" -> "articles/x/index.html"."""
+    return f"{url}index.html" if url == "" or url.endswith("/") else url
+
+
+@pass_context
+def rel_filter(context: Context, target: str) -> str:
+    meta: PageMeta = context["meta"]
+    if meta.absolute_links:
+        return meta.base_url + target
+    return relative_url(meta.path, target)
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rel"] = rel_filter
+    return env
+
+
+def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
+    """Every HTML page of the site; two pages claiming one path is a bug, so it raises."""
+    env = make_environment(templates_dir)
+    derived = Derived(
+        archive=archive,
+        timeline=build_timeline(archive),
+        figures=compare_figures(archive),
+        relations=relate_actors(archive),
+        annotate=load_annotator(),
+    )
+    output: dict[str, bytes] = {}
+    for path, content in generate_pages(env, derived):
+        if path in output:
+            raise ValueError(f"two pages claim the output path {path!r}")
+        output[path] = content
+    return dict(sorted(output.items()))
+
+
+def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]:
+    archive = derived.archive
+    site = archive.site
+    yield render_page(
+        env, "home.html", pages.home_context(derived, render_headline_chart(derived)), site
+    )
+    for article in archive.articles:
+        source_html = article_source_html(
+            derived, article, page_path(archive.url_article(article.slug))
+        )
+        yield render_page(
+            env, "article.html", pages.article_context(derived, article, source_html), site
+        )
+    for context in pages.timeline_contexts(derived):
+        yield render_page(env, "timeline.html", context, site)
+    yield render_page(env, "figures.html", pages.figures_context(derived), site)
+    for comparison in derived.figures.metrics:
+        chart = render_chart(comparison)
+        yield render_page(
+            env, "metric.html", pages.metric_context(derived, comparison, chart), site
+        )
+    yield render_page(env, "actors.html", pages.actors_context(derived), site)
+    for actor_id in archive.actors:
+        yield render_page(env, "actor.html", pages.actor_context(derived, actor_id), site)
+    yield render_page(env, "sources.html", pages.sources_context(derived), site)
+    for template, context in pages.fixed_contexts(derived):
+        yield render_page(env, template, context, site)
+
+
+def render_headline_chart(derived: Derived) -> Markup | None:
+    metric_id = derived.figures.headline_metric_id
+    return render_chart(derived.figures.by_metric[metric_id]) if metric_id else None
+
+
+def render_page(
+    env: Environment, template: str, context: pages.PageContext, site: Site
+) -> RenderedPage:
+    meta = context.meta
+    html = env.get_template(template).render(
+        page=context, meta=meta, site=site, nav=pages.nav_items(meta)
+    )
+    return meta.path, html.encode("utf-8")
+
+
+def load_annotator() -> Callable[..., Markup]:
+    """`builder.annotate.annotate_seed`, or a plain-paragraph stand-in while it is missing."""
+    try:
+        from builder.annotate import annotate_seed
+    except ImportError:
+        return plain_paragraphs
+    return annotate_seed
+
+
+def plain_paragraphs(text: str, *_: object) -> Markup:
+    """Stand-in annotator: the seed as escaped paragraphs, no marks."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return Markup("\n").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
+
+
+def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:
+    """The seed text with every quoted passage marked and every actor mention linked."""
+    archive = derived.archive
+    return derived.annotate(
+        article.seed_text,
+        archive.marks[article.slug],
+        archive.mentions[article.slug],
+        lambda actor_id: relative_url(from_path, archive.url_actor(actor_id)),
+    )

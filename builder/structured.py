@@ -1,0 +1,151 @@
+"""Structured data: schema.org JSON-LD for pages, and the list of data downloads.
+
+Input: the `Archive` (and timeline entries or a metric comparison for those pages).
+Output: `Markup` holding JSON safe to place inside <script type="application/ld+json">.
+JSON-LD is one of the few places with absolute URLs, all built from `site.base_url`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from builder.derive.figures import MetricComparison
+from builder.derive.timeline import TimelineEntry
+from builder.index import Archive
+from builder.model import Actor, Article
+
+CONTEXT = "https://schema.org"
+# Where the events took place. The model has no place field yet; this belongs in site.yaml.
+EVENT_PLACE = "Aleppo"
+SCHEMA_TYPE_BY_KIND = {"person": "Person", "state": "Country"}  # every other kind: Organization
+
+
+@dataclass(frozen=True)
+class Download:
+    path: str  # site-relative
+    title: str
+    encoding_format: str
+    description: str
+
+
+DOWNLOADS = (
+    Download(
+        "data/archive.json",
+        "The whole archive",
+        "application/json",
+        "Site, metrics, actors and articles with every event, figure and quote, each with its "
+        "passage (verbatim text and character offsets in the seed).",
+    ),
+    Download(
+        "data/archive.schema.json",
+        "JSON Schema of archive.json",
+        "application/schema+json",
+        "The JSON Schema that archive.json is validated against at build time.",
+    ),
+    Download(
+        "data/figures.csv",
+        "Figures",
+        "text/csv",
+        "One row per figure: metric, low and high value, qualifier, as-of date, claimant, "
+        "projected, article and the quoted passage.",
+    ),
+    Download(
+        "data/events.csv",
+        "Events",
+        "text/csv",
+        "One row per report of an event: event id, date, title, actors, article and passage.",
+    ),
+)
+
+
+def json_ld(data: Mapping[str, Any]) -> Markup:
+    """JSON for a <script> element: "</" escaped so content can never close the script."""
+    text = json.dumps({"@context": CONTEXT, **data}, ensure_ascii=False, indent=1, sort_keys=True)
+    return Markup(text.replace("</", "<\\/"))
+
+
+def article_json_ld(archive: Archive, article: Article) -> Markup:
+    base = archive.site.base_url
+    return json_ld(
+        {
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "datePublished": article.published.iso(),
+            "publisher": {"@type": "Organization", "name": article.outlet},
+            "url": base + archive.url_article(article.slug),
+            "isPartOf": {"@type": "WebSite", "name": archive.site.title, "url": base},
+        }
+    )
+
+
+def actor_json_ld(archive: Archive, actor: Actor) -> Markup:
+    data: dict[str, Any] = {
+        "@type": SCHEMA_TYPE_BY_KIND.get(actor.kind, "Organization"),
+        "name": actor.name,
+        "url": archive.site.base_url + archive.url_actor(actor.actor_id),
+    }
+    if actor.aliases:
+        data["alternateName"] = list(actor.aliases)
+    return json_ld(data)
+
+
+def timeline_json_ld(archive: Archive, entries: Sequence[TimelineEntry]) -> Markup:
+    base = archive.site.base_url
+    items = [
+        {
+            "@type": "ListItem",
+            "position": n,
+            "item": {
+                "@type": "Event",
+                "name": entry.title,
+                "startDate": entry.date.iso(),
+                "location": {"@type": "Place", "name": EVENT_PLACE},
+                "url": base + entry.url,
+            },
+        }
+        for n, entry in enumerate(entries, start=1)
+    ]
+    return json_ld({"@type": "ItemList", "name": "Timeline", "itemListElement": items})
+
+
+def metric_json_ld(archive: Archive, comparison: MetricComparison) -> Markup:
+    metric = comparison.metric
+    return json_ld(
+        {
+            "@type": "Dataset",
+            "name": metric.label,
+            "description": metric.description or f"Claims about {metric.label} ({metric.scope}).",
+            "url": archive.site.base_url + archive.url_metric(metric.metric_id),
+            "variableMeasured": {
+                "@type": "PropertyValue",
+                "name": metric.label,
+                "unitText": metric.unit,
+            },
+        }
+    )
+
+
+def dataset_json_ld(archive: Archive) -> Markup:
+    base = archive.site.base_url
+    return json_ld(
+        {
+            "@type": "Dataset",
+            "name": archive.site.title,
+            "description": archive.site.description,
+            "url": base + "data/",
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "name": d.title,
+                    "contentUrl": base + d.path,
+                    "encodingFormat": d.encoding_format,
+                }
+                for d in DOWNLOADS
+            ],
+        }
+    )

@@ -1,0 +1,114 @@
+"""Views shared by several pages: article items, quotes, actor counts, metric families.
+
+Input: the `Archive` (and the derived timeline or figure comparison).
+Output: small frozen dataclasses with display strings and site-relative URLs, used by the
+page contexts in `builder.pages` so that an article or a quote looks the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from builder.derive.figures import FigureComparison, MetricComparison
+from builder.derive.timeline import ActorLink, EventReport, Timeline, TimelineEntry, link_actor
+from builder.index import Archive
+from builder.model import Article, Quote
+
+MARKDOWN = MarkdownIt("js-default")
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    article: Article
+    url: str
+    published_iso: str
+    published_text: str
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    quote_id: str
+    speaker: ActorLink
+    text: str
+    passage_url: str
+    speaker_url: str  # the quote on its speaker's page
+    source: ArticleItem
+
+
+@dataclass(frozen=True)
+class ActorCount:
+    actor: ActorLink
+    count: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleEvent:
+    report: EventReport
+    entry: TimelineEntry
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(MARKDOWN.render(text))
+
+
+def describe_article(archive: Archive, article: Article) -> ArticleItem:
+    date = article.published
+    return ArticleItem(article, archive.url_article(article.slug), date.iso(), date.human())
+
+
+def describe_quote(archive: Archive, quote: Quote) -> QuoteView:
+    article = archive.article_by_slug[quote.article_slug]
+    return QuoteView(
+        quote_id=quote.quote_id,
+        speaker=link_actor(archive, quote.speaker_id),
+        text=quote.passage.text,
+        passage_url=archive.url_passage(article.slug, quote.passage),
+        speaker_url=f"{archive.url_actor(quote.speaker_id)}#{quote.quote_id}",
+        source=describe_article(archive, article),
+    )
+
+
+def entries_by_id(timeline: Timeline) -> dict[str, TimelineEntry]:
+    return {e.event_id: e for e in timeline.entries}
+
+
+def part_of_chain(archive: Archive, actor_id: str) -> tuple[ActorLink, ...]:
+    """Every actor this one belongs to, directly or through others, nearest first."""
+    chain: list[str] = []
+    frontier = list(archive.actors[actor_id].part_of)
+    while frontier:
+        parent = frontier.pop(0)
+        if parent not in chain and parent != actor_id:
+            chain.append(parent)
+            frontier.extend(archive.actors[parent].part_of)
+    return tuple(link_actor(archive, a) for a in chain)
+
+
+def relation_detail(shared_articles: int, shared_events: int) -> str:
+    parts = []
+    if shared_articles:
+        parts.append(f"{shared_articles} article{'s' if shared_articles != 1 else ''}")
+    if shared_events:
+        parts.append(f"{shared_events} event{'s' if shared_events != 1 else ''}")
+    return ", ".join(parts)
+
+
+def metric_families(figures: FigureComparison) -> tuple[tuple[MetricComparison, ...], ...]:
+    """Groups of related metrics (connected by `related_ids`), each in metric-id order."""
+    families: list[tuple[MetricComparison, ...]] = []
+    placed: set[str] = set()
+    for comparison in figures.metrics:
+        if comparison.metric.metric_id in placed:
+            continue
+        family_ids = [comparison.metric.metric_id]
+        for metric_id in family_ids:
+            family_ids += [
+                r for r in figures.by_metric[metric_id].related_ids if r not in family_ids
+            ]
+        placed.update(family_ids)
+        families.append(tuple(figures.by_metric[m] for m in sorted(family_ids)))
+    return tuple(families)
