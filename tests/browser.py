@@ -1,6 +1,7 @@
 """Shared helpers for the real-client tests: a plain static server and Debian's Chromium.
 
-Input: a folder to serve; the installed /usr/bin/chromium (browser downloads do not work here).
+Input: a folder to serve; an installed Chromium, /usr/bin/chromium or $CHROMIUM_PATH (Playwright's
+own browser downloads are not used).
 Output: context managers yielding the server's base URL and a launched Playwright browser,
 plus `require_tool`, which skips a test locally but fails it in CI when a tool is missing.
 """
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium here and in CI; a hosted Ubuntu runner has Google Chrome instead.
+CHROMIUM_CANDIDATES = (Path("/usr/bin/chromium"), Path("/usr/bin/google-chrome"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -74,6 +76,13 @@ def serve_folder(folder: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def find_chromium() -> Path | None:
+    """$CHROMIUM_PATH if set, else the first installed candidate; None when there is none."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    candidates = (Path(configured),) if configured else CHROMIUM_CANDIDATES
+    return next((path for path in candidates if path.is_file()), None)
+
+
 @contextmanager
 def launch_chromium() -> Iterator[Browser]:
     """Debian's headless Chromium driven by Playwright; skipped (or failed in CI) if missing."""
@@ -81,9 +90,11 @@ def launch_chromium() -> Iterator[Browser]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         require_tool(False, "the Python package playwright")
-    require_tool(CHROMIUM.is_file(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    chromium = find_chromium()
+    require_tool(chromium is not None, "Chromium (apt-get install chromium)")
+    assert chromium is not None
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -92,3 +103,30 @@ def launch_chromium() -> Iterator[Browser]:
 
 def java_available() -> bool:
     return shutil.which("java") is not None
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Collect console errors, uncaught exceptions and failed requests of `page`."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    return errors
+
+
+def search_result_links(page: Page, term: str) -> list[str]:
+    """Type `term` into the Pagefind UI and return every result's href, all pages loaded."""
+    page.fill(".pagefind-ui__search-input", term)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
+    page.wait_for_selector(".pagefind-ui__message:has-text('result')", timeout=15_000)
+    more = page.locator(".pagefind-ui__button")
+    for _ in range(50):  # "Load more results" pages through 5 results at a time
+        if not more.count() or not more.first.is_visible():
+            break
+        more.first.click()
+    links = page.locator(".pagefind-ui__result-link")
+    return [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
