@@ -8,6 +8,7 @@ output folder untouched.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class BuildOptions:
     project_dir: Path
     out_dir: Path
     base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
+    progress: Callable[[str], None] | None = None  # told each stage's name as it starts
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,12 @@ def load_archive(project_dir: Path, base_url: str | None = None) -> Archive:
 def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched."""
     started = time.perf_counter()
+    report = options.progress or (lambda stage: None)
+    report("load, validate, index")
     archive = load_archive(options.project_dir, options.base_url)
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
+    report("render")
     pages = render_pages(archive, options.project_dir / "templates")
     page_paths = sorted(name for name in pages if name.endswith(".html"))
     outputs = merge_outputs(
@@ -57,16 +62,29 @@ def build_site(options: BuildOptions) -> BuildReport:
         render_feeds(archive, page_paths),
         render_data(archive),
     )
+    report("write")
     files = write_site(
         outputs,
         options.out_dir,
         static_dir=options.project_dir / "templates" / "static",
         # Pagefind first: the search page links to the index it writes.
-        before_swap=[index_search, check_links],
+        before_swap=[staged(report, "search", index_search), staged(report, "check", check_links)],
     )
     return BuildReport(
         archive, options.out_dir, len(page_paths), files, time.perf_counter() - started
     )
+
+
+def staged(
+    report: Callable[[str], None], stage: str, step: Callable[[Path], None]
+) -> Callable[[Path], None]:
+    """`step`, announcing `stage` to the progress callback first."""
+
+    def run(site_dir: Path) -> None:
+        report(stage)
+        step(site_dir)
+
+    return run
 
 
 def index_search(site_dir: Path) -> None:
