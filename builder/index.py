@@ -184,15 +184,20 @@ def marks_of(article: Article) -> tuple[Mark, ...]:
 @dataclass(frozen=True)
 class AliasMatcher:
     pattern: re.Pattern[str] | None
-    actor_by_form: Mapping[str, str]
+    actor_by_form: Mapping[str, str | None]  # None: a `not_in` phrase, matched to be skipped
 
 
 def alias_matcher(actors: Iterable[Actor]) -> AliasMatcher:
     """One regex over every actor's name and aliases, longest form first, on word boundaries.
 
-    Curly and straight apostrophes are treated alike, since seeds mix them.
+    Curly and straight apostrophes are treated alike, since seeds mix them. An actor's
+    `not_in` phrases are matched too (being longer, they win over the alias inside them)
+    and then dropped, so the alias is not linked there.
     """
-    actor_by_form: dict[str, str] = {}
+    actor_by_form: dict[str, str | None] = {}
+    for actor in actors:
+        for phrase in actor.not_in:
+            actor_by_form[fold_apostrophes(phrase)] = None
     for actor in actors:
         for form in (actor.name, *actor.aliases):
             actor_by_form.setdefault(fold_apostrophes(form), actor.actor_id)
@@ -212,7 +217,9 @@ def find_mentions(text: str, matcher: AliasMatcher) -> tuple[Mention, ...]:
     """Non-overlapping actor mentions; at each position the longest alias wins."""
     if matcher.pattern is None:
         return ()
-    return tuple(
-        Mention(matcher.actor_by_form[fold_apostrophes(m.group(0))], m.start(), m.end())
-        for m in matcher.pattern.finditer(text)
-    )
+    mentions = []
+    for match in matcher.pattern.finditer(text):
+        actor_id = matcher.actor_by_form[fold_apostrophes(match.group(0))]
+        if actor_id is not None:
+            mentions.append(Mention(actor_id, match.start(), match.end()))
+    return tuple(mentions)

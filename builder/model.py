@@ -114,6 +114,9 @@ class Actor:
     part_of: tuple[str, ...]  # actor ids
     summary_md: str
     source: SourceRef
+    # Phrases in which an alias names something else ("rural Damascus" is a place, not the
+    # government); a mention inside one of them is not linked.
+    not_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

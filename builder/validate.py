@@ -66,6 +66,7 @@ ACTOR_FIELDS = {
     "aliases": Field(False, "surface forms exactly as written in the seeds"),
     "part_of": Field(False, "ids of actors this one belongs to"),
     "summary": Field(True, "a few sentences of Markdown"),
+    "not_in": Field(False, "phrases in which an alias names something else, e.g. 'rural Damascus'"),
 }
 ARTICLE_FIELDS = {
     "title": Field(True, "the headline"),
@@ -348,9 +349,14 @@ def read_actor(
         if "aliases" in fields
         else []
     )
+    not_in = (
+        [check.text(n, "not_in") for n in check.sequence(fields["not_in"], "not_in")]
+        if "not_in" in fields
+        else []
+    )
     part_of = check.sequence(fields["part_of"], "part_of") if "part_of" in fields else []
     part_of_nodes[actor_id] = [(Checker(document), n) for n in part_of]
-    if name is None or kind is None or summary is None or None in aliases:
+    if name is None or kind is None or summary is None or None in aliases or None in not_in:
         return None
     return Actor(
         actor_id=actor_id,
@@ -360,6 +366,7 @@ def read_actor(
         part_of=tuple(str(n.value) for n in part_of),
         summary_md=summary,
         source=check.source(document.node),
+        not_in=tuple(p for p in not_in if p is not None),
     )
 
 

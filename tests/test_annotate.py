@@ -85,3 +85,19 @@ def test_links_and_marks_interleave_and_text_is_escaped() -> None:
     assert html.startswith('<p>A &lt;b&gt; <mark id="p-1">&amp; ')
     assert '<mark id="p-1">&amp; <a href="../actors/russia/">Russia</a> said</mark>' in html
     parse(html)
+
+
+def test_not_in_phrases_keep_an_alias_from_linking_there() -> None:
+    government = Actor(
+        "syrian-government",
+        "Syrian government",
+        "government-body",
+        ("Damascus",),
+        (),
+        "",
+        SourceRef("x", 1),
+        not_in=("rural Damascus",),
+    )
+    text = "Damascus refused. Rebels hold parts of rural Damascus."
+    mentions = find_mentions(text, alias_matcher([government]))
+    assert [(m.actor_id, m.start) for m in mentions] == [("syrian-government", 0)]
