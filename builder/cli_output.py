@@ -1,0 +1,90 @@
+"""What the command line prints: results, progress, errors; colour only on a terminal.
+
+Input: the streams to write to and the user's --quiet/--verbose choice.
+Output: lines on stdout (results, progress) and stderr (errors). Colour is used only when
+the stream is a TTY and NO_COLOR is unset (https://no-color.org), so logs and pipes get
+plain text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from builder.errors import ContentError
+from builder.index import Archive
+
+RED, GREEN, YELLOW, DIM, RESET = "\033[31m", "\033[32m", "\033[33m", "\033[2m", "\033[0m"
+
+
+def wants_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+@dataclass
+class Reporter:
+    """Prints for one command run. `quiet` keeps only errors; `verbose` adds progress lines."""
+
+    quiet: bool = False
+    verbose: bool = False
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def paint(self, stream: TextIO, colour: str, text: str) -> str:
+        return f"{colour}{text}{RESET}" if wants_colour(stream) else text
+
+    def result(self, text: str) -> None:
+        """The one-line outcome of a command."""
+        if not self.quiet:
+            print(self.paint(self.out, GREEN, text), file=self.out, flush=True)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.out, flush=True)
+
+    def progress(self, stage: str) -> None:
+        """A stage line while building: shown with --verbose, or on a terminal."""
+        if not self.quiet and (self.verbose or self.out.isatty()):
+            print(self.paint(self.out, DIM, f"  {stage} ..."), file=self.out, flush=True)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            print(text, file=self.out, flush=True)
+
+    def warning(self, text: str) -> None:
+        print(f"{self.paint(self.err, YELLOW, 'warning:')} {text}", file=self.err, flush=True)
+
+    def error(self, text: str) -> None:
+        print(f"{self.paint(self.err, RED, 'error:')} {text}", file=self.err, flush=True)
+
+    def content_errors(self, errors: Sequence[ContentError]) -> None:
+        """Every problem as `path:line: message (hint)`, then how many there were."""
+        for problem in errors:
+            self.error(str(problem))
+        noun = "problem" if len(errors) == 1 else "problems"
+        print(
+            self.paint(self.err, RED, f"{len(errors)} content {noun}; nothing was written"),
+            file=self.err,
+            flush=True,
+        )
+
+
+def count_phrase(count: int, noun: str) -> str:
+    """`1 article`, `5 articles`, `1 quote`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def archive_counts(archive: Archive) -> str:
+    """`5 articles, 48 events, 30 figures, 27 quotes, 55 actors`."""
+    return ", ".join(
+        (
+            count_phrase(len(archive.articles), "article"),
+            count_phrase(len(archive.events), "event"),
+            count_phrase(len(archive.figures), "figure"),
+            count_phrase(len(archive.quotes), "quote"),
+            count_phrase(len(archive.actors), "actor"),
+        )
+    )

@@ -1,0 +1,286 @@
+"""`draft`: a raw seed text -> a starter fact sheet in content/articles/<slug>.md.
+
+Input: a seed under seeds/, the project's actors and metrics (through `load_archive`), and
+optionally the publication date, outlet and slug.
+Output: a Markdown file with YAML front matter that passes `check` unedited. Every guess
+carries a `# REVIEW:` comment; candidates that cannot be made valid (no metric fits, no
+speaker found) are written commented out, so that nothing wrong is published silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.build import load_archive
+from builder.draft_facts import (
+    EventDraft,
+    FigureDraft,
+    QuoteDraft,
+    draft_events,
+    draft_figures,
+    draft_quotes,
+)
+from builder.draft_text import (
+    find_capitalised_names,
+    find_outlet,
+    find_stated_date,
+    slugify,
+    split_sentences,
+    title_of,
+)
+from builder.index import Archive, alias_matcher, find_mentions
+from builder.model import Event
+
+SUMMARY_PLACEHOLDER = (
+    "*Draft, not yet reviewed.* The editor's summary of this article is still to be written: "
+    "two to four sentences on what it reports."
+)
+
+
+class DraftProblem(Exception):
+    """A misuse of `draft` (missing date, existing file): the CLI prints it and exits 2."""
+
+
+@dataclass(frozen=True)
+class DraftOptions:
+    project_dir: Path
+    seed_path: Path
+    published: dt.date | None = None
+    outlet: str | None = None
+    slug: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Draft:
+    seed: str
+    title: str
+    outlet: str
+    outlet_note: str
+    published: dt.date
+    published_note: str
+    actor_counts: tuple[tuple[str, int], ...]  # actor id, mentions; most mentioned first
+    unknown_names: tuple[str, ...]
+    events: tuple[EventDraft, ...]
+    event_merge_hints: tuple[str | None, ...]  # one per event
+    figures: tuple[FigureDraft, ...]
+    quotes: tuple[QuoteDraft, ...]
+
+
+def write_draft(options: DraftOptions) -> tuple[Path, Draft]:
+    """Write the draft fact sheet; returns its path and the draft. Raises `DraftProblem`."""
+    seeds_dir = (options.project_dir / "seeds").resolve()
+    seed_path = options.seed_path.resolve()
+    if seed_path.parent != seeds_dir or not seed_path.is_file():
+        raise DraftProblem(f"{options.seed_path}: the seed must be a file in {seeds_dir}/")
+    archive = load_archive(options.project_dir)
+    owner = next((a for a in archive.articles if a.seed == seed_path.name), None)
+    text = seed_path.read_text(encoding="utf-8")
+    draft = make_draft(seed_path.name, text, archive, options.published, options.outlet)
+    slug = options.slug or f"{draft.published.isoformat()}-{slugify(draft.title, 6)}"
+    target = options.project_dir / "content" / "articles" / f"{slug}.md"
+    if owner is not None and owner.slug != slug:
+        raise DraftProblem(
+            f"seeds/{seed_path.name} already has a fact sheet: content/articles/{owner.slug}.md "
+            f"(edit that one, or pass --slug {owner.slug} --force to replace it)"
+        )
+    if target.exists() and not options.force:
+        raise DraftProblem(f"{target} exists (pass --force to overwrite it, or --slug)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_draft(draft), encoding="utf-8")
+    return target, draft
+
+
+def make_draft(
+    seed: str,
+    text: str,
+    archive: Archive,
+    published: dt.date | None = None,
+    outlet: str | None = None,
+) -> Draft:
+    """Every candidate fact of the seed text, with its review notes."""
+    published_note = "given with --published"
+    if published is None:
+        published = find_stated_date(text)
+        if published is None:
+            raise DraftProblem(
+                f"seeds/{seed}: no publication date found in the text; pass --published YYYY-MM-DD"
+            )
+        published_note = "REVIEW: the first date stated in the text"
+    outlet, outlet_note = resolve_outlet(text, outlet, archive)
+    mentions = find_mentions(text, alias_matcher(archive.actors.values()))
+    sentences = split_sentences(text)
+    title = title_of(text)
+    body = [s for s in sentences if s.text != title] or sentences
+    counts = Counter(m.actor_id for m in mentions)
+    events = draft_events(body, published, mentions)
+    return Draft(
+        seed=seed,
+        title=title,
+        outlet=outlet,
+        outlet_note=outlet_note,
+        published=published,
+        published_note=published_note,
+        actor_counts=tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))),
+        unknown_names=tuple(unknown_names(text[len(title) :], archive)),
+        events=tuple(events),
+        event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
+        figures=tuple(draft_figures(body, published, mentions, archive.actors, archive.metrics)),
+        quotes=tuple(draft_quotes(body, mentions, archive.actors)),
+    )
+
+
+# House styles that identify an outlet although the text never names it.
+HOUSE_STYLES = (("— -- ", "ABC News"),)
+
+
+def resolve_outlet(text: str, given: str | None, archive: Archive) -> tuple[str, str]:
+    """(outlet name, note): --outlet, a byline or credit in the text, a house style, or unknown."""
+    if given:
+        return given, "given with --outlet"
+    found = find_outlet(text)
+    if found:
+        matcher = alias_matcher(a for a in archive.actors.values() if a.kind == "media")
+        named = find_mentions(found, matcher)
+        name = archive.actors[named[0].actor_id].name if named else found
+        return name, f"REVIEW: found in the text as {found!r}"
+    for marker, name in HOUSE_STYLES:
+        if marker in text:
+            return name, f"REVIEW: guessed from the house style {marker.strip()!r}"
+    return "Unknown outlet", "REVIEW: the text names no outlet; write it here (or use --outlet)"
+
+
+def unknown_names(text: str, archive: Archive) -> list[str]:
+    """Capitalised names in the text that no actor's name or alias covers."""
+    matcher = alias_matcher(archive.actors.values())
+    return [name for name in find_capitalised_names(text) if not find_mentions(name, matcher)]
+
+
+def merge_hint(event: EventDraft, known: Iterable[Event]) -> str | None:
+    """Name an existing event of the same date and a shared actor: maybe the same one."""
+    for other in known:
+        if other.date.iso() == event.date.iso() and set(other.actor_ids) & set(event.actor_ids):
+            return (
+                f"maybe the same event as '{other.event_id}' ({other.article_slug}): "
+                f"add 'id: {other.event_id}' to merge them on the timeline"
+            )
+    return None
+
+
+# ---- rendering ---------------------------------------------------------------------------
+
+
+def yaml_text(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def yaml_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def render_draft(draft: Draft) -> str:
+    """The fact-sheet file: front matter with REVIEW comments, then a placeholder summary."""
+    lines = [
+        "---",
+        f"# Draft made by `python -m builder draft` from seeds/{draft.seed}.",
+        "# Every '# REVIEW:' line is a guess: check it against the source text, fix or delete",
+        "# the item, then delete the comment. Commented-out items could not be made valid.",
+        f"title: {yaml_text(draft.title)}  # REVIEW: the first line of the text",
+        f"outlet: {yaml_text(draft.outlet)}  # {draft.outlet_note}",
+        f"published: {draft.published.isoformat()}  # {draft.published_note}",
+        f"seed: {draft.seed}",
+        *render_actor_comments(draft.actor_counts, draft.unknown_names),
+        *render_items(
+            "events",
+            [
+                render_event(e, h)
+                for e, h in zip(draft.events, draft.event_merge_hints, strict=True)
+            ],
+        ),
+        *render_items("figures", [render_figure(f) for f in draft.figures]),
+        *render_items("quotes", [render_quote(q) for q in draft.quotes]),
+        "---",
+        SUMMARY_PLACEHOLDER,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_actor_comments(counts: Sequence[tuple[str, int]], unknown: Sequence[str]) -> list[str]:
+    lines = ["# Actors named in the text, linked on the site through their aliases:"]
+    lines += wrap_comment([f"{actor_id} ×{n}" for actor_id, n in counts] or ["(none)"])
+    if unknown:
+        lines.append(
+            "# REVIEW: names that match no actor (add an actor or an alias if they matter):"
+        )
+        lines += wrap_comment(list(unknown))
+    return lines
+
+
+def wrap_comment(items: Sequence[str], width: int = 96) -> list[str]:
+    lines, current = [], "#  "
+    for item in items:
+        if len(current) + len(item) + 2 > width and current.strip("# "):
+            lines.append(current.rstrip(", "))
+            current = "#  "
+        current += f" {item},"
+    lines.append(current.rstrip(", "))
+    return lines
+
+
+def render_items(key: str, items: Sequence[tuple[bool, list[str]]]) -> list[str]:
+    """A YAML list; invalid items (valid=False) are written as comments."""
+    lines = [f"{key}:"] if any(valid for valid, _ in items) else [f"{key}: []"]
+    for valid, item_lines in items:
+        notes = [line for line in item_lines if line.startswith("# ")]
+        fields = [line for line in item_lines if not line.startswith("# ")]
+        lines += [f"  {note}" for note in notes]
+        for n, field_line in enumerate(fields):
+            prefix = "- " if n == 0 else "  "
+            lines.append(f"  {prefix}{field_line}" if valid else f"  # {prefix}{field_line}")
+    return lines
+
+
+def review(notes: Sequence[str]) -> str:
+    return "# REVIEW: " + "; ".join(notes)
+
+
+def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
+    lines = [review([*event.notes, "write a short factual title"] + ([hint] if hint else []))]
+    lines.append(f"date: {event.date.iso()}")
+    if event.date.label:
+        lines.append(f"date_label: {yaml_text(event.date.label)}")
+    lines.append(f"title: {yaml_text(event.title)}")
+    lines.append(f"actors: [{', '.join(event.actor_ids)}]")
+    lines.append(f"quote: {yaml_text(event.quote)}")
+    return True, lines
+
+
+def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
+    lines = [review(figure.notes)]
+    lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
+    if figure.low == figure.high:
+        lines.append(f"value: {yaml_number(figure.low)}")
+    else:
+        lines.append(f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]")
+    lines.append(f"qualifier: {figure.qualifier}")
+    lines.append(f"as_of: {figure.as_of.iso()}")
+    if figure.claimant_id:
+        lines.append(f"claimant: {figure.claimant_id}")
+    if figure.projected:
+        lines.append("projected: true")
+    lines.append(f"quote: {yaml_text(figure.quote)}")
+    return figure.metric_id is not None, lines
+
+
+def render_quote(quote: QuoteDraft) -> tuple[bool, list[str]]:
+    lines = [review(quote.notes)]
+    lines.append(f"speaker: {quote.speaker_id or 'ACTOR-ID'}")
+    lines.append(f"quote: {yaml_text(quote.quote)}")
+    return quote.speaker_id is not None, lines
