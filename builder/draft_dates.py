@@ -76,7 +76,8 @@ YEAR = r"(?:19|20)\d\d"
 DATE_PATTERN = re.compile(
     "|".join(
         (
-            rf"(?P<mdy>\b(?P<m1>{MONTH_PATTERN})\.? (?P<d1>\d{{1,2}})\b(?:,? (?P<y1>{YEAR}))?)",
+            rf"(?P<mdy>\b(?P<m1>{MONTH_PATTERN})\.? (?P<d1>\d{{1,2}})\b"
+            rf"(?: and (?P<d1b>\d{{1,2}})\b)?(?:,? (?P<y1>{YEAR}))?)",
             rf"(?P<dmy>\b(?P<d2>\d{{1,2}}) (?P<m2>{MONTH_PATTERN})\b(?:\.(?= \d))?"
             rf"(?:,? (?P<y2>{YEAR}))?)",
             rf"(?P<part>\b(?P<p1>(?i:early|mid|late))[- ](?P<m3>{MONTH_PATTERN})\b)",
@@ -88,6 +89,7 @@ DATE_PATTERN = re.compile(
             r"(?P<year>\b(?i:in|since|until|from|by) (?P<yy>(?:19|20)\d\d)\b)",
             r"(?P<lastmonth>\b(?i:last month)\b)",
             r"(?P<weekago>\b(?i:(?:a|one) week ago)\b)",
+            r"(?P<yearstart>\b(?i:(?:the )?(?:start|beginning) of (?:this|the) year)\b)",
             r"(?P<lastweek>\b(?i:last week)\b)",
             r"(?P<nextweek>\b(?i:next week)\b)",
             r"(?P<weekend>\b(?i:over the weekend)\b)",
@@ -106,6 +108,9 @@ def find_date_expressions(sentence: str, published: dt.date) -> list[DateExpress
         if resolved is not None:
             date, note = resolved
             found.append(DateExpression(match.start(), match.end(), match.group(0), date, note))
+        if resolved is not None and match["d1b"]:  # "November 26 and 27": the second day too
+            second = FuzzyDate(resolved[0].year, resolved[0].month, int(match["d1b"]))
+            found.append(DateExpression(match.start(), match.end(), match.group(0), second))
     return found
 
 
@@ -159,11 +164,16 @@ def resolve_relative_day(kind: str | None, published: dt.date) -> tuple[FuzzyDat
     which week ("the week before 4 December"), rather than a day that looks exact.
     """
     if kind == "weekend":
-        return day_of(resolve_weekday("saturday", published)), "'over the weekend': Saturday taken"
-    if kind in ("lastweek", "nextweek"):
-        days, side = (-7, "before") if kind == "lastweek" else (7, "after")
+        # The weekend ends on Sunday: a count "over the weekend" stands as of then.
+        return day_of(resolve_weekday("sunday", published)), "'over the weekend': Sunday taken"
+    if kind == "yearstart":
+        return FuzzyDate(published.year, 1, None, f"the start of {published.year}"), None
+    weeks = {"lastweek": (-7, "the week before"), "nextweek": (7, "the week after")}
+    weeks["weekago"] = (-7, "about a week before")
+    if kind in weeks:
+        days, words = weeks[kind]
         week = published + dt.timedelta(days=days)
-        label = f"the week {side} {published.day} {published.strftime('%B')}"
+        label = f"{words} {published.day} {published.strftime('%B')}"
         return FuzzyDate(week.year, week.month, None, label), None
-    days = {"today": 0, "yesterday": -1, "weekago": -7}[kind or "today"]
+    days = {"today": 0, "yesterday": -1}[kind or "today"]
     return day_of(published + dt.timedelta(days=days)), None

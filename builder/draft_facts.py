@@ -59,6 +59,7 @@ ATTRIBUTION_BEFORE = re.compile(
 )
 SOURCE_AFTER = re.compile(r"\b(?:according to|citing|said|says|told)\s+(?:a |an |the )?", re.I)
 PRONOUN_ATTRIBUTION = re.compile(r"\b(?:he|she)\s+(?:said|says|told|wrote|added)\b", re.I)
+SAME_DAY = re.compile(r"\b(?:later|earlier) (?:in|that) (?:the )?day\b|\b(?:that|the same) day\b")
 FORECAST = re.compile(r"\b(?:expects?|expected|will|plans? to|hopes? to)\b", re.I)
 QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]")
 
@@ -257,11 +258,21 @@ def actors_in(sentence: Sentence, mentions: Sequence[Mention]) -> tuple[str, ...
 def draft_events(
     sentences: Sequence[Sentence], published: dt.date, mentions: Sequence[Mention]
 ) -> list[EventDraft]:
-    """One event per distinct date in each sentence that states one."""
+    """One event per distinct date in each sentence that states one.
+
+    "later in the day" and "that day" take the last exact day stated before them.
+    """
     events = []
+    last_day: DateExpression | None = None
     for sentence in sentences:
         seen: set[str] = set()
-        for expression in find_date_expressions(sentence.text, published):
+        expressions = find_date_expressions(sentence.text, published)
+        same_day = SAME_DAY.search(sentence.text)
+        if same_day and last_day is not None:
+            note = f"the day of {last_day.text!r} before it"
+            expressions.append(DateExpression(0, 0, same_day.group(0), last_day.date, note))
+        last_day = next((e for e in reversed(expressions) if e.date.is_exact), last_day)
+        for expression in expressions:
             key = f"{expression.date.iso()}|{expression.date.label}"
             if key in seen or is_dateline(sentence.text, expression.text):
                 continue

@@ -122,7 +122,7 @@ DURATIONS = frozenset(
     ]
 )
 PEOPLE_CONTEXT = re.compile(
-    r"\b(?:people|civilians|evacuat\w*|fled|flee\w*|displaced|killed|died|trapped|homeless|left)\b",
+    r"\b(?:people|civilians|evacuat\w*|fled|flee\w*|displaced|killed|died|trapped|homeless|homes|lives|left)\b",
     re.I,
 )
 
