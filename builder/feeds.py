@@ -26,6 +26,8 @@ SITEMAP_MAX_URLS = 50_000
 # Atom needs *some* `updated` even for an empty archive; a fixed date keeps builds identical.
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 EXCLUDED_PAGES = frozenset({"404.html"})
+# Readers poll the feed; the newest fact sheets are what they need, the archive has the rest.
+FEED_MAX_ENTRIES = 100
 
 # XML 1.0 forbids most control characters; untrusted content must not make the feed unparsable.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -44,7 +46,7 @@ def render_feeds(archive: Archive, page_paths: Sequence[str]) -> dict[str, bytes
 
 
 def render_atom(archive: Archive) -> bytes:
-    """The fact sheets, newest first, as an Atom 1.0 feed (RFC 4287)."""
+    """The newest fact sheets, newest first, as an Atom 1.0 feed (RFC 4287)."""
     site = archive.site
     base = site.base_url
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": clean_text(site.language)})
@@ -61,7 +63,7 @@ def render_atom(archive: Archive) -> bytes:
     add_text(author, "name", site.title)
     add_text(author, "uri", base)
     add_text(feed, "generator", "factsheet-archive")
-    for article in archive.articles:
+    for article in archive.articles[:FEED_MAX_ENTRIES]:
         feed.append(atom_entry(archive, article))
     return serialise(feed)
 

@@ -80,6 +80,12 @@ def test_atom_feed_lists_fact_sheets_newest_first_with_absolute_urls() -> None:
     assert terms == ["Al Jazeera", "Civilians trapped", "Government share of east Aleppo"]
 
 
+def test_feed_keeps_only_the_newest_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feeds, "FEED_MAX_ENTRIES", 1)
+    entries = assert_valid_atom(parse(render_feeds(make_archive(), PAGES)["feed.xml"]))
+    assert [child_text(e, f"{A}id") for e in entries] == [BASE + "articles/alpha/"]
+
+
 def test_feed_is_deterministic() -> None:
     assert render_feeds(make_archive(), PAGES) == render_feeds(make_archive(), PAGES)
 
@@ -169,8 +175,9 @@ def test_real_feed_has_every_fact_sheet_linking_to_built_pages(
 ) -> None:
     archive = build_report.archive
     entries = assert_valid_atom(parse((built_site / "feed.xml").read_bytes()))
-    assert len(entries) == len(archive.articles) > 0
-    for entry, article in zip(entries, archive.articles, strict=True):
+    newest = archive.articles[: feeds.FEED_MAX_ENTRIES]
+    assert len(entries) == len(newest) > 0
+    for entry, article in zip(entries, newest, strict=True):
         url = child_text(entry, f"{A}id")
         assert url == archive.site.base_url + f"articles/{article.slug}/"
         assert (built_site / url.removeprefix(archive.site.base_url) / "index.html").is_file()
