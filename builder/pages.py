@@ -38,6 +38,7 @@ from builder.views import (
     ActorCount,
     ArticleEvent,
     ArticleItem,
+    MetricFamily,
     QuoteView,
     describe_article,
     describe_quote,
@@ -129,7 +130,7 @@ class TimelineContext:
 @dataclass(frozen=True)
 class FiguresContext:
     meta: PageMeta
-    families: tuple[tuple[MetricComparison, ...], ...]  # related metrics side by side
+    families: tuple[MetricFamily, ...]  # related metrics side by side
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,12 @@ DOWNLOADS = (
 
 
 def json_ld(data: Mapping[str, Any]) -> Markup:
-    """JSON for a <script> element: "</" escaped so content can never close the script."""
+    """JSON for a <script> element. "<", ">" and "&" become \\u escapes (still the same JSON),
+    so content can neither close the script ("</script>") nor open a comment or script state."""
     text = json.dumps({"@context": CONTEXT, **data}, ensure_ascii=False, indent=1, sort_keys=True)
-    return Markup(text.replace("</", "<\\/"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def article_json_ld(archive: Archive, article: Article) -> Markup:

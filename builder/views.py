@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from builder.derive.figures import FigureComparison, MetricComparison
+from builder.derive.figures import ClaimView, FigureComparison, MetricComparison
 from builder.derive.timeline import ActorLink, EventReport, Timeline, TimelineEntry, link_actor
 from builder.index import Archive
 from builder.model import Article, Quote
@@ -97,9 +97,17 @@ def relation_detail(shared_articles: int, shared_events: int) -> str:
     return ", ".join(parts)
 
 
-def metric_families(figures: FigureComparison) -> tuple[tuple[MetricComparison, ...], ...]:
+@dataclass(frozen=True)
+class MetricFamily:
+    """Related metrics shown side by side; `claims` merges theirs in as-of order."""
+
+    comparisons: tuple[MetricComparison, ...]
+    claims: tuple[ClaimView, ...]
+
+
+def metric_families(figures: FigureComparison) -> tuple[MetricFamily, ...]:
     """Groups of related metrics (connected by `related_ids`), each in metric-id order."""
-    families: list[tuple[MetricComparison, ...]] = []
+    families: list[MetricFamily] = []
     placed: set[str] = set()
     for comparison in figures.metrics:
         if comparison.metric.metric_id in placed:
@@ -110,5 +118,10 @@ def metric_families(figures: FigureComparison) -> tuple[tuple[MetricComparison, 
                 r for r in figures.by_metric[metric_id].related_ids if r not in family_ids
             ]
         placed.update(family_ids)
-        families.append(tuple(figures.by_metric[m] for m in sorted(family_ids)))
+        members = tuple(figures.by_metric[m] for m in sorted(family_ids))
+        claims = sorted(
+            (c for m in members for c in m.claims),
+            key=lambda c: (c.figure.as_of.sort_key(), c.figure.figure_id),
+        )
+        families.append(MetricFamily(members, tuple(claims)))
     return tuple(families)

@@ -36,7 +36,7 @@ def test_approximate_date_is_grouped_before_exact_days_and_labelled() -> None:
     months = timeline.years[0].months
     assert [m.heading for m in months] == ["August 2016", "November 2016"]
     siege_day = months[0].days[0]
-    assert siege_day.heading == "Sometime in August 2016"
+    assert siege_day.heading == "Day not given"
     assert siege_day.entries[0].date_text == "late summer 2016"
     assert siege_day.entries[0].is_approximate
     assert months[1].days[0].heading == "26 November 2016"

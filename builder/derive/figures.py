@@ -137,24 +137,23 @@ def choose_headline_metric(archive: Archive) -> str | None:
 
 
 def related_metrics(archive: Archive, metric: Metric) -> tuple[str, ...]:
-    """Metrics that count the same thing over another scope: same unit, same label once
-    the scope words are removed ("government share of east Aleppo" ~ "... of the city")."""
-    own = label_without_scope(metric)
+    """Metrics that count the same thing over another scope, in metric-id order."""
     return tuple(
-        other.metric_id
-        for other in archive.metrics.values()
-        if other.metric_id != metric.metric_id
-        and other.unit == metric.unit
-        and label_without_scope(other) == own
+        other.metric_id for other in archive.metrics.values() if metrics_related(metric, other)
     )
 
 
-def label_without_scope(metric: Metric) -> str:
-    scope_words = set(metric.scope.lower().split())
-    id_words = set(metric.scope.lower().replace(" ", "-").split("-"))
-    words = [w for w in metric.label.lower().replace(",", " ").split() if w not in scope_words]
-    words = [w for w in words if w not in id_words and w not in {"of", "in", "the", "whole"}]
-    return " ".join(words)
+def metrics_related(a: Metric, b: Metric) -> bool:
+    """Same unit, different scope, and the same id once both scopes' words are removed:
+    "east-aleppo-government-share" ~ "aleppo-city-government-share" (scope "the whole city")."""
+    if a.metric_id == b.metric_id or a.unit != b.unit or a.scope == b.scope:
+        return False
+    scope_words = set(a.scope.lower().split()) | set(b.scope.lower().split())
+    return id_without(a.metric_id, scope_words) == id_without(b.metric_id, scope_words)
+
+
+def id_without(metric_id: str, words: set[str]) -> tuple[str, ...]:
+    return tuple(part for part in metric_id.split("-") if part not in words)
 
 
 # ---- intervals and disagreement ---------------------------------------------------------

@@ -57,7 +57,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class DayGroup:
-    heading: str  # "26 November 2016", or "Sometime in November 2016" for approximate dates
+    heading: str  # "26 November 2016", or "Day not given" for approximate dates
     anchor: str
     entries: tuple[TimelineEntry, ...]
 
@@ -164,7 +164,7 @@ def group_days(entries: tuple[TimelineEntry, ...]) -> tuple[DayGroup, ...]:
     for date_key, in_day in groupby(entries, key=lambda e: (e.date.month, e.date.day)):
         month, day = date_key
         sample = FuzzyDate(entries[0].date.year, month, day)
-        heading = sample.human() if day else f"Sometime in {sample.human()}"
+        heading = sample.human() if day else "Day not given"
         groups.append(
             DayGroup(
                 heading, f"d{sample.iso()}" if day else f"d{sample.iso()}-approx", tuple(in_day)

@@ -1,0 +1,125 @@
+"""Render on a hand-made archive: relative links, page set, escaping, JSON-LD, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.charts import render_chart
+from builder.derive.figures import compare_figures
+from builder.render import page_path, relative_url, render_pages
+from tests.htmlparse import parse_html, resolve_link
+from tests.sample_archive import default_actors, make_archive
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, bytes]:
+    return render_pages(make_archive(), TEMPLATES)
+
+
+@pytest.mark.parametrize(
+    ("from_page", "target", "expected"),
+    [
+        ("actors/lavrov/index.html", "articles/x/#p12-40", "../../articles/x/#p12-40"),
+        ("index.html", "articles/x/", "articles/x/"),
+        ("articles/x/index.html", "", "../../"),
+        ("index.html", "", "./"),
+        ("articles/x/index.html", "articles/x/#p1-2", "#p1-2"),
+        ("articles/x/index.html", "articles/y/", "../y/"),
+        ("timeline/index.html", "static/site.css", "../static/site.css"),
+        ("404.html", "search/", "search/"),
+    ],
+)
+def test_relative_url(from_page: str, target: str, expected: str) -> None:
+    assert relative_url(from_page, target) == expected
+    # The link really leads back to the target's output file.
+    assert resolve_link(from_page, expected)[0] == page_path(target.partition("#")[0])
+
+
+def test_every_page_kind_is_rendered(pages: dict[str, bytes]) -> None:
+    expected = {
+        "index.html", "404.html", "about/index.html", "search/index.html", "data/index.html",
+        "sources/index.html", "timeline/index.html", "figures/index.html", "actors/index.html",
+        "articles/alpha/index.html", "articles/beta/index.html", "figures/trapped/index.html",
+        "figures/east-share/index.html", "figures/city-share/index.html",
+        "actors/lavrov/index.html", "actors/russia/index.html", "actors/un/index.html",
+        "actors/army/index.html",
+    }  # fmt: skip
+    assert set(pages) == expected
+
+
+def test_every_internal_link_resolves_to_a_rendered_page_and_id(pages: dict[str, bytes]) -> None:
+    docs = {path: parse_html(html.decode()) for path, html in pages.items()}
+    for path, doc in docs.items():
+        if path == "404.html":
+            continue
+        for href in doc.hrefs():
+            if (
+                href.startswith(("http", "static/", "../static/", "../../static/"))
+                or "pagefind" in href
+            ):
+                continue
+            if href.endswith(("feed.xml", ".json", ".csv", "site.css")):
+                continue
+            target, fragment = resolve_link(path, href)
+            assert target in docs, f"{path}: {href} -> {target}"
+            # Marks come from builder.annotate; everything else must be on the page.
+            if fragment and not fragment.startswith("p"):
+                assert docs[target].by_id(fragment) is not None, f"{path}: {href}"
+
+
+def test_404_links_are_absolute_from_base_url(pages: dict[str, bytes]) -> None:
+    doc = parse_html(pages["404.html"].decode())
+    main = doc.find("main")
+    assert main is not None
+    assert all(h.startswith("https://example.org/archive/") for h in main.hrefs())
+
+
+def test_untrusted_text_is_escaped() -> None:
+    actors = default_actors()
+    actors[0] = type(actors[0])(**{**actors[0].__dict__, "name": "<script>alert(1)</script>"})
+    html = render_pages(make_archive(actors=actors), TEMPLATES)["actors/russia/index.html"].decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+
+
+def test_json_ld_is_valid_and_cannot_close_its_script(pages: dict[str, bytes]) -> None:
+    doc = parse_html(pages["articles/alpha/index.html"].decode())
+    script = doc.find("script", type="application/ld+json")
+    assert script is not None
+    data = json.loads(script.raw_text())
+    assert data["@type"] == "NewsArticle"
+    assert data["datePublished"] == "2016-12-04"
+    assert data["publisher"]["name"] == "ABC News"
+    actors = default_actors()
+    actors[0] = type(actors[0])(**{**actors[0].__dict__, "name": "</script><b>x"})
+    html = render_pages(make_archive(actors=actors), TEMPLATES)["actors/russia/index.html"].decode()
+    assert "</script><b>" not in html
+
+
+def test_rendering_is_deterministic(pages: dict[str, bytes]) -> None:
+    assert render_pages(make_archive(), TEMPLATES) == pages
+
+
+def test_chart_is_an_accessible_svg_with_a_point_per_claim() -> None:
+    comparison = compare_figures(make_archive()).by_metric["trapped"]
+    doc = parse_html(str(render_chart(comparison)))
+    svg = doc.find("svg", class_="chart")
+    assert svg is not None and svg.get("role") == "img"
+    assert svg.find("title") is not None and svg.find("desc") is not None
+    assert len(doc.find_all("g", class_="point")) == len(comparison.claims) == 2
+    assert len(doc.find_all("line", class_="bar")) == 2  # a range and an "about"
+    assert "United Nations" in doc.find("figcaption").text()  # type: ignore[union-attr]
+
+
+def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
+    searchable = {p for p, html in pages.items() if b"data-pagefind-body" in html}
+    assert "articles/alpha/index.html" in searchable
+    assert "actors/lavrov/index.html" in searchable
+    assert "timeline/index.html" in searchable
+    assert "figures/trapped/index.html" in searchable
+    assert not searchable & {"index.html", "figures/index.html", "actors/index.html", "404.html"}
