@@ -19,8 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 VOID = frozenset(
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source")
-    + ("track", "wbr")
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    | {"track", "wbr"}
 )
 
 
