@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Debian's chromium here and in CI; a hosted Ubuntu runner has Google Chrome instead.
@@ -108,7 +108,7 @@ def java_available() -> bool:
 def watch_errors(page: Page) -> list[str]:
     """Collect console errors, uncaught exceptions and failed requests of `page`."""
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: record_console_error(m, errors))
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} {r.failure}"))
     page.on(
@@ -116,6 +116,38 @@ def watch_errors(page: Page) -> list[str]:
         lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
     )
     return errors
+
+
+def record_console_error(message: ConsoleMessage, errors: list[str]) -> None:
+    """Append a console error with where it came from.
+
+    Chromium's own request for /favicon.ico (made only when a page declares no icon, and
+    not on every load) is left out so that the check is stable; tests/test_subpath.py
+    asserts the icon is declared instead.
+    """
+    where = message.location.get("url", "")
+    if message.type == "error" and not where.endswith("/favicon.ico"):
+        errors.append(f"console: {message.text} (at {where or 'unknown'})")
+
+
+def serve_base_url_locally(context: BrowserContext, base_url: str, site: Path) -> None:
+    """Answer requests for the absolute `base_url` (used by 404.html) from the built files.
+
+    404.html links with absolute URLs, since a host serves it at any depth; this lets a
+    test load it as if the site were deployed at `base_url`.
+    """
+
+    def fulfil(route: Route) -> None:
+        relative = route.request.url.removeprefix(base_url).split("#")[0].split("?")[0]
+        target = site / relative
+        if relative == "" or relative.endswith("/"):
+            target = target / "index.html"
+        if target.is_file():
+            route.fulfill(path=target)
+        else:
+            route.fulfill(status=404, body="not found")
+
+    context.route(f"{base_url}**", fulfil)
 
 
 def search_result_links(page: Page, term: str) -> list[str]:

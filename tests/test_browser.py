@@ -19,6 +19,7 @@ from tests.browser import (
     launch_chromium,
     require_tool,
     search_result_links,
+    serve_base_url_locally,
     serve_folder,
     watch_errors,
 )
@@ -85,12 +86,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
+def contexts(browser: Browser, build_report: BuildReport) -> Iterator[dict[str, BrowserContext]]:
     """One browser context per colour scheme, plus a narrow phone-sized one."""
     made = {scheme: browser.new_context(color_scheme=scheme) for scheme in SCHEMES}
     made["narrow"] = browser.new_context(
         viewport={"width": NARROW_WIDTH, "height": 740}, device_scale_factor=1
     )
+    for context in made.values():
+        serve_base_url_locally(context, build_report.archive.site.base_url, build_report.out_dir)
     yield made
     for context in made.values():
         context.close()

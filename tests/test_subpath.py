@@ -36,8 +36,12 @@ class LinkParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.ids: set[str] = set()
+        self.icons: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "link" and "icon" in (attributes.get("rel") or "").split():
+            self.icons.append(attributes.get("href") or "")
         for name, value in attrs:
             if value is None:
                 continue
@@ -166,6 +170,18 @@ def test_crawl_loads_stylesheets_and_scripts(crawl: Crawl) -> None:
     loaded = [url for url, status in crawl.fetched.items() if status == 200]
     assert any(url.endswith(".css") for url in loaded), "no stylesheet was linked and loaded"
     assert any(url.endswith("pagefind/pagefind-ui.js") for url in loaded), loaded
+
+
+def test_home_declares_an_icon_inside_the_sub_path(archive_url: str) -> None:
+    """Without a declared icon, browsers ask for /favicon.ico, outside the sub-path: a 404."""
+    status, _, body = fetch(archive_url)
+    parser = LinkParser()
+    parser.feed(body.decode("utf-8"))
+    assert status == 200 and parser.icons, "the home page declares no <link rel=icon>"
+    for icon in parser.icons:
+        url = urljoin(archive_url, icon)
+        assert url.startswith(("data:", archive_url)), f"icon {icon} is outside /{SUB_PATH}"
+        assert url.startswith("data:") or fetch(url)[0] == 200, f"icon {url} does not load"
 
 
 def test_crawler_reports_a_broken_link() -> None:
