@@ -19,8 +19,8 @@ from markupsafe import Markup, escape
 
 from builder.derive.figures import ClaimView, MetricComparison, claim_interval, format_number
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 40
+WIDTH, HEIGHT = 560, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 44
 SERIES_CLASSES = 6  # colour classes in site.css; shapes repeat with them
 SHAPES = ("circle", "square", "triangle", "diamond", "down", "cross")
 MARKER = 6
@@ -144,14 +144,18 @@ def x_axis(x: Scale) -> list[str]:
         f'<g class="axis x-axis"><line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>'
     ]
     first, last = int(x.lo) + 1, int(x.hi) - 1
-    count = min(5, last - first + 1)
+    count = min(4, last - first + 1)
     ticks = sorted({first + round(n * (last - first) / max(count - 1, 1)) for n in range(count)})
+    previous_year = None
     for ordinal in ticks:
         px = x(ordinal)
-        label = dt.date.fromordinal(ordinal).strftime("%d %b %Y").lstrip("0")
+        date = dt.date.fromordinal(ordinal)
+        # Short labels ("4 Dec"); the year only where it starts or changes.
+        label = f"{date.day} {date:%b}" + (f" {date.year}" if date.year != previous_year else "")
+        previous_year = date.year
         lines.append(
             f'<line x1="{px:.1f}" y1="{base}" x2="{px:.1f}" y2="{base + 5}"/>'
-            f'<text x="{px:.1f}" y="{base + 20}" text-anchor="middle">{label}</text>'
+            f'<text x="{px:.1f}" y="{base + 24}" text-anchor="middle">{label}</text>'
         )
     lines.append("</g>")
     return lines

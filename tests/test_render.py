@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -123,3 +124,15 @@ def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
     assert "timeline/index.html" in searchable
     assert "figures/trapped/index.html" in searchable
     assert not searchable & {"index.html", "figures/index.html", "actors/index.html", "404.html"}
+
+
+def test_timeline_split_by_year_has_an_index_and_one_page_per_year() -> None:
+    archive = dataclasses.replace(make_archive(), timeline_split_by_year=True)
+    split = render_pages(archive, TEMPLATES)
+    assert {"timeline/index.html", "timeline/2016/index.html"} <= set(split)
+    index = parse_html(split["timeline/index.html"].decode())
+    assert "2016/" in index.find("main").hrefs()  # type: ignore[union-attr]
+    year = parse_html(split["timeline/2016/index.html"].decode())
+    assert year.by_id("event-hanano") is not None
+    article = parse_html(split["articles/alpha/index.html"].decode())
+    assert "../../timeline/2016/#event-hanano" in article.hrefs()
