@@ -62,8 +62,15 @@ class Reporter:
 
     def content_errors(self, errors: Sequence[ContentError]) -> None:
         """Every problem as `path:line: message (hint)`, then how many there were."""
+        # Exactly `path:line: message (hint)` at the start of the line, as compilers print
+        # it, so that editors and CI annotators can jump to the place.
         for problem in errors:
-            self.error(str(problem))
+            location = f"{problem.path}:{problem.line}:"
+            print(
+                f"{self.paint(self.err, RED, location)}{str(problem)[len(location) :]}",
+                file=self.err,
+                flush=True,
+            )
         noun = "problem" if len(errors) == 1 else "problems"
         print(
             self.paint(self.err, RED, f"{len(errors)} content {noun}; nothing was written"),

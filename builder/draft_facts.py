@@ -63,78 +63,40 @@ SAME_DAY = re.compile(r"\b(?:later|earlier) (?:in|that) (?:the )?day\b|\b(?:that
 FORECAST = re.compile(r"\b(?:expects?|expected|will|plans? to|hopes? to)\b", re.I)
 QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]")
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "by",
-        "for",
-        "from",
-        "and",
-        "or",
-        "but",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "they",
-        "them",
-        "who",
-        "whom",
-        "which",
-        "what",
-        "than",
-        "then",
-        "there",
-        "with",
-        "without",
-        "into",
-        "over",
-        "under",
-        "about",
-        "more",
-        "most",
-        "some",
-        "all",
-        "any",
-        "each",
-        "now",
-        "still",
-        "also",
-        "not",
-        "no",
-    ]
-)
+# fmt: off
+STOPWORDS = frozenset((
+    "a", "an", "the", "of", "in", "on", "at", "to", "by", "for", "from", "and", "or", "but",
+    "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "this",
+    "these", "those", "it", "its", "their", "his", "her", "they", "them", "who", "whom",
+    "which", "what", "than", "then", "there", "with", "without", "into", "over", "under",
+    "about", "more", "most", "some", "all", "any", "each", "now", "still", "also", "not", "no",
+))
+# fmt: on
 # Different words for one thing, folded before metrics and sentences are compared.
 SYNONYMS = {
-    "left": "fled", "flee": "fled", "fleeing": "fled", "leave": "fled",
-    "died": "death", "dead": "death", "deaths": "death", "killed": "death", "lives": "death",
-    "evacuated": "evacuation", "evacuate": "evacuation", "evacuations": "evacuation",
-    "homes": "home", "homeless": "home", "injured": "wounded",
-    "neighborhoods": "neighbourhood", "neighbourhoods": "neighbourhood",
-    "neighborhood": "neighbourhood", "eastern": "east", "western": "west",
-    "opposition-held": "rebel-held", "syrians": "syrian", "percentage": "percent",
+    "left": "fled",
+    "flee": "fled",
+    "fleeing": "fled",
+    "leave": "fled",
+    "died": "death",
+    "dead": "death",
+    "deaths": "death",
+    "killed": "death",
+    "lives": "death",
+    "evacuated": "evacuation",
+    "evacuate": "evacuation",
+    "evacuations": "evacuation",
+    "homes": "home",
+    "homeless": "home",
+    "injured": "wounded",
+    "neighborhoods": "neighbourhood",
+    "neighbourhoods": "neighbourhood",
+    "neighborhood": "neighbourhood",
+    "eastern": "east",
+    "western": "west",
+    "opposition-held": "rebel-held",
+    "syrians": "syrian",
+    "percentage": "percent",
 }  # fmt: skip
 NEAR_WINDOW = 40  # characters either side of a number whose words weigh more
 
@@ -345,8 +307,8 @@ def draft_figure(
     if metric_id is None:
         notes.append(f"no metric in content/metrics.yaml fits this {number.unit} figure")
     elif len(ranked) > 1:
-        others = ", ".join(m for _, m in ranked[1:4])
-        notes.append(f"metric chosen by keywords; others with this unit: {others}")
+        alternatives = ", ".join(m for _, m in ranked[1:4])
+        notes.append(f"metric chosen by keywords; others with this unit: {alternatives}")
     if number.guessed_unit:
         notes.append("no unit word: 'people' guessed from the sentence")
     # A date far from the number usually dates something else ("On Friday, Kerry said ...

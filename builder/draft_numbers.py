@@ -66,30 +66,13 @@ QUALIFIER_BEFORE = re.compile(
     r"\b(?P<phrase>" + "|".join(p for p, _ in QUALIFIER_PHRASES) + r")\s+$", re.I
 )
 
-PEOPLE_NOUNS = frozenset(
-    [
-        "people",
-        "persons",
-        "civilians",
-        "children",
-        "residents",
-        "citizens",
-        "syrians",
-        "men",
-        "women",
-        "fighters",
-        "refugees",
-        "others",
-        "wounded",
-        "dead",
-        "casualties",
-        "families",
-        "patients",
-        "rebels",
-        "soldiers",
-        "troops",
-    ]
-)
+# fmt: off
+PEOPLE_NOUNS = frozenset((
+    "people", "persons", "civilians", "children", "residents", "citizens", "syrians", "men",
+    "women", "fighters", "refugees", "others", "wounded", "dead", "casualties", "families",
+    "patients", "rebels", "soldiers", "troops",
+))
+# fmt: on
 # Countable things metrics may measure in; the key is the metric unit it maps to.
 COUNT_NOUNS = {
     "neighborhood": "neighbourhoods",
@@ -99,28 +82,12 @@ COUNT_NOUNS = {
     "districts": "districts",
     "hospitals": "hospitals",
 }
-DURATIONS = frozenset(
-    [
-        "second",
-        "seconds",
-        "minute",
-        "minutes",
-        "hour",
-        "hours",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "years",
-        "am",
-        "pm",
-        "a.m",
-        "p.m",
-    ]
-)
+# fmt: off
+DURATIONS = frozenset((
+    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+    "month", "months", "year", "years", "am", "pm", "a.m", "p.m",
+))
+# fmt: on
 PEOPLE_CONTEXT = re.compile(
     r"\b(?:people|civilians|evacuat\w*|fled|flee\w*|displaced|killed|died|trapped|homeless|homes|lives|left)\b",
     re.I,

@@ -210,7 +210,7 @@ def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> in
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     host, actual_port = server.server_address[:2]
-    reporter.result(f"Serving {out_dir}/ at http://{host}:{actual_port}/ (Ctrl-C to stop)")
+    reporter.result(f"Serving {out_dir}/ at http://{host!s}:{actual_port}/ (Ctrl-C to stop)")
     watched = [str(project_dir / name) for name in WATCHED if (project_dir / name).is_dir()]
     try:
         # A short debounce: an editor's save is one burst; 2 s round trips are the goal.

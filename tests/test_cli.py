@@ -101,7 +101,7 @@ def test_content_errors_exit_1_with_every_error_and_no_traceback(project_copy: P
         assert "Traceback" not in result.stderr
         lines = result.stderr.splitlines()
         assert lines[-1] == "2 content problems; nothing was written"
-        path = re.escape("error: content/articles/2016-12-04-abc-russia-52-percent.md")
+        path = re.escape("content/articles/2016-12-04-abc-russia-52-percent.md")
         assert len(lines) == 3
         assert re.fullmatch(
             rf"{path}:\d+: unknown actor 'lavrovv' in 'actors' \(did you mean 'lavrov'\?\)",
@@ -157,9 +157,9 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     terminal, pipe = FakeTerminal(), io.StringIO()
     Reporter(err=terminal).content_errors([problem])
     Reporter(err=pipe).content_errors([problem])
-    assert terminal.getvalue().startswith("\033[31merror:\033[0m content/x.md:3: bad (fix it)\n")
+    assert terminal.getvalue().startswith("\033[31mcontent/x.md:3:\033[0m bad (fix it)\n")
     assert pipe.getvalue() == (
-        "error: content/x.md:3: bad (fix it)\n1 content problem; nothing was written\n"
+        "content/x.md:3: bad (fix it)\n1 content problem; nothing was written\n"
     )
     monkeypatch.setenv("NO_COLOR", "1")
     plain = FakeTerminal()
