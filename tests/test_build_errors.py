@@ -1,0 +1,105 @@
+"""A failed build, run as a user runs it: exit code 1, `path:line:` messages, no traceback,
+and the previous `_site/` still complete, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import make_project, replace_in
+from tests.test_validate import BROKEN_INPUTS
+
+
+def run_build(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "builder",
+            "build",
+            "--project",
+            str(root),
+            "--out",
+            str(root / "_site"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small project with a successful build in its _site/, copied by each test."""
+    root = make_project(tmp_path_factory.mktemp("good"))
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def project(good_project: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(good_project, copy, symlinks=True)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "expected"),
+    [case[1:] for case in BROKEN_INPUTS],
+    ids=[case[0] for case in BROKEN_INPUTS],
+)
+def test_broken_input_fails_cleanly_and_keeps_the_old_site(
+    project: Path, path: str, old: str, new: str, expected: str
+) -> None:
+    before = snapshot(project / "_site")
+    assert "index.html" in before and any(p.startswith("articles/") for p in before)
+    replace_in(project, path, old, new)
+    result = run_build(project)
+    assert result.returncode == 1
+    assert expected in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(project / "_site") == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_broken_link_in_a_summary_fails_the_build(project: Path) -> None:
+    before = snapshot(project / "_site")
+    replace_in(
+        project,
+        "content/articles/sample-article.md",
+        "Government forces took Hanano;",
+        "See [the timeline](../../timelin/). Government forces took Hanano;",
+    )
+    result = run_build(project)
+    assert result.returncode == 1
+    assert "broken link '../../timelin/': no file timelin/index.html" in result.stderr
+    assert "articles/sample-article/index.html:" in result.stderr
+    assert snapshot(project / "_site") == before
+
+
+def test_raw_html_and_script_in_content_never_reach_the_page(project: Path) -> None:
+    replace_in(
+        project,
+        "content/articles/sample-article.md",
+        "Government forces took Hanano;",
+        "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) Hanano;",
+    )
+    replace_in(project, "content/articles/sample-article.md", "title: Rebels", "title: <b>Rebels")
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    page = (project / "_site/articles/sample-article/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "href=\"javascript:" not in page and "<b>Rebels" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
