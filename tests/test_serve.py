@@ -94,6 +94,33 @@ def test_inject_script_goes_before_body_end() -> None:
     assert inject_script(b"<p>x</p>") == b"<p>x</p>" + SCRIPT_TAG
 
 
+@pytest.mark.browser
+def test_browser_reloads_and_shows_errors_in_a_panel(server: Server) -> None:
+    """In Chromium: a good edit reloads the page by itself; a broken one shows a panel."""
+    from tests.browser import launch_chromium, watch_errors
+
+    sheet = server.project / "content" / "articles" / f"{Path(ARTICLE).name}.md"
+    original = sheet.read_text(encoding="utf-8")
+    with launch_chromium() as browser:
+        page = browser.new_page()
+        errors = watch_errors(page)
+        page.goto(f"{server.url}/{ARTICLE}/")
+        page.wait_for_timeout(500)  # the script has seen the current build
+        sheet.write_text(original.replace("title: Assad", "title: Reloaded Assad", 1), "utf-8")
+        page.wait_for_function("document.title.includes('Reloaded Assad')", timeout=15_000)
+
+        sheet.write_text(original.replace("[kerry, lavrov]", "[kerry, lavrovv]", 1), "utf-8")
+        panel = page.locator("[role=alert][aria-label='Build errors']")
+        panel.wait_for(timeout=15_000)
+        assert "unknown actor 'lavrovv'" in panel.inner_text()
+        assert "Reloaded Assad" in page.title(), "the last good page stays"
+
+        sheet.write_text(original, encoding="utf-8")
+        page.wait_for_function("!document.title.includes('Reloaded')", timeout=15_000)
+        assert panel.count() == 0
+        assert errors == []
+
+
 def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     code, page = server.get(f"/{ARTICLE}/")
     assert code == 200
@@ -101,7 +128,8 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     built = server.project / "_site" / ARTICLE / "index.html"
     assert SCRIPT_PATH not in built.read_text(encoding="utf-8"), "built files stay clean"
     assert server.get(SCRIPT_PATH)[0] == 200
-    assert server.status() == {"build": 1, "ok": True, "errors": []}
+    first = server.status()["build"]  # 1, or more after the browser test
+    assert server.status() == {"build": first, "ok": True, "errors": []}
     missing_code, missing_page = server.get("/no/such/page/")
     assert missing_code == 404
     assert SCRIPT_TAG.decode() in missing_page
@@ -112,14 +140,14 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     assert edited != original
     sheet.write_text(edited, encoding="utf-8")
     seconds_edit = server.wait_for(lambda: "Edited Assad Troops" in server.get(f"/{ARTICLE}/")[1])
-    server.wait_for(lambda: server.status()["build"] == 2)  # recorded just after the swap
+    server.wait_for(lambda: server.status()["build"] == first + 1)  # recorded after the swap
 
     broken = edited.replace("actors: [kerry, lavrov]", "actors: [kerry, lavrovv]", 1)
     assert broken != edited
     sheet.write_text(broken, encoding="utf-8")
     server.wait_for(lambda: not server.status()["ok"])
     status = server.status()
-    assert status["build"] == 2
+    assert status["build"] == first + 1
     assert len(status["errors"]) == 1
     assert re.fullmatch(
         r"content/articles/2016-12-04-abc-russia-52-percent\.md:\d+: unknown actor 'lavrovv'.*",
@@ -128,7 +156,8 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     assert "Edited Assad Troops" in server.get(f"/{ARTICLE}/")[1], "the last good page stays"
 
     sheet.write_text(original, encoding="utf-8")
-    seconds_fix = server.wait_for(lambda: server.status() == {"build": 3, "ok": True, "errors": []})
+    good = {"build": first + 2, "ok": True, "errors": []}
+    seconds_fix = server.wait_for(lambda: server.status() == good)
     assert "Edited Assad Troops" not in server.get(f"/{ARTICLE}/")[1]
     with capsys.disabled():
         print(
