@@ -8,7 +8,7 @@ the `rel` filter. JSON-LD lives in `builder.structured`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -67,7 +67,6 @@ class Derived:
     timeline: Timeline
     figures: FigureComparison
     relations: ActorRelations
-    annotate: Callable[..., Markup]  # builder.annotate.annotate_seed
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from builder import pages
+from builder.annotate import annotate_seed
 from builder.charts import render_chart
 from builder.derive.actors import relate_actors
 from builder.derive.figures import compare_figures
@@ -84,7 +85,6 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
         relations=relate_actors(archive),
-        annotate=load_annotator(),
     )
     output: dict[str, bytes] = {}
     for path, content in generate_pages(env, derived):
@@ -96,31 +96,27 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
 
 def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]:
     archive = derived.archive
-    site = archive.site
-    yield render_page(
-        env, "home.html", pages.home_context(derived, render_headline_chart(derived)), site
-    )
+
+    def render(template: str, context: pages.PageContext) -> RenderedPage:
+        return render_page(env, template, context, archive.site)
+
+    yield render("home.html", pages.home_context(derived, render_headline_chart(derived)))
     for article in archive.articles:
-        source_html = article_source_html(
-            derived, article, page_path(archive.url_article(article.slug))
-        )
-        yield render_page(
-            env, "article.html", pages.article_context(derived, article, source_html), site
-        )
-    for context in pages.timeline_contexts(derived):
-        yield render_page(env, "timeline.html", context, site)
-    yield render_page(env, "figures.html", pages.figures_context(derived), site)
+        article_path = page_path(archive.url_article(article.slug))
+        source_html = article_source_html(derived, article, article_path)
+        yield render("article.html", pages.article_context(derived, article, source_html))
+    for timeline_context in pages.timeline_contexts(derived):
+        yield render("timeline.html", timeline_context)
+    yield render("figures.html", pages.figures_context(derived))
     for comparison in derived.figures.metrics:
         chart = render_chart(comparison)
-        yield render_page(
-            env, "metric.html", pages.metric_context(derived, comparison, chart), site
-        )
-    yield render_page(env, "actors.html", pages.actors_context(derived), site)
+        yield render("metric.html", pages.metric_context(derived, comparison, chart))
+    yield render("actors.html", pages.actors_context(derived))
     for actor_id in archive.actors:
-        yield render_page(env, "actor.html", pages.actor_context(derived, actor_id), site)
-    yield render_page(env, "sources.html", pages.sources_context(derived), site)
-    for template, context in pages.fixed_contexts(derived):
-        yield render_page(env, template, context, site)
+        yield render("actor.html", pages.actor_context(derived, actor_id))
+    yield render("sources.html", pages.sources_context(derived))
+    for template, info_context in pages.fixed_contexts(derived):
+        yield render(template, info_context)
 
 
 def render_headline_chart(derived: Derived) -> Markup | None:
@@ -138,25 +134,10 @@ def render_page(
     return meta.path, html.encode("utf-8")
 
 
-def load_annotator() -> Callable[..., Markup]:
-    """`builder.annotate.annotate_seed`, or a plain-paragraph stand-in while it is missing."""
-    try:
-        from builder.annotate import annotate_seed
-    except ImportError:
-        return plain_paragraphs
-    return annotate_seed
-
-
-def plain_paragraphs(text: str, *_: object) -> Markup:
-    """Stand-in annotator: the seed as escaped paragraphs, no marks."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return Markup("\n").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
-
-
 def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:
     """The seed text with every quoted passage marked and every actor mention linked."""
     archive = derived.archive
-    return derived.annotate(
+    return annotate_seed(
         article.seed_text,
         archive.marks[article.slug],
         archive.mentions[article.slug],
