@@ -42,6 +42,8 @@ PAGE_KINDS = (
     "metric",
     "actors",
     "actor",
+    "sources",
+    "about",
     "search",
     "404",
 )
@@ -62,6 +64,8 @@ def sample_page_path(site: Path, kind: str) -> str:
         "figures": "figures/",
         "actors": "actors/",
         "actor": f"actors/{SEARCH_ACTOR}/",
+        "sources": "sources/",
+        "about": "about/",
         "search": "search/",
         "404": "404.html",
     }
