@@ -42,7 +42,6 @@ from builder.views import (
     QuoteView,
     describe_article,
     describe_quote,
-    entries_by_id,
     metric_families,
     part_of_chain,
     relation_detail,
@@ -223,7 +222,7 @@ def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
 def article_context(derived: Derived, article: Article, source_html: Markup) -> ArticleContext:
     archive = derived.archive
     item = describe_article(archive, article)
-    entries = entries_by_id(derived.timeline)
+    entries = derived.timeline.entry_by_id
     mention_counts: dict[str, int] = {}
     for mention in archive.mentions[article.slug]:
         mention_counts[mention.actor_id] = mention_counts.get(mention.actor_id, 0) + 1
@@ -314,11 +313,12 @@ def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup
 
 def actors_context(derived: Derived) -> ActorsContext:
     archive = derived.archive
+    facts = derived.relations.facts
     kinds = tuple(
         (
             group,
             tuple(
-                ActorCount(link_actor(archive, a.actor_id), len(archive.mention_counts(a.actor_id)))
+                ActorCount(link_actor(archive, a.actor_id), len(facts[a.actor_id].articles))
                 for a in group.actors
             ),
         )
@@ -331,8 +331,8 @@ def actors_context(derived: Derived) -> ActorsContext:
 def actor_context(derived: Derived, actor_id: str) -> ActorContext:
     archive = derived.archive
     actor = archive.actors[actor_id]
-    entries = entries_by_id(derived.timeline)
-    own_events = dict.fromkeys(e.event_id for e in archive.events_of_actor(actor_id))
+    entries = derived.timeline.entry_by_id
+    facts = derived.relations.facts[actor_id]
     related = tuple(
         ActorCount(
             link_actor(archive, r.actor_id),
@@ -360,12 +360,10 @@ def actor_context(derived: Derived, actor_id: str) -> ActorContext:
         summary_html=render_markdown(actor.summary_md),
         part_of=part_of_chain(archive, actor_id),
         members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
-        articles=tuple(
-            (describe_article(archive, a), n) for a, n in archive.mention_counts(actor_id)
-        ),
-        entries=tuple(entries[e] for e in own_events),
-        figures=tuple(describe_claim(archive, f) for f in archive.figures_claimed_by(actor_id)),
-        quotes=tuple(describe_quote(archive, q) for q in archive.quotes_by(actor_id)),
+        articles=tuple((describe_article(archive, a), n) for a, n in facts.articles),
+        entries=tuple(entries[e] for e in facts.event_ids),
+        figures=tuple(describe_claim(archive, f) for f in facts.figures),
+        quotes=tuple(describe_quote(archive, q) for q in facts.quotes),
         related=related,
     )
 

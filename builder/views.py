@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from builder.derive.figures import ClaimView, FigureComparison, MetricComparison
-from builder.derive.timeline import ActorLink, EventReport, Timeline, TimelineEntry, link_actor
+from builder.derive.timeline import ActorLink, EventReport, TimelineEntry, link_actor
 from builder.index import Archive
 from builder.model import Article, Quote
 
@@ -70,10 +70,6 @@ def describe_quote(archive: Archive, quote: Quote) -> QuoteView:
         speaker_url=f"{archive.url_actor(quote.speaker_id)}#{quote.quote_id}",
         source=describe_article(archive, article),
     )
-
-
-def entries_by_id(timeline: Timeline) -> dict[str, TimelineEntry]:
-    return {e.event_id: e for e in timeline.entries}
 
 
 def part_of_chain(archive: Archive, actor_id: str) -> tuple[ActorLink, ...]:

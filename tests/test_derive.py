@@ -128,3 +128,37 @@ def test_related_actors_count_shared_articles_and_events() -> None:
     assert army["russia"].shared_events == 1
     assert army["russia"].shared_articles == 1  # only seed A names both Russia and troops
     assert [g.kind for g in relations.kinds] == ["person", "state", "armed-group", "organisation"]
+
+
+def test_actor_facts_match_the_archive_lookups() -> None:
+    archive = make_archive()
+    facts = relate_actors(archive).facts
+    for actor_id in archive.actors:
+        assert facts[actor_id].articles == archive.mention_counts(actor_id)
+        assert facts[actor_id].figures == archive.figures_claimed_by(actor_id)
+        assert facts[actor_id].quotes == archive.quotes_by(actor_id)
+        events = tuple(dict.fromkeys(e.event_id for e in archive.events_of_actor(actor_id)))
+        assert facts[actor_id].event_ids == events
+
+
+def test_windowed_pairs_find_the_same_disagreements_as_all_pairs() -> None:
+    seed = ("b.txt", SEED_B)
+    extra = [
+        figure("beta", n, seed, "60 percent", "trapped", v, v, "exact", day, None)
+        for n, (v, day) in enumerate(
+            [(1, "2016-11-20"), (900000, "2016-11-21"), (5, "2016-12-20"), (7, "2016-11")], start=3
+        )
+    ]
+    archive = make_archive(articles=default_articles(extra))
+    found = {
+        (d.first.figure.figure_id, d.second.figure.figure_id)
+        for d in compare_figures(archive).by_metric["trapped"].disagreements
+    }
+    claims = archive.figures_by_metric["trapped"]
+    expected = {
+        (a.figure_id, b.figure_id)
+        for i, a in enumerate(claims)
+        for b in claims[i + 1 :]
+        if disagreement_reason(a, b) is not None
+    }
+    assert found == expected and len(expected) >= 3

@@ -13,9 +13,8 @@ current-state claims or both are projections, their as-of dates are exact days a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import combinations
 from types import MappingProxyType
 
 from builder.index import Archive
@@ -112,7 +111,7 @@ def compare_metric(archive: Archive, metric: Metric) -> MetricComparison:
     current = [c for c in claims if not c.figure.projected]
     disagreements = tuple(
         Disagreement(a, b, reason)
-        for a, b in combinations(claims, 2)
+        for a, b in candidate_pairs(claims)
         if (reason := disagreement_reason(a.figure, b.figure)) is not None
     )
     disputed = {d.first.figure.figure_id for d in disagreements}
@@ -126,6 +125,21 @@ def compare_metric(archive: Archive, metric: Metric) -> MetricComparison:
         disputed_ids=tuple(sorted(disputed)),
         related_ids=related_metrics(archive, metric),
     )
+
+
+def candidate_pairs(claims: tuple[ClaimView, ...]) -> Iterator[tuple[ClaimView, ClaimView]]:
+    """Pairs of exact-dated claims at most the window apart, earlier first.
+
+    Claims come in as-of order, so each is paired only with the few that follow it within
+    the window: linear in the number of claims for a metric reported every day for years.
+    """
+    exact = [c for c in claims if c.figure.as_of.is_exact]
+    for n, first in enumerate(exact):
+        start = first.figure.as_of.start()
+        for second in exact[n + 1 :]:
+            if (second.figure.as_of.start() - start).days > DISAGREEMENT_WINDOW_DAYS:
+                break
+            yield first, second
 
 
 def choose_headline_metric(archive: Archive) -> str | None:

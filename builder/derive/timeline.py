@@ -10,9 +10,10 @@ label such as "late summer") form their own group before the exact days of their
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
+from types import MappingProxyType
 
 from builder.index import Archive, event_anchor
 from builder.model import Event, FuzzyDate
@@ -81,6 +82,7 @@ class YearGroup:
 class Timeline:
     years: tuple[YearGroup, ...]
     entries: tuple[TimelineEntry, ...]  # date order
+    entry_by_id: Mapping[str, TimelineEntry]
     split_by_year: bool
 
 
@@ -95,7 +97,10 @@ def build_timeline(archive: Archive) -> Timeline:
         for year, group in groupby(entries, key=lambda e: e.date.year)
     )
     return Timeline(
-        years=years, entries=tuple(entries), split_by_year=archive.timeline_split_by_year
+        years=years,
+        entries=tuple(entries),
+        entry_by_id=MappingProxyType({e.event_id: e for e in entries}),
+        split_by_year=archive.timeline_split_by_year,
     )
 
 
