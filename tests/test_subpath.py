@@ -184,21 +184,28 @@ def test_home_declares_an_icon_inside_the_sub_path(archive_url: str) -> None:
         assert url.startswith("data:") or fetch(url)[0] == 200, f"icon {url} does not load"
 
 
-def test_crawler_reports_a_broken_link() -> None:
-    """The crawler itself works: a missing page, an escaping link and a bad anchor are caught."""
-    root = "http://h/archive/"
-    crawl = Crawl(
-        fetched={root: 200, root + "a/": 200, root + "gone/": 404},
-        ids={root: {"top"}, root + "a/": set()},
-        links=[
-            (root, root + "a/"),
-            (root, root + "gone/"),
-            (root, "http://h/a/"),
-            (root + "a/", root + "#nope"),
-        ],
+def test_crawler_reports_broken_links(tmp_path: Path) -> None:
+    """The crawler itself works: a missing page, a link leaving the sub-path, a missing anchor
+    and a missing image in a stylesheet are all reported; an orphan page is not reached."""
+    site = tmp_path / SUB_PATH
+    (site / "a").mkdir(parents=True)
+    (site / "index.html").write_text(
+        '<h1 id="top">x</h1><a href="a/">a</a><a href="gone/">g</a><a href="../../up/">u</a>'
+        '<link rel="stylesheet" href="s.css"><a href="mailto:x@example.org">m</a>',
+        "utf-8",
     )
+    (site / "a" / "index.html").write_text('<a href="../#top">ok</a><a href="../#nope">n</a>')
+    (site / "s.css").write_text("body { background: url('img/none.png') }", "utf-8")
+    (site / "orphan.html").write_text("<p>no link leads here</p>", "utf-8")
+    with serve_folder(tmp_path) as url:
+        crawl = crawl_site(url + SUB_PATH)
+        root = url + SUB_PATH
     problems = broken_links(crawl, root)
-    assert len(problems) == 3, problems
+    expected = ["gone/ -> HTTP 404", "/up/ leaves", "#nope -> no element", "none.png -> HTTP 404"]
+    for fragment in expected:
+        assert sum(fragment in problem for problem in problems) == 1, (fragment, problems)
+    assert len(problems) == len(expected), problems
+    assert root + "orphan.html" not in crawl.fetched
 
 
 @pytest.fixture(scope="module")
