@@ -18,6 +18,9 @@ import yaml
 from builder.errors import ContentError
 
 FRONT_MATTER_FENCE = "---"
+# libyaml's safe loader where PyYAML was built with it (about 10x faster); both are safe
+# and both keep node positions.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def compose_yaml(
 ) -> RawDocument | None:
     """Parse one YAML document safely into nodes (no tags, no objects are constructed)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + line_offset) if mark is not None else line_offset

@@ -10,6 +10,7 @@ Matching forgives only differences in whitespace and in straight versus curly qu
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 
@@ -37,10 +38,16 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origin
 
 
+@functools.lru_cache(maxsize=64)
+def fold_seed(seed_text: str) -> tuple[str, list[int]]:
+    """`fold` of a whole seed, computed once per seed rather than once per quote."""
+    return fold(seed_text)
+
+
 def locate_quote(quote: str, seed_name: str, seed_text: str) -> tuple[Passage | None, str]:
     """The quote's first occurrence in the seed, or (None, the nearest passage)."""
     needle, _ = fold(quote.strip())
-    haystack, origin = fold(seed_text)
+    haystack, origin = fold_seed(seed_text)
     position = haystack.find(needle) if needle.strip() else -1
     if position < 0:
         return None, nearest_passage(needle, seed_text)
