@@ -14,7 +14,8 @@ from builder.derive.figures import (
     format_value,
     intervals_overlap,
 )
-from builder.derive.timeline import build_timeline
+from builder.derive.timeline import build_timeline, dates_agree
+from builder.model import FuzzyDate
 from tests.sample_archive import SEED_B, default_articles, figure, make_archive
 
 
@@ -162,3 +163,10 @@ def test_windowed_pairs_find_the_same_disagreements_as_all_pairs() -> None:
         if disagreement_reason(a, b) is not None
     }
     assert found == expected and len(expected) >= 3
+
+
+def test_dates_agree_when_one_is_a_vaguer_form_of_the_other() -> None:
+    assert dates_agree(FuzzyDate(2016, 9), FuzzyDate(2016, 9, label="mid-September"))
+    assert dates_agree(FuzzyDate(2016, 9), FuzzyDate(2016, 9, 15))
+    assert not dates_agree(FuzzyDate(2016, 9, 15), FuzzyDate(2016, 9, 16))
+    assert not dates_agree(FuzzyDate(2016, 9), FuzzyDate(2016, 10))

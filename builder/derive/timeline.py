@@ -119,7 +119,7 @@ def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
         title=first.title,
         reports=tuple(describe_report(archive, r) for r in reports),
         actors=tuple(link_actor(archive, a) for a in actor_ids),
-        dates_differ=len({r.date for r in reports}) > 1,
+        dates_differ=any(not dates_agree(a.date, b.date) for a in reports for b in reports),
         is_approximate=any(not r.date.is_exact or r.date.label is not None for r in reports),
     )
 
@@ -133,6 +133,16 @@ def consensus_date(reports: tuple[Event, ...]) -> FuzzyDate:
     year = reports[0].date.year
     counts = Counter(r.date for r in reports if r.date.year == year)
     return min(counts, key=lambda d: (not d.is_exact, -counts[d], d.sort_key()))
+
+
+def dates_agree(a: FuzzyDate, b: FuzzyDate) -> bool:
+    """Whether two dates can name the same day: "September 2016" agrees with "mid-September
+    2016" and with "15 September 2016", but not with "16 September 2016"."""
+    return (
+        a.year == b.year
+        and (a.month is None or b.month is None or a.month == b.month)
+        and (a.day is None or b.day is None or a.day == b.day)
+    )
 
 
 def describe_report(archive: Archive, event: Event) -> EventReport:
