@@ -1,0 +1,104 @@
+"""schema.org JSON-LD on the real build: it parses, and each type has its required properties.
+
+Required here follows schema.org and the search engines' structured-data rules: a NewsArticle
+needs headline, datePublished and publisher; an Event needs name, startDate and location; a
+Dataset needs name, description and downloadable distributions; people, organisations and
+countries need a name and their page's absolute URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.build import BuildReport
+
+LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+ACTOR_TYPES = {
+    "Person",
+    "Organization",
+    "Country",
+    "GovernmentOrganization",
+    "NewsMediaOrganization",
+}
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@pytest.fixture(scope="module")
+def documents(built_site: Path) -> dict[str, list[dict[str, Any]]]:
+    """Page path -> its JSON-LD objects, for every HTML page."""
+    found = {}
+    for page in sorted(built_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        found[page.relative_to(built_site).as_posix()] = [
+            json.loads(b) for b in LD_JSON.findall(html)
+        ]
+    return found
+
+
+def absolute_in_site(url: str, base_url: str) -> bool:
+    return url.startswith(base_url)
+
+
+def test_every_article_page_has_a_news_article(
+    documents: dict[str, list[dict[str, Any]]], build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    for article in archive.articles:
+        (data,) = documents[f"articles/{article.slug}/index.html"]
+        assert data["@context"] == "https://schema.org"
+        assert data["@type"] == "NewsArticle"
+        assert data["headline"] == article.title
+        assert data["datePublished"] == article.published.iso()
+        assert data["publisher"]["name"] == article.outlet
+        assert absolute_in_site(data["url"], archive.site.base_url)
+
+
+def test_every_actor_page_describes_the_actor(
+    documents: dict[str, list[dict[str, Any]]], build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    expected_type = {"person": "Person", "state": "Country"}
+    for actor in archive.actors.values():
+        (data,) = documents[f"actors/{actor.actor_id}/index.html"]
+        assert data["@type"] in ACTOR_TYPES
+        assert data["@type"] == expected_type.get(actor.kind, data["@type"])
+        if actor.kind not in expected_type:
+            assert data["@type"] != "Person"
+        assert data["name"] == actor.name
+        assert data["url"] == archive.site.base_url + f"actors/{actor.actor_id}/"
+
+
+def test_timeline_lists_every_merged_event(
+    documents: dict[str, list[dict[str, Any]]], build_report: BuildReport
+) -> None:
+    (data,) = documents["timeline/index.html"]
+    assert data["@type"] == "ItemList"
+    events = [element["item"] for element in data["itemListElement"]]
+    assert len(events) == len(build_report.archive.reports_by_event)
+    for event in events:
+        assert event["@type"] == "Event"
+        assert event["name"] and ISO_DATE.match(event["startDate"])
+        assert event["location"]["name"]
+    hanano = next(e for e in events if e["url"].endswith("#event-hanano-captured"))
+    assert hanano["startDate"] == "2016-11-26"
+
+
+def test_data_page_is_a_dataset_with_downloads(documents: dict[str, list[dict[str, Any]]]) -> None:
+    (data,) = documents["data/index.html"]
+    assert data["@type"] == "Dataset" and data["name"] and data["description"]
+    formats = {d["encodingFormat"] for d in data["distribution"]}
+    assert {"application/json", "text/csv"} <= formats
+    for download in data["distribution"]:
+        assert download["@type"] == "DataDownload"
+        assert download["contentUrl"].startswith("https://")
+
+
+def test_no_json_ld_can_close_its_script_early(built_site: Path) -> None:
+    for page in built_site.rglob("*.html"):
+        for block in LD_JSON.findall(page.read_text(encoding="utf-8")):
+            assert "</" not in block and "<!--" not in block
