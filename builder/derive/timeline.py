@@ -164,7 +164,7 @@ def link_actor(archive: Archive, actor_id: str) -> ActorLink:
 def group_year(archive: Archive, year: int, entries: tuple[TimelineEntry, ...]) -> YearGroup:
     months = tuple(
         MonthGroup(
-            heading=FuzzyDate(year, month).human() if month else f"{year}, month unknown",
+            heading=FuzzyDate(year, month).human() if month else str(year),
             anchor=f"m{year:04d}-{month or 0:02d}",
             days=group_days(tuple(in_month)),
         )
@@ -179,7 +179,9 @@ def group_days(entries: tuple[TimelineEntry, ...]) -> tuple[DayGroup, ...]:
     for date_key, in_day in groupby(entries, key=lambda e: (e.date.month, e.date.day)):
         month, day = date_key
         sample = FuzzyDate(entries[0].date.year, month, day)
-        heading = sample.human() if day else "Day not given"
+        heading = (
+            sample.human() if day else ("Day not given" if month else "Only the year is given")
+        )
         groups.append(
             DayGroup(
                 heading, f"d{sample.iso()}" if day else f"d{sample.iso()}-approx", tuple(in_day)
