@@ -1,0 +1,41 @@
+"""Locating quotes in seeds: only whitespace and quote-mark style are forgiven."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.provenance import locate_quote
+
+SEED = "Lavrov said:\n“Those who refuse to leave  nicely will be destroyed,” he told reporters.\n"
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Those who refuse to leave  nicely will be destroyed",  # verbatim
+        'said: "Those who refuse',  # straight quotes, a newline folded into a space
+        "  Those who refuse to leave\tnicely  ",  # surrounding and inner whitespace
+    ],
+)
+def test_forgiven_differences_still_find_the_seed_span(quote: str) -> None:
+    passage, _ = locate_quote(quote, "s.txt", SEED)
+    assert passage is not None
+    assert SEED[passage.start : passage.end] == passage.text
+    assert passage.text.split() == quote.replace('"', "“").split()
+
+
+@pytest.mark.parametrize(
+    "quote",
+    ["Those who refuse to leave nicely will be Destroyed", "Those who refuse to leave nicely."],
+)
+def test_any_other_difference_fails_and_names_the_nearest_passage(quote: str) -> None:
+    passage, nearest = locate_quote(quote, "s.txt", SEED)
+    assert passage is None
+    assert nearest.startswith("“Those who refuse to leave  nicely will be destroyed,”")
+
+
+def test_regex_characters_in_a_quote_are_literal() -> None:
+    seed = "Aid (in fighting) fell 50%+ [sic].\n"
+    passage, _ = locate_quote("Aid  (in fighting) fell 50%+ [sic].", "s.txt", seed)
+    assert passage is not None and passage.start == 0
+    assert locate_quote("Aid (in fighting) fell 50% [sic].", "s.txt", seed)[0] is None
