@@ -60,3 +60,17 @@ def test_broken_links_name_page_line_and_link(tmp_path: Path) -> None:
         f"{name}/index.html:3: broken link 'missing/': no file missing/index.html "
         "(fix the template or content that produced it)",
     ]
+
+
+def test_tag_like_text_in_scripts_and_comments_is_not_a_link(tmp_path: Path) -> None:
+    site = write(
+        tmp_path,
+        {
+            "index.html": '<script src="s.js">var a = \'<a href="nowhere/">\';</script>\n'
+            '<!-- <a href="gone/"> -->\n<p title="a &gt; b" id=top><a href=\'#top\'>t</a>'
+            '<a href="a/?q=1&amp;r=2#m1">q</a>',
+            "s.js": "",
+            "a/index.html": '<mark id="m1">m</mark>',
+        },
+    )
+    check_links(site)
