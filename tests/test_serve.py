@@ -28,6 +28,8 @@ from builder.serve import SCRIPT_PATH, SCRIPT_TAG, inject_script
 # Seconds an edit may take to show: the watcher's debounce plus one build (whose time the
 # server prints), plus this margin.
 MARGIN = 2.0
+# The promise to editors: a saved edit shows in the served page within this many seconds.
+EDIT_VISIBLE_WITHIN = 2.0
 
 
 @dataclass
@@ -140,6 +142,7 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     assert edited != original
     sheet.write_text(edited, encoding="utf-8")
     seconds_edit = server.wait_for(lambda: "Edited Assad Troops" in server.get(f"/{ARTICLE}/")[1])
+    assert seconds_edit < EDIT_VISIBLE_WITHIN, f"edit took {seconds_edit:.2f} s to show"
     server.wait_for(lambda: server.status()["build"] == first + 1)  # recorded after the swap
 
     broken = edited.replace("actors: [kerry, lavrov]", "actors: [kerry, lavrovv]", 1)
