@@ -12,7 +12,8 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -39,16 +40,24 @@ def relative_url(from_page_path: str, target: str) -> str:
     from "index.html" -> "articles/x/". A link to the page itself keeps only its fragment.
     """
     path, hash_sign, fragment = target.partition("#")
-    from_dir = from_page_path.split("/")[:-1]
-    *to_dir, to_name = path.split("/")
-    common = 0
-    while common < min(len(from_dir), len(to_dir)) and from_dir[common] == to_dir[common]:
-        common += 1
-    parts = [".."] * (len(from_dir) - common) + to_dir[common:] + [to_name]
-    link = "/".join(parts)
+    from_dir, _, _ = from_page_path.rpartition("/")
+    link = relative_path(from_dir, path)
     if not link:
         return f"#{fragment}" if hash_sign else "./"
     return f"{link}{hash_sign}{fragment}"
+
+
+@lru_cache(maxsize=1 << 16)
+def relative_path(from_dir: str, path: str) -> str:
+    """The relative form of the site-relative `path` from the folder `from_dir` ("" at the
+    root); "" for the folder's own index. Cached: a site has few (folder, page) pairs but
+    links each of them many times over (every fact links its source sentence)."""
+    from_parts = from_dir.split("/") if from_dir else []
+    *to_dir, to_name = path.split("/")
+    common = 0
+    while common < min(len(from_parts), len(to_dir)) and from_parts[common] == to_dir[common]:
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_dir[common:] + [to_name])
 
 
 def page_path(url: str) -> str:
@@ -56,24 +65,85 @@ def page_path(url: str) -> str:
     return f"{url}index.html" if url == "" or url.endswith("/") else url
 
 
-@pass_context
-def rel_filter(context: Context, target: str) -> str:
-    meta: PageMeta = context["meta"]
+def link_for(meta: PageMeta, target: str) -> str:
+    """The href for the site-relative `target` on the page `meta` describes."""
     if meta.absolute_links:
         return meta.base_url + target
     return relative_url(meta.path, target)
 
 
+@pass_context
+def rel_filter(context: Context, target: str) -> str:
+    # `meta` (and the link log) are render arguments, so they sit in the context's parent
+    # dict: a plain lookup there is much cheaper than `context[...]`, on 200,000 links.
+    variables = context.parent
+    targets: list[str] | None = variables.get(LINK_LOG)
+    if targets is not None:
+        targets.append(target)
+    return link_for(variables["meta"], target)
+
+
+# A fragment being rendered for `shared_fragment` logs the targets it links to under this name.
+LINK_LOG = "_shared_fragment_links"
+Scalar = str | int | bool | None
+FragmentKey = tuple[str, Scalar, tuple[tuple[str, Scalar], ...]]
+
+
+def make_fragment_renderer(env: Environment) -> Callable[..., Markup]:
+    """`shared_fragment(template, identity, **variables)` for the templates: a partial that
+    appears on many pages (a timeline entry on the page of every actor it lists) is rendered
+    once and reused wherever all its links come out the same.
+
+    `identity` names the objects among `variables`; scalar variables are part of the key
+    too. The partial may use `meta` only through `rel`: its output is then a function of the
+    key and of its links, so one rendering per distinct tuple of links is exact. The cache
+    lives as long as the Environment, which is one build.
+    """
+    cache: dict[FragmentKey, tuple[tuple[str, ...], dict[tuple[str, ...], Markup]]] = {}
+
+    @pass_context
+    def shared_fragment(
+        context: Context, template: str, identity: Scalar, **variables: object
+    ) -> Markup:
+        meta: PageMeta = context["meta"]
+        scalars = tuple(
+            (name, value)
+            for name, value in sorted(variables.items())
+            if value is None or isinstance(value, str | int | bool)
+        )
+        key = (template, identity, scalars)
+        known = cache.get(key)
+        if known is not None:
+            links = tuple(link_for(meta, target) for target in known[0])
+            html = known[1].get(links)
+            if html is not None:
+                return html
+        targets: list[str] = []
+        html = Markup(
+            env.get_template(template).render(meta=meta, **{LINK_LOG: targets}, **variables)
+        )
+        links = tuple(link_for(meta, target) for target in targets)
+        cache.setdefault(key, (tuple(targets), {}))[1][links] = html
+        return html
+
+    return shared_fragment
+
+
 def make_environment(templates_dir: Path) -> Environment:
+    """One per build: it holds the compiled templates and the shared-fragment cache."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=StrictUndefined,
+        # One build reads each template once; re-checking its mtime on every include was
+        # a stat() call per timeline entry.
+        auto_reload=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["rel"] = rel_filter
+    env.globals["shared_fragment"] = make_fragment_renderer(env)
     return env
 
 

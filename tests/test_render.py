@@ -10,7 +10,8 @@ import pytest
 
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
-from builder.render import page_path, relative_url, render_pages
+from builder.pages import PageMeta
+from builder.render import make_environment, page_path, relative_url, render_pages
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import default_actors, make_archive
 
@@ -135,3 +136,34 @@ def test_timeline_split_by_year_has_an_index_and_one_page_per_year() -> None:
     assert year.by_id("event-hanano") is not None
     article = parse_html(split["articles/alpha/index.html"].decode())
     assert "../../timeline/2016/#event-hanano" in article.hrefs()
+
+
+def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "page.html").write_text(
+        '{{ shared_fragment("part.html", item, item=item, level=2) }}|{{ "actors/a/" | rel }}'
+    )
+    (tmp_path / "part.html").write_text(
+        '<h{{ level }}>{{ item }}</h{{ level }}><a href="{{ "articles/x/#p1-2" | rel }}">s</a>'
+    )
+    env = make_environment(tmp_path)
+    template = env.get_template("page.html")
+
+    def render_at(path: str, item: str = "<T>") -> str:
+        meta = PageMeta(path, "t", "d", "https://x.test/" + path, "https://x.test/", "")
+        return template.render(meta=meta, item=item)
+
+    part = '<h2>&lt;T&gt;</h2><a href="{}articles/x/#p1-2">s</a>'
+    assert render_at("actors/a/index.html") == part.format("../../") + "|./"
+    # Same links from a sibling folder: the cached fragment, and the page's own link still right.
+    assert render_at("actors/b/index.html") == part.format("../../") + "|../a/"
+    # Different links from another depth: rendered afresh, not taken from the cache.
+    assert render_at("timeline/index.html") == part.format("../") + "|../actors/a/"
+    assert render_at("articles/x/index.html") == part.format("").replace('"articles/x/', '"') + (
+        "|../../actors/a/"
+    )
+    assert (
+        render_at("actors/b/index.html", "U")
+        == '<h2>U</h2><a href="../../articles/x/#p1-2">s</a>|../a/'
+    )
