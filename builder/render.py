@@ -40,11 +40,10 @@ def relative_url(from_page_path: str, target: str) -> str:
     from "index.html" -> "articles/x/". A link to the page itself keeps only its fragment.
     """
     path, hash_sign, fragment = target.partition("#")
-    from_dir, _, _ = from_page_path.rpartition("/")
-    link = relative_path(from_dir, path)
-    if not link:
-        return f"#{fragment}" if hash_sign else "./"
-    return f"{link}{hash_sign}{fragment}"
+    link = relative_path(from_page_path.rpartition("/")[0], path)
+    if link:
+        return link + hash_sign + fragment
+    return "#" + fragment if hash_sign else "./"
 
 
 @lru_cache(maxsize=1 << 16)
