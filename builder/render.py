@@ -12,7 +12,7 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,9 +49,13 @@ def relative_url(from_page_path: str, target: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def relative_path(from_dir: str, path: str) -> str:
     """The relative form of the site-relative `path` from the folder `from_dir` ("" at the
-    root); "" for the folder's own index. Cached: a site has few (folder, page) pairs but
-    links each of them many times over (every fact links its source sentence)."""
-    from_parts = from_dir.split("/") if from_dir else []
+    root); "" for the folder's own index."""
+    if not from_dir:
+        return path
+    from_parts = from_dir.split("/")
+    # Most links leave the page's section ("actors/x" -> "articles/y/"): climb to the root.
+    if not path.startswith(from_parts[0] + "/"):
+        return "../" * len(from_parts) + path
     *to_dir, to_name = path.split("/")
     common = 0
     while common < min(len(from_parts), len(to_dir)) and from_parts[common] == to_dir[common]:
@@ -88,30 +92,36 @@ Scalar = str | int | bool | None
 FragmentKey = tuple[str, Scalar, tuple[tuple[str, Scalar], ...]]
 
 
-def make_fragment_renderer(env: Environment) -> Callable[..., Markup]:
+class SharedFragments:
     """`shared_fragment(template, identity, **variables)` for the templates: a partial that
     appears on many pages (a timeline entry on the page of every actor it lists) is rendered
     once and reused wherever all its links come out the same.
 
     `identity` names the objects among `variables`; scalar variables are part of the key
     too. The partial may use `meta` only through `rel`: its output is then a function of the
-    key and of its links, so one rendering per distinct tuple of links is exact. The cache
-    lives as long as the Environment, which is one build.
+    key and of its links, so one rendering per distinct tuple of links is exact. A rendering
+    is kept only once its key is asked for a second time, so partials shown once (the
+    timeline's own entries) cost no memory; `clear` drops everything at the end of a build.
     """
-    cache: dict[FragmentKey, tuple[tuple[str, ...], dict[tuple[str, ...], Markup]]] = {}
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        # key -> (the targets its partial links to, {their links: the rendering})
+        self.cache: dict[FragmentKey, tuple[tuple[str, ...], dict[tuple[str, ...], Markup]]] = {}
 
     @pass_context
-    def shared_fragment(
-        context: Context, template: str, identity: Scalar, **variables: object
+    def __call__(
+        self, context: Context, template: str, identity: Scalar, **variables: object
     ) -> Markup:
-        meta: PageMeta = context["meta"]
+        meta: PageMeta = context.parent["meta"]
         scalars = tuple(
             (name, value)
             for name, value in sorted(variables.items())
             if value is None or isinstance(value, str | int | bool)
         )
         key = (template, identity, scalars)
-        known = cache.get(key)
+        known = self.cache.get(key)
+        links: tuple[str, ...] = ()
         if known is not None:
             links = tuple(link_for(meta, target) for target in known[0])
             html = known[1].get(links)
@@ -119,13 +129,16 @@ def make_fragment_renderer(env: Environment) -> Callable[..., Markup]:
                 return html
         targets: list[str] = []
         html = Markup(
-            env.get_template(template).render(meta=meta, **{LINK_LOG: targets}, **variables)
+            self.env.get_template(template).render(meta=meta, **{LINK_LOG: targets}, **variables)
         )
-        links = tuple(link_for(meta, target) for target in targets)
-        cache.setdefault(key, (tuple(targets), {}))[1][links] = html
+        if known is None:
+            self.cache[key] = (tuple(targets), {})
+        else:
+            known[1][links] = html
         return html
 
-    return shared_fragment
+    def clear(self) -> None:
+        self.cache.clear()
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -142,7 +155,7 @@ def make_environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["rel"] = rel_filter
-    env.globals["shared_fragment"] = make_fragment_renderer(env)
+    env.globals["shared_fragment"] = SharedFragments(env)
     return env
 
 
@@ -160,6 +173,7 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
         if path in output:
             raise ValueError(f"two pages claim the output path {path!r}")
         output[path] = content
+    env.globals["shared_fragment"].clear()  # the Environment's reference cycles outlive us
     return dict(sorted(output.items()))
 
 
