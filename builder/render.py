@@ -13,7 +13,6 @@ arbitrary depths, links through absolute `base_url` URLs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -46,7 +45,6 @@ def relative_url(from_page_path: str, target: str) -> str:
     return "#" + fragment if hash_sign else "./"
 
 
-@lru_cache(maxsize=1 << 16)
 def relative_path(from_dir: str, path: str) -> str:
     """The relative form of the site-relative `path` from the folder `from_dir` ("" at the
     root); "" for the folder's own index."""
