@@ -160,6 +160,8 @@ def make_environment(templates_dir: Path) -> Environment:
 def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
     """Every HTML page of the site; two pages claiming one path is a bug, so it raises."""
     env = make_environment(templates_dir)
+    fragments = env.globals["shared_fragment"]
+    assert isinstance(fragments, SharedFragments)
     derived = Derived(
         archive=archive,
         timeline=build_timeline(archive),
@@ -171,7 +173,7 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
         if path in output:
             raise ValueError(f"two pages claim the output path {path!r}")
         output[path] = content
-    env.globals["shared_fragment"].clear()  # the Environment's reference cycles outlive us
+    fragments.clear()  # the Environment's reference cycles outlive us
     return dict(sorted(output.items()))
 
 
