@@ -1,0 +1,193 @@
+"""Content fields and the node checker that `validate` reads every YAML file with.
+
+Input: YAML nodes from `load`, with their document (path and line offset).
+Output: plain values converted at the node's own line, or None after recording a
+`ContentError` (unknown or missing keys, wrong types, unknown ids with a did-you-mean).
+
+The `*_FIELDS` tables are the single statement of what each content file may contain;
+the README's content section and the hints in error messages follow them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import yaml
+
+from builder.errors import ContentError, did_you_mean
+from builder.load import RawDocument
+from builder.model import (
+    ACTOR_KINDS,
+    QUALIFIERS,
+    FuzzyDate,
+    SourceRef,
+)
+from builder.values import parse_date
+
+T = TypeVar("T")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'russia-defence-ministry'"
+
+
+@dataclass(frozen=True)
+class Field:
+    required: bool
+    description: str  # shown in "missing field" hints and documented in the README
+
+
+SITE_FIELDS = {
+    "title": Field(True, "the archive's name"),
+    "description": Field(True, "one sentence on what the archive holds"),
+    "language": Field(True, "a language tag such as 'en'"),
+    "base_url": Field(True, "the absolute URL the site is served from, ending in '/'"),
+}
+METRIC_FIELDS = {
+    "label": Field(True, "a short human name"),
+    "unit": Field(True, "what the numbers count: percent, people, neighbourhoods, ..."),
+    "description": Field(True, "one sentence saying exactly what is counted"),
+    "scope": Field(True, "what it counts over, e.g. 'east Aleppo' or 'the whole city'"),
+}
+ACTOR_FIELDS = {
+    "name": Field(True, "the actor's usual name"),
+    "kind": Field(True, "one of: " + ", ".join(ACTOR_KINDS)),
+    "aliases": Field(False, "surface forms exactly as written in the seeds"),
+    "part_of": Field(False, "ids of actors this one belongs to"),
+    "summary": Field(True, "a few sentences of Markdown"),
+    "not_in": Field(False, "phrases in which an alias names something else, e.g. 'rural Damascus'"),
+}
+ARTICLE_FIELDS = {
+    "title": Field(True, "the headline"),
+    "outlet": Field(True, "who published the article"),
+    "published": Field(True, "publication date, YYYY-MM-DD"),
+    "seed": Field(True, "the raw text's file name under seeds/"),
+    "events": Field(False, "dated events the article reports"),
+    "figures": Field(False, "numbers the article reports"),
+    "quotes": Field(False, "notable direct quotations"),
+}
+EVENT_FIELDS = {
+    "id": Field(False, "kebab-case; the same id in several articles makes one timeline entry"),
+    "date": Field(True, "YYYY-MM-DD, or YYYY-MM when only the month is known"),
+    "date_label": Field(False, "the source's wording for an approximate date"),
+    "title": Field(True, "a short factual title"),
+    "actors": Field(False, "ids of the actors involved"),
+    "quote": Field(True, "the sentence it comes from, verbatim"),
+}
+FIGURE_FIELDS = {
+    "metric": Field(True, "a metric id from content/metrics.yaml"),
+    "value": Field(True, "a number, or [low, high] for a range"),
+    "qualifier": Field(True, "one of: " + ", ".join(QUALIFIERS)),
+    "as_of": Field(True, "the date the figure describes"),
+    "claimant": Field(False, "id of the actor who said it (omit if unattributed)"),
+    "projected": Field(False, "true for a forecast"),
+    "note": Field(False, "a short clarification"),
+    "quote": Field(True, "the sentence it comes from, verbatim"),
+}
+QUOTE_FIELDS = {
+    "speaker": Field(True, "id of the actor who said it"),
+    "quote": Field(True, "the words, verbatim from the seed"),
+}
+
+
+@dataclass
+class Checker:
+    """Collects problems for one document; every reader returns None after recording one."""
+
+    document: RawDocument
+    errors: list[ContentError] = field(default_factory=list)
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.document.line_offset
+
+    def fail(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+        line = self.line(node) if node is not None else self.document.line_offset
+        self.errors.append(ContentError(self.document.path, line, message, hint))
+
+    def source(self, node: yaml.Node | None) -> SourceRef:
+        line = self.line(node) if node is not None else self.document.line_offset
+        return SourceRef(self.document.path, line)
+
+    def mapping(
+        self, node: yaml.Node | None, fields: dict[str, Field], what: str
+    ) -> dict[str, yaml.Node] | None:
+        """Keys -> value nodes; reports duplicate, unknown and missing keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping of 'key: value' lines", _field_list(fields))
+            return None
+        found: dict[str, yaml.Node] = {}
+        misspelt: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in found:
+                self.fail(key_node, f"duplicate key '{key}' in {what}", "keep only one of them")
+            elif key not in fields:
+                hint = did_you_mean(key, fields)
+                self.fail(key_node, f"unknown field '{key}' in {what}", hint)
+                misspelt.update(name for name in fields if f"'{name}'" in hint)
+            else:
+                found[key] = value_node
+        for name, spec in fields.items():
+            # A misspelt field is reported once, as unknown, not again as missing.
+            if spec.required and name not in found and name not in misspelt:
+                self.fail(node, f"missing required field '{name}' in {what}", spec.description)
+        return found
+
+    def text(self, node: yaml.Node, name: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.fail(node, f"'{name}' must be text", "write it on the same line, quoted if needed")
+            return None
+        value = str(node.value).strip()
+        if not value:
+            self.fail(node, f"'{name}' is empty", "write the text, or remove the field if optional")
+            return None
+        return value
+
+    def identifier(self, node: yaml.Node, name: str) -> str | None:
+        value = self.text(node, name)
+        if value is not None and not ID_PATTERN.match(value):
+            self.fail(node, f"'{name}' {value!r} is not a valid id", ID_HINT)
+            return None
+        return value
+
+    def reference(self, node: yaml.Node, name: str, known: dict[str, T], what: str) -> str | None:
+        value = self.text(node, name)
+        if value is not None and value not in known:
+            self.fail(node, f"unknown {what} '{value}' in '{name}'", did_you_mean(value, known))
+            return None
+        return value
+
+    def sequence(self, node: yaml.Node, name: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"'{name}' must be a list", "write '- item' lines, or [a, b]")
+            return []
+        return list(node.value)
+
+    def date(
+        self, node: yaml.Node, name: str, label: str | None = None, *, exact: bool = False
+    ) -> FuzzyDate | None:
+        value = self.text(node, name)
+        if value is None:
+            return None
+        parsed, problem = parse_date(value, label)
+        if problem:
+            self.fail(
+                node, f"'{name}' {value!r}: {problem}", "write YYYY-MM-DD, or YYYY-MM for a month"
+            )
+            return None
+        if exact and parsed is not None and not parsed.is_exact:
+            self.fail(node, f"'{name}' {value!r} must be a full date", "write YYYY-MM-DD")
+            return None
+        return parsed
+
+    def boolean(self, node: yaml.Node, name: str) -> bool | None:
+        if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
+            return bool(node.value == "true")
+        self.fail(node, f"'{name}' must be true or false", "write exactly true or false")
+        return None
+
+
+def _field_list(fields: dict[str, Field]) -> str:
+    return "fields: " + ", ".join(f"{k}{'' if f.required else '?'}" for k, f in fields.items())
