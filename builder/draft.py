@@ -76,6 +76,10 @@ def write_draft(options: DraftOptions) -> tuple[Path, Draft]:
     """Write the draft fact sheet; returns its path and the draft. Raises `DraftProblem`."""
     seeds_dir = (options.project_dir / "seeds").resolve()
     seed_path = options.seed_path.resolve()
+    in_project = (options.project_dir / options.seed_path).resolve()
+    if not options.seed_path.is_absolute() and in_project.is_file():
+        # `draft seeds/x.txt --project DIR` names the seed inside that project.
+        seed_path = in_project
     if seed_path.parent != seeds_dir or not seed_path.is_file():
         raise DraftProblem(f"{options.seed_path}: the seed must be a file in {seeds_dir}/")
     archive = load_archive(options.project_dir)

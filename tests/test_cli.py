@@ -206,3 +206,24 @@ def test_draft_misuse_exits_2(project_copy: Path, capsys: pytest.CaptureFixture[
     written = next((project_copy / "content" / "articles").glob("2016-12-05-aleppo-*.md"))
     assert 'outlet: "The Inquisitr"  # given with --outlet' in written.read_text("utf-8")
     assert main(["check", "--project", str(project_copy), "-q"]) == 0
+
+
+def test_draft_finds_a_relative_seed_in_the_given_project(project_copy: Path) -> None:
+    # run_cli works in the repository, whose own seeds/ holds the same file name: the seed
+    # named relative to --project must win, so the draft lands in that project.
+    sheet = (
+        project_copy / "content" / "articles" / "2016-12-10-inquisitr-rebels-continue-fighting.md"
+    )
+    sheet.unlink()
+    result = run_cli(
+        "draft",
+        "seeds/002_34e66573e4d0fa9a.txt",
+        "--published",
+        "2016-12-10",
+        "--project",
+        str(project_copy),
+    )
+    assert result.returncode == 0, result.stderr
+    drafts = sorted((project_copy / "content" / "articles").glob("2016-12-10-*.md"))
+    assert [d.name for d in drafts] == ["2016-12-10-aleppo-rebels-continue-fighting-as-syrian.md"]
+    assert run_cli("check", "--project", str(project_copy)).returncode == 0
