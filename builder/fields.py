@@ -72,6 +72,7 @@ EVENT_FIELDS = {
     "date_label": Field(False, "the source's wording for an approximate date"),
     "title": Field(True, "a short factual title"),
     "actors": Field(False, "ids of the actors involved"),
+    "place": Field(False, "where it happened, only as the source states it, e.g. 'Geneva'"),
     "quote": Field(True, "the sentence it comes from, verbatim"),
 }
 FIGURE_FIELDS = {

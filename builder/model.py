@@ -138,6 +138,7 @@ class Event:
     actor_ids: tuple[str, ...]
     passage: Passage
     source: SourceRef
+    place: str | None = None  # where it happened, only as the source states it
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class FactReader:
         date = check.date(fields["date"], "date", label) if "date" in fields else None
         title = check.text(fields["title"], "title") if "title" in fields else None
         actor_ids = self.actor_list(fields.get("actors"))
+        place = check.text(fields["place"], "place") if "place" in fields else None
         passage = self.passage(fields["quote"]) if "quote" in fields else None
         if (
             event_id is None
@@ -93,9 +94,12 @@ class FactReader:
             or title is None
             or actor_ids is None
             or passage is None
+            or ("place" in fields and place is None)
         ):
             return None
-        return Event(event_id, self.slug, date, title, actor_ids, passage, check.source(node))
+        return Event(
+            event_id, self.slug, date, title, actor_ids, passage, check.source(node), place
+        )
 
     def actor_list(self, node: yaml.Node | None) -> tuple[str, ...] | None:
         if node is None:
