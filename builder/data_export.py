@@ -162,6 +162,7 @@ def event_json(archive: Archive, event: Event) -> JsonObject:
         "date": date_json(event.date),
         "title": event.title,
         "actor_ids": list(event.actor_ids),
+        "place": event.place,
         "passage": passage_json(archive, event.article_slug, event.passage),
         "url": archive.url_event(event.event_id),
         "content_source": source_json(event.source),

@@ -20,8 +20,6 @@ from builder.index import Archive
 from builder.model import Actor, Article
 
 CONTEXT = "https://schema.org"
-# Where the events took place. The model has no place field yet; this belongs in site.yaml.
-EVENT_PLACE = "Aleppo"
 SCHEMA_TYPE_BY_KIND = {"person": "Person", "state": "Country"}  # every other kind: Organization
 
 
@@ -100,20 +98,23 @@ def actor_json_ld(archive: Archive, actor: Actor) -> Markup:
 def timeline_json_ld(archive: Archive, entries: Sequence[TimelineEntry]) -> Markup:
     base = archive.site.base_url
     items = [
-        {
-            "@type": "ListItem",
-            "position": n,
-            "item": {
-                "@type": "Event",
-                "name": entry.title,
-                "startDate": entry.date.iso(),
-                "location": {"@type": "Place", "name": EVENT_PLACE},
-                "url": base + entry.url,
-            },
-        }
+        {"@type": "ListItem", "position": n, "item": event_json_ld(entry, base)}
         for n, entry in enumerate(entries, start=1)
     ]
     return json_ld({"@type": "ItemList", "name": "Timeline", "itemListElement": items})
+
+
+def event_json_ld(entry: TimelineEntry, base_url: str) -> dict[str, object]:
+    """A schema.org Event; its location only where a source states one, never guessed."""
+    event: dict[str, object] = {
+        "@type": "Event",
+        "name": entry.title,
+        "startDate": entry.date.iso(),
+        "url": base_url + entry.url,
+    }
+    if entry.place is not None:
+        event["location"] = {"@type": "Place", "name": entry.place}
+    return event
 
 
 def metric_json_ld(archive: Archive, comparison: MetricComparison) -> Markup:

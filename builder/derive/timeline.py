@@ -50,6 +50,7 @@ class TimelineEntry:
     actors: tuple[ActorLink, ...]  # union over the reports, in first-seen order
     dates_differ: bool
     is_approximate: bool
+    place: str | None  # the first report's place that the source states, if any
 
     @property
     def source_count(self) -> int:
@@ -121,6 +122,7 @@ def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
         actors=tuple(link_actor(archive, a) for a in actor_ids),
         dates_differ=any(not dates_agree(a.date, b.date) for a in reports for b in reports),
         is_approximate=any(not r.date.is_exact or r.date.label is not None for r in reports),
+        place=next((r.place for r in reports if r.place is not None), None),
     )
 
 
