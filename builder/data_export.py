@@ -58,7 +58,7 @@ FIGURE_COLUMNS = (
     "figure_url",
 )
 EVENT_COLUMNS = (
-    *("event_id", "date", "date_precision", "date_label", "title", "actor_ids"),
+    *("event_id", "date", "date_precision", "date_label", "title", "actor_ids", "place"),
     *SOURCE_COLUMNS,
     "timeline_url",
 )
@@ -274,6 +274,7 @@ def event_rows(archive: Archive) -> list[JsonObject]:
             "date_label": event.date.label,
             "title": event.title,
             "actor_ids": ";".join(event.actor_ids),
+            "place": event.place,
             "timeline_url": archive.url_event(event.event_id),
             **article_columns(archive, event.article_slug, event.passage),
         }
