@@ -60,25 +60,6 @@ class Archive:
     members_by_actor: Mapping[str, tuple[str, ...]]  # actor id -> ids of actors part_of it
     timeline_split_by_year: bool
 
-    # ---- lookups that pages need -------------------------------------------------------
-    def events_of_actor(self, actor_id: str) -> tuple[Event, ...]:
-        return tuple(e for e in self.events if actor_id in e.actor_ids)
-
-    def figures_claimed_by(self, actor_id: str) -> tuple[Figure, ...]:
-        return tuple(f for f in self.figures if f.claimant_id == actor_id)
-
-    def quotes_by(self, actor_id: str) -> tuple[Quote, ...]:
-        return tuple(q for q in self.quotes if q.speaker_id == actor_id)
-
-    def mention_counts(self, actor_id: str) -> tuple[tuple[Article, int], ...]:
-        """Articles whose seed names the actor, with how many times, newest article first."""
-        counted = []
-        for article in self.articles:
-            count = sum(1 for m in self.mentions[article.slug] if m.actor_id == actor_id)
-            if count:
-                counted.append((article, count))
-        return tuple(counted)
-
     # ---- URLs ----------------------------------------------------------------------------
     def url_article(self, slug: str) -> str:
         return f"articles/{slug}/"

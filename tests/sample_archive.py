@@ -240,3 +240,28 @@ def make_archive(
         default_actors() if actors is None else actors,
         default_articles() if articles is None else articles,
     )
+
+
+# ---- Slow, obvious lookups: the oracle that derive/actors.py's one-pass index is tested against.
+
+
+def events_of_actor(archive: Archive, actor_id: str) -> tuple[Event, ...]:
+    return tuple(e for e in archive.events if actor_id in e.actor_ids)
+
+
+def figures_claimed_by(archive: Archive, actor_id: str) -> tuple[Figure, ...]:
+    return tuple(f for f in archive.figures if f.claimant_id == actor_id)
+
+
+def quotes_by(archive: Archive, actor_id: str) -> tuple[Quote, ...]:
+    return tuple(q for q in archive.quotes if q.speaker_id == actor_id)
+
+
+def mention_counts(archive: Archive, actor_id: str) -> tuple[tuple[Article, int], ...]:
+    """Articles whose seed names the actor, with how many times, newest article first."""
+    counted = []
+    for article in archive.articles:
+        count = sum(1 for m in archive.mentions[article.slug] if m.actor_id == actor_id)
+        if count:
+            counted.append((article, count))
+    return tuple(counted)

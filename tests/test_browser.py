@@ -23,6 +23,7 @@ from tests.browser import (
     serve_folder,
     watch_errors,
 )
+from tests.sample_archive import quotes_by
 
 pytestmark = pytest.mark.browser
 
@@ -182,7 +183,7 @@ def test_search_finds_actor_and_quoting_articles(
     build_report: BuildReport, site_url: str, contexts: dict[str, BrowserContext]
 ) -> None:
     archive = build_report.archive
-    quoting = sorted({q.article_slug for q in archive.quotes_by(SEARCH_ACTOR)})
+    quoting = sorted({q.article_slug for q in quotes_by(archive, SEARCH_ACTOR)})
     assert quoting, f"no article quotes {SEARCH_ACTOR}; pick another search actor"
     page = contexts["light"].new_page()
     errors = watch_errors(page)

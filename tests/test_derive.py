@@ -16,7 +16,16 @@ from builder.derive.figures import (
 )
 from builder.derive.timeline import build_timeline, dates_agree
 from builder.model import FuzzyDate
-from tests.sample_archive import SEED_B, default_articles, figure, make_archive
+from tests.sample_archive import (
+    SEED_B,
+    default_articles,
+    events_of_actor,
+    figure,
+    figures_claimed_by,
+    make_archive,
+    mention_counts,
+    quotes_by,
+)
 
 
 def test_same_event_id_is_one_entry_with_every_source_and_differing_dates() -> None:
@@ -135,10 +144,10 @@ def test_actor_facts_match_the_archive_lookups() -> None:
     archive = make_archive()
     facts = relate_actors(archive).facts
     for actor_id in archive.actors:
-        assert facts[actor_id].articles == archive.mention_counts(actor_id)
-        assert facts[actor_id].figures == archive.figures_claimed_by(actor_id)
-        assert facts[actor_id].quotes == archive.quotes_by(actor_id)
-        events = tuple(dict.fromkeys(e.event_id for e in archive.events_of_actor(actor_id)))
+        assert facts[actor_id].articles == mention_counts(archive, actor_id)
+        assert facts[actor_id].figures == figures_claimed_by(archive, actor_id)
+        assert facts[actor_id].quotes == quotes_by(archive, actor_id)
+        events = tuple(dict.fromkeys(e.event_id for e in events_of_actor(archive, actor_id)))
         assert facts[actor_id].event_ids == events
 
 
