@@ -17,6 +17,7 @@ from pathlib import Path
 
 from builder.cli_output import Reporter, archive_counts, count_phrase
 from builder.errors import ContentErrors
+from builder.values import parse_date
 
 EXAMPLES = {
     "build": """
@@ -47,11 +48,13 @@ EXAMPLES = {
 }
 
 
-def parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+def date_argument(text: str) -> dt.date:
+    """A full YYYY-MM-DD date, read by the same rules as dates in the content."""
+    date, problem = parse_date(text)
+    if date is None or not date.is_exact:
+        reason = problem or "a full date is needed"
+        raise argparse.ArgumentTypeError(f"{text!r}: {reason}; write YYYY-MM-DD")
+    return date.start()
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -96,7 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
     draft = add("draft", "turn a raw seed text into a starter fact sheet to review")
     draft.add_argument("seed", type=Path, metavar="SEED", help="the raw text, a file in seeds/")
     draft.add_argument(
-        "--published", type=parse_date, metavar="YYYY-MM-DD",
+        "--published", type=date_argument, metavar="YYYY-MM-DD",
         help="publication date (default: the first full date stated in the text)",
     )  # fmt: skip
     draft.add_argument("--outlet", metavar="NAME", help="who published it (default: guessed)")
