@@ -14,9 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
-from markdown_it import MarkdownIt
-
-from builder.index import Archive
+from builder.index import Archive, page_url
+from builder.markup import MARKDOWN
 from builder.model import Article, FuzzyDate
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -31,7 +30,6 @@ FEED_MAX_ENTRIES = 100
 
 # XML 1.0 forbids most control characters; untrusted content must not make the feed unparsable.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MARKDOWN = MarkdownIt("js-default")
 
 
 def render_feeds(archive: Archive, page_paths: Sequence[str]) -> dict[str, bytes]:
@@ -108,7 +106,7 @@ def markdown_to_text(markdown: str) -> str:
     Plain text, because relative links in a summary would break in a feed reader.
     """
     blocks: list[str] = []
-    for token in _MARKDOWN.parse(markdown):
+    for token in MARKDOWN.parse(markdown):
         if token.type == "inline" and token.children is not None:
             parts = [
                 child.content if child.type in ("text", "code_inline") else " "
@@ -153,15 +151,6 @@ def article_lastmods(archive: Archive) -> dict[str, str]:
     """A fact sheet's content dates from its article's publication; other pages have no
     trustworthy date (they change whenever any article is added), so they get none."""
     return {archive.url_article(a.slug): a.published.iso() for a in archive.articles}
-
-
-def page_url(path: str) -> str:
-    """ "articles/x/index.html" -> "articles/x/"; "index.html" -> ""; "x.html" stays."""
-    if path == "index.html":
-        return ""
-    if path.endswith("/index.html"):
-        return path[: -len("index.html")]
-    return path
 
 
 def sitemap_urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:

@@ -89,6 +89,20 @@ class Archive:
         return f"{self.url_timeline_page(first.date.year)}#{event_anchor(event_id)}"
 
 
+def page_path(url: str) -> str:
+    """The output file of a site-relative URL: "articles/x/" -> "articles/x/index.html"."""
+    return f"{url}index.html" if url == "" or url.endswith("/") else url
+
+
+def page_url(path: str) -> str:
+    """The inverse: "articles/x/index.html" -> "articles/x/"; "index.html" -> ""; "x.html" stays."""
+    if path == "index.html":
+        return ""
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
+
+
 def passage_mark_id(passage: Passage) -> str:
     """Stable forever, since seeds are never edited: the span's offsets in the seed."""
     return f"p{passage.start}-{passage.end}"

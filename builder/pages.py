@@ -32,7 +32,7 @@ from builder.derive.timeline import (
     describe_report,
     link_actor,
 )
-from builder.index import Archive
+from builder.index import Archive, page_path
 from builder.model import Actor, Article
 from builder.views import (
     ActorCount,
@@ -183,9 +183,8 @@ class InfoContext:
 def make_meta(
     archive: Archive, url: str, title: str, description: str, section: str, **kw: object
 ) -> PageMeta:
-    path = f"{url}index.html" if url == "" or url.endswith("/") else url
     base = archive.site.base_url
-    return PageMeta(path, title, description, base + url, base, section, **kw)  # type: ignore[arg-type]
+    return PageMeta(page_path(url), title, description, base + url, base, section, **kw)  # type: ignore[arg-type]
 
 
 def nav_items(meta: PageMeta) -> tuple[NavItem, ...]:

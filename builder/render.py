@@ -25,7 +25,7 @@ from builder.charts import render_chart
 from builder.derive.actors import relate_actors
 from builder.derive.figures import compare_figures
 from builder.derive.timeline import build_timeline
-from builder.index import Archive
+from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
 
@@ -59,11 +59,6 @@ def relative_path(from_dir: str, path: str) -> str:
     while common < min(len(from_parts), len(to_dir)) and from_parts[common] == to_dir[common]:
         common += 1
     return "/".join([".."] * (len(from_parts) - common) + to_dir[common:] + [to_name])
-
-
-def page_path(url: str) -> str:
-    """The output file of a site-relative URL: "articles/x/" -> "articles/x/index.html"."""
-    return f"{url}index.html" if url == "" or url.endswith("/") else url
 
 
 def link_for(meta: PageMeta, target: str) -> str:

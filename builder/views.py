@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from builder.derive.figures import ClaimView, FigureComparison, MetricComparison
 from builder.derive.timeline import ActorLink, EventReport, TimelineEntry, link_actor
 from builder.index import Archive
+from builder.markup import MARKDOWN
 from builder.model import Article, Quote
-
-MARKDOWN = MarkdownIt("js-default")
 
 
 @dataclass(frozen=True)

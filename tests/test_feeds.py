@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from builder import feeds
-from builder.feeds import markdown_to_text, page_url, render_feeds
+from builder.feeds import markdown_to_text, render_feeds
+from builder.index import page_url
 from tests.sample_archive import SITE, default_articles, make_archive
 
 if TYPE_CHECKING:

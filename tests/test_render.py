@@ -10,8 +10,9 @@ import pytest
 
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
+from builder.index import page_path
 from builder.pages import PageMeta
-from builder.render import make_environment, page_path, relative_url, render_pages
+from builder.render import make_environment, relative_url, render_pages
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import default_actors, make_archive
 
