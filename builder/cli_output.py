@@ -65,12 +65,8 @@ class Reporter:
         # Exactly `path:line: message (hint)` at the start of the line, as compilers print
         # it, so that editors and CI annotators can jump to the place.
         for problem in errors:
-            location = f"{problem.path}:{problem.line}:"
-            print(
-                f"{self.paint(self.err, RED, location)}{str(problem)[len(location) :]}",
-                file=self.err,
-                flush=True,
-            )
+            location = self.paint(self.err, RED, problem.location)
+            print(f"{location} {problem.explanation}", file=self.err, flush=True)
         noun = "problem" if len(errors) == 1 else "problems"
         print(
             self.paint(self.err, RED, f"{len(errors)} content {noun}; nothing was written"),

@@ -19,9 +19,17 @@ class ContentError:
     message: str
     hint: str = ""
 
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:"
+
+    @property
+    def explanation(self) -> str:
+        """The message and its hint, without the location."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return f"{self.location} {self.explanation}"
 
 
 class ContentErrors(Exception):
