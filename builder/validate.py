@@ -215,19 +215,11 @@ def validate_articles(
 ) -> list[Article]:
     articles: list[Article] = []
     seed_owner: dict[str, str] = {}
-    slug_owner: dict[str, str] = {}
     for raw in raws:
         check = Checker(raw.document)
         article = read_article(check, raw, seeds, actors, metrics)
-        slug = raw.document.stem
-        # Case-insensitive: hosts such as GitHub Pages on macOS-built sites fold case.
-        if slug.lower() in slug_owner:
-            check.fail(
-                raw.document.node,
-                f"duplicate slug '{slug}' (also {slug_owner[slug.lower()]})",
-                "rename one of the files",
-            )
-        slug_owner.setdefault(slug.lower(), raw.document.path)
+        # No duplicate-slug check is needed: slugs are file names in one folder, and being
+        # lowercase-only (ID_PATTERN) they cannot collide on a case-folding host either.
         if article is not None:
             if article.seed in seed_owner:
                 check.fail(

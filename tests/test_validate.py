@@ -158,12 +158,16 @@ def test_broken_input_gives_one_clear_message(
     assert problems(root) == [expected]
 
 
-def test_duplicate_slug_is_refused_case_insensitively(tmp_path: Path) -> None:
+def test_a_slug_differing_only_in_case_is_refused(tmp_path: Path) -> None:
+    # Slugs are lowercase file names, so two fact sheets can never claim one URL, even on a
+    # host that folds case.
     root = make_project(tmp_path)
     text = (root / ARTICLE).read_text(encoding="utf-8")
     (root / "content/articles/Sample-Article.md").write_text(text, encoding="utf-8")
     found = problems(root)
     assert any("is not a valid slug" in p for p in found)
+    expected = "content/articles/Sample-Article.md:2: article file name 'Sample-Article'"
+    assert any(p.startswith(f"{expected} is not a valid slug") for p in found)
 
 
 def test_two_fact_sheets_for_one_seed_are_refused(tmp_path: Path) -> None:
