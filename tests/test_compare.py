@@ -427,3 +427,10 @@ def test_the_shipped_archive_flags_only_what_cannot_both_hold(project_root: Path
     assert [d.severity for d in comparison.disagreements] == sorted(
         (d.severity for d in comparison.disagreements), key=["conflict", "tension"].index
     )
+
+
+def test_a_part_links_to_its_whole() -> None:
+    whole = claim("a1", "fled", 500, as_of="2016-11-27", period=WEEKEND)
+    part = replace(whole, figure_id="a2", low=90, high=90, part="from Hanano", part_of_id="a1")
+    claims = compare_figures(archive_of([whole, part], [FLED])).by_metric["fled"].claims
+    assert [c.whole_url for c in claims] == [None, "figures/fled/#a1"]
