@@ -174,6 +174,9 @@ def marks_of(article: Article) -> tuple[Mark, ...]:
     passages = [f.passage for f in article.figures]
     passages += [e.passage for e in article.events]
     passages += [q.passage for q in article.quotes]
+    # Evidence for an inferred outlet or date is marked too, so the page can point to it.
+    for inference in (article.outlet_inferred, article.published_inferred):
+        passages += inference.evidence if inference is not None else ()
     spans = sorted({(p.start, p.end) for p in passages}, key=lambda s: (s[0], -s[1]))
     return tuple(Mark(f"p{start}-{end}", start, end) for start, end in spans)
 

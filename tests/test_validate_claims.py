@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentErrors
+from builder.index import marks_of
 from builder.load import load_project
 from builder.model import Article, FuzzyDate, Inference, Metric, MetricRelation, Period
 from builder.validate import validate_project
@@ -131,6 +132,14 @@ BROKEN = [
           "      to: 2016-11-26\n      text: over the weekend\n")],
         f"{ARTICLE}:20: the period ends (2016-11-26) before it starts (2016-11-27) "
         "(swap 'from' and 'to')",
+    ),
+    (
+        "a count starting after its as_of date",
+        [(METRICS, "kind: level", "kind: count-in-period"),
+         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-28\n"
+          "      text: over the weekend\n")],
+        f"{ARTICLE}:19: the period starts (2016-11-28) after as_of (2016-11-27) "
+        "(write 'to' for the last day counted, or correct 'from')",
     ),
     (
         "an unknown vague word",
@@ -260,7 +269,7 @@ def test_a_part_names_its_whole_by_explicit_id(tmp_path: Path) -> None:
 
 
 def test_a_vague_value_keeps_its_words_and_bounds(tmp_path: Path) -> None:
-    root = edited(tmp_path, (ARTICLE, "value: 100000", "value: Tens of  thousands"))
+    root = edited(tmp_path, (ARTICLE, "value: 100000", 'value: "Tens of  thousands"'))
     _, article = valid(root)
     (figure,) = article.figures
     assert (figure.vague, figure.low, figure.high) == ("tens of thousands", 20000, 99999)
@@ -306,3 +315,8 @@ def test_provenance_fields_are_read_and_verified(tmp_path: Path) -> None:
     (skipped,) = article.skipped
     assert article.seed_text[skipped.passage.start : skipped.passage.end] == "Old City"
     assert skipped.reason == "no number here, only a test"
+    # The evidence is marked in the source text; a skipped passage is not.
+    (evidence,) = inference.evidence
+    marks = {(m.start, m.end) for m in marks_of(article)}
+    assert (evidence.start, evidence.end) in marks
+    assert (skipped.passage.start, skipped.passage.end) not in marks
