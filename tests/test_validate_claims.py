@@ -43,6 +43,14 @@ def edited(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
     return root
 
 
+def with_period(kind: str, start: str, end: str | None, text: str) -> list[tuple[str, str, str]]:
+    """Edits making the fixture's metric of `kind`, its figure with this period."""
+    lines = f"    period:\n      from: {start}\n"
+    lines += f"      to: {end}\n" if end else ""
+    lines += f"      text: {text}\n"
+    return [(METRICS, "kind: level", f"kind: {kind}"), (ARTICLE, FIGURE_END, FIGURE_END + lines)]
+
+
 def count_metric(tmp_path: Path, period: str) -> Path:
     """The fixture's metric as a count in a period, its figure with the given period lines."""
     return edited(
@@ -119,25 +127,19 @@ BROKEN = [
     ),
     (
         "a running total with an end",
-        [(METRICS, "kind: level", "kind: running-total"),
-         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-20\n"
-          "      to: 2016-11-26\n      text: since the offensive began\n")],
+        with_period("running-total", "2016-11-20", "2016-11-26", "since the offensive began"),
         f"{ARTICLE}:20: a running total ('civilians-trapped') counts up to its as_of date "
         "(remove 'to'; 'from' says since when it counts)",
     ),
     (
         "a period ending before it starts",
-        [(METRICS, "kind: level", "kind: count-in-period"),
-         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-27\n"
-          "      to: 2016-11-26\n      text: over the weekend\n")],
+        with_period("count-in-period", "2016-11-27", "2016-11-26", "over the weekend"),
         f"{ARTICLE}:20: the period ends (2016-11-26) before it starts (2016-11-27) "
         "(swap 'from' and 'to')",
     ),
     (
         "a count starting after its as_of date",
-        [(METRICS, "kind: level", "kind: count-in-period"),
-         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-28\n"
-          "      text: over the weekend\n")],
+        with_period("count-in-period", "2016-11-28", None, "over the weekend"),
         f"{ARTICLE}:19: the period starts (2016-11-28) after as_of (2016-11-27) "
         "(write 'to' for the last day counted, or correct 'from')",
     ),
