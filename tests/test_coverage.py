@@ -6,9 +6,16 @@ so that it is not merely tuned to the five shipped texts.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from builder.coverage_expressions import ExpressionKind, find_expressions
+from builder.coverage_expressions import (
+    EXPRESSIONS,
+    ExpressionKind,
+    find_expressions,
+    is_pronoun_one,
+)
 
 # (sentence, every number and date expression in it, in order)
 RECOGNISER_CASES: list[tuple[str, list[tuple[ExpressionKind, str]]]] = [
@@ -104,6 +111,18 @@ RECOGNISER_CASES: list[tuple[str, list[tuple[ExpressionKind, str]]]] = [
     ("Covid-19 cases doubled over the past 24 hours.", [("date", "past 24 hours")]),
     ("The prime minister, Theresa May, said the deal was one of the best.", []),
     (
+        "Security forces detained tens of men aged 18 to 40 in Homs on Sept. 11, the day "
+        "before the vote on Resolution 2254.",
+        [
+            ("number", "tens"),
+            ("number", "18"),
+            ("number", "40"),
+            ("date", "Sept. 11"),
+            ("date", "day before"),
+            ("number", "2254"),
+        ],
+    ),
+    (
         "A couple of days later, between 100,000-120,000 people had returned.",
         [("date", "A couple of days later"), ("number", "100,000"), ("number", "120,000")],
     ),
@@ -126,3 +145,24 @@ def test_recogniser_finds_every_number_and_date(
     found = find_expressions(sentence)
     assert [(e.kind, e.text) for e in found] == expected
     assert all(sentence[e.start : e.end] == e.text for e in found), "spans are verbatim"
+
+
+def test_recogniser_ignores_ordinal_words_pronoun_one_and_vague_words() -> None:
+    sentence = "For the second time, no one knew how many of the few remaining fighters left."
+    assert find_expressions(sentence) == ()
+
+
+def test_scanning_from_expression_starts_finds_what_a_full_scan_finds(
+    project_root: Path,
+) -> None:
+    # `find_expressions` tries the pattern only where an expression can begin (for speed);
+    # a plain scan of the pattern at every position is the oracle.
+    texts = [path.read_text(encoding="utf-8") for path in sorted(project_root.glob("seeds/*"))]
+    texts += [sentence for sentence, _ in RECOGNISER_CASES]
+    for text in texts:
+        full_scan = [
+            (m.start(), m.end())
+            for m in EXPRESSIONS.finditer(text)
+            if not (m["word"] and is_pronoun_one(text, m.start(), m.end()))
+        ]
+        assert [(e.start, e.end) for e in find_expressions(text)] == full_scan
