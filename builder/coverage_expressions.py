@@ -95,8 +95,14 @@ RELATIVE = "|".join(
         r"(?:earlier|later) (?:this|that|last|next|in the) (?:day|week|month|year|weekend)\b",
         r"(?:day|night|week) (?:before|after)\b|(?<=that )(?:day|night|week)\b|weekend\b",
         rf"{PART}(?:this |the |last |next )?(?:week|month|year|{SEASON}|fall)\b",
-        rf"{SEASON}\b",
     )
+)
+# Digits after a hyphenated name are part of it ("F-16", "Su-24", "Covid-19", "COVID-19");
+# after a lowercase prefix they are a number or year ("mid-2016", "post-2011").
+NOT_IN_A_NAME = (
+    r"(?<![\w.,/])"
+    + "".join(rf"(?<![A-Z]{lower}-)" for lower in ("", "[a-z]", "[a-z]{2}", "[a-z]{3}", "[a-z]{4}"))
+    + r"(?<![A-Z]{2}-)"
 )
 TIME = r"\d{1,2}(?::\d{2})?\s?(?:[ap]\.m\.|[AaPp][Mm]\b)|\d{1,2}:\d{2}\b"
 NUMERIC_DATE = r"\d{4}-\d{2}-\d{2}\b|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
@@ -105,13 +111,15 @@ EXPRESSIONS = re.compile(
     "|".join(
         (
             # Dates first: at one position, the longer date beats the number inside it.
-            rf"(?P<date>(?<![\w.,/])(?<![A-Za-z]-)(?:{NUMERIC_DATE}|{TIME}|{CALENDAR_DATE}|{BARE_YEAR})"
+            rf"(?P<date>{NOT_IN_A_NAME}(?:{NUMERIC_DATE}|{TIME}|{CALENDAR_DATE}|{BARE_YEAR})"
             rf"|\b(?:(?:last|next|this|early|late) )?{WEEKDAY}"
+            # A bare season in lower case only: "the Arab Spring" is not a date.
+            rf"|\b{SEASON}\b"
             rf"|\b(?i:{RELATIVE}))",
             rf"(?P<fraction>(?i:{FRACTION}))",
             rf"(?P<vague>\b(?i:{VAGUE})\b)",
             # Digits glued to a name are not a number: "F-16", "COVID-19", "G20".
-            rf"(?P<digits>(?<![\w.,/])(?<![A-Za-z]-){DIGITS}(?!\w))",
+            rf"(?P<digits>{NOT_IN_A_NAME}{DIGITS}(?!\w))",
             rf"(?P<word>\b(?i:{WORD_NUMBER})\b)",
         )
     )
