@@ -172,9 +172,9 @@ def run_check(project: Path, reporter: Reporter, coverage: bool = False) -> int:
         reporter.result(f"OK: {archive_counts(archive)}")
         return 0
     report = measure_coverage(archive.articles)
-    reporter.problems(report.gaps)
+    reporter.problems(report.idle_skips + report.gaps)
     reporter.result(report.summary())
-    return 1 if report.gaps else 0
+    return 1 if report.gaps or report.idle_skips else 0
 
 
 def run_draft(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from builder.coverage_expressions import Expression, find_expressions
@@ -34,6 +34,7 @@ class CoverageReport:
     covered: int
     seeds: int  # seeds checked: those used by a fact sheet
     gaps: tuple[ContentError, ...]  # one per uncovered expression, by file, line and offset
+    idle_skips: tuple[ContentError, ...]  # `skipped:` entries whose passage holds no expression
 
     def summary(self) -> str:
         """`Coverage: 312 of 312 numbers and dates covered in 5 seeds`."""
@@ -52,6 +53,7 @@ def measure_coverage(articles: Iterable[Article]) -> CoverageReport:
     """The coverage of every seed that a fact sheet uses."""
     found = covered = seeds = 0
     gaps: list[ContentError] = []
+    idle_skips: list[ContentError] = []
     for article in sorted(articles, key=lambda a: a.seed):
         expressions = find_expressions(article.seed_text)
         uncovered = uncovered_expressions(expressions, covering_passages(article))
@@ -60,7 +62,8 @@ def measure_coverage(articles: Iterable[Article]) -> CoverageReport:
         seeds += 1
         lines = LineIndex(article.seed_text)
         gaps.extend(gap(article, lines, expression) for expression in uncovered)
-    return CoverageReport(found, covered, seeds, tuple(gaps))
+        idle_skips.extend(idle_skipped_entries(article, expressions))
+    return CoverageReport(found, covered, seeds, tuple(gaps), tuple(sorted(idle_skips)))
 
 
 def covering_passages(article: Article) -> list[Passage]:
@@ -90,6 +93,25 @@ def uncovered_expressions(
         if reach < expression.end:
             uncovered.append(expression)
     return uncovered
+
+
+def idle_skipped_entries(
+    article: Article, expressions: Sequence[Expression]
+) -> Iterator[ContentError]:
+    """A problem for each `skipped:` entry that explains nothing: no expression lies inside it.
+
+    Such an entry is a mistake (the passage quoted is not the one with the number) or stale.
+    """
+    starts = [expression.start for expression in expressions]  # in text order
+    for skipped in article.skipped:
+        first = bisect.bisect_left(starts, skipped.passage.start)
+        if first == len(expressions) or expressions[first].end > skipped.passage.end:
+            yield ContentError(
+                skipped.source.path,
+                skipped.source.line,
+                f"skipped passage '{skipped.passage.text}' holds no number or date",
+                "quote the passage that holds the number or date, or remove the entry",
+            )
 
 
 class LineIndex:

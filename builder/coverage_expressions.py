@@ -94,6 +94,8 @@ RELATIVE = "|".join(
         rf"{COUNT} {UNIT} (?:ago|later|earlier|after|before)\b",
         r"(?:earlier|later) (?:this|that|last|next|in the) (?:day|week|month|year|weekend)\b",
         r"(?:day|night|week) (?:before|after)\b|(?<=that )(?:day|night|week)\b|weekend\b",
+        # A vague span of time: "under siege for months", "within weeks".
+        r"(?:(?<=for )|(?<=within ))(?:hours|days|weeks|months|years|decades)\b",
         rf"{PART}(?:this |the |last |next )?(?:week|month|year|{SEASON}|fall)\b",
     )
 )
@@ -134,6 +136,7 @@ FIRST_WORDS = (
     *WORD_NUMBERS,
     *TEN_WORDS,
     *("a", "an", "this", "last", "next", "past", "coming", "previous", "day", "night", "week"),
+    *("hours", "days", "weeks", "months", "years", "decades"),
     *("following", "recent", "same", "early", "mid", "late", "start", "beginning", "end"),
     *("middle", "yesterday", "today", "tonight", "tomorrow", "overnight", "earlier", "later"),
     *("few", "several", "couple", "many", "tens", "hundreds", "thousands", "millions"),

@@ -116,6 +116,10 @@ RECOGNISER_CASES: list[tuple[str, list[tuple[ExpressionKind, str]]]] = [
         [("number", "12"), ("number", "16"), ("date", "Dec 9")],
     ),
     ("The curfew starts at 9 pm and ends at dawn.", [("date", "9 pm")]),
+    (
+        "The town has been cut off for weeks, and aid could run out within days.",
+        [("date", "weeks"), ("date", "days")],
+    ),
     ("Covid-19 cases doubled over the past 24 hours.", [("date", "past 24 hours")]),
     ("The prime minister, Theresa May, said the deal was one of the best.", []),
     (
@@ -300,3 +304,19 @@ def test_shipped_seeds_have_no_unexplained_number_or_date(project_root: Path) ->
     assert [str(gap) for gap in report.gaps] == []
     assert report.covered == report.found
     assert report.seeds == 5
+
+
+def test_a_skipped_entry_that_holds_no_number_or_date_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    idle = SKIPPED_52.replace('"52 trucks"', '"trucks were still waiting"')
+    project = project_with_a_new_seed_line(tmp_path, idle)
+    assert main(["check", "--coverage", "--project", str(project)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "content/articles/sample-article.md:20: skipped passage 'trucks were still waiting' "
+        "holds no number or date (quote the passage that holds the number or date, or remove "
+        "the entry)",
+        "seeds/sample.txt:5: uncovered number '52' in \"Aid workers said 52 trucks were still "
+        'waiting at…" (record it as a figure, event or quote, or add a skipped: entry with a '
+        "reason)",
+    ]
