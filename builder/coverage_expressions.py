@@ -143,7 +143,7 @@ FIRST_WORDS = (
     *("billions", "dozen", "dozens", "scores", "half", "weekend"),
     *("spring", "summer", "autumn", "winter"),
 )
-EXPRESSION_START = re.compile(rf"[0-9$£€½⅓⅔¼¾]|\b(?:{alternation(FIRST_WORDS)})\b")
+EXPRESSION_START = re.compile(rf"[0-9]+|[$£€½⅓⅔¼¾]|\b(?:{alternation(FIRST_WORDS)})\b")
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 # "one" that is a pronoun, not a count: "no one", "one of the", "one another".
@@ -158,8 +158,8 @@ def find_expressions(text: str) -> tuple[Expression, ...]:
     found: list[Expression] = []
     scanned_to = 0
     # The same leftmost, non-overlapping matches as EXPRESSIONS.finditer(text), tried only
-    # where an expression can begin. ASCII lowercasing keeps every offset in place.
-    for start in EXPRESSION_START.finditer(text.translate(ASCII_LOWER)):
+    # where an expression can begin.
+    for start in EXPRESSION_START.finditer(lower_case(text)):
         if start.start() < scanned_to:
             continue
         match = EXPRESSIONS.match(text, start.start())
@@ -169,6 +169,12 @@ def find_expressions(text: str) -> tuple[Expression, ...]:
         found.append(Expression(kind, match.start(), match.end(), match.group(0)))
         scanned_to = match.end()
     return tuple(found)
+
+
+def lower_case(text: str) -> str:
+    """The text in lower case, each character at its own offset."""
+    lowered = text.lower()  # fast, but a few characters lengthen: "İ" becomes "i̇"
+    return lowered if len(lowered) == len(text) else text.translate(ASCII_LOWER)
 
 
 def is_pronoun_one(text: str, start: int, end: int) -> bool:
