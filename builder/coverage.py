@@ -2,14 +2,14 @@
 
 Input: the validated articles (each with its seed text and the passages of its facts).
 Output: a `CoverageReport`: how many number and date expressions the seeds hold, how many
-are covered, and one `ContentError` per uncovered expression, at its seed line, in file
-and text order.
+are covered, one `ContentError` per uncovered expression (at its seed line, in file and
+text order), and one per `skipped:` entry that holds no number or date (at its own line).
 
 An expression is covered when its whole span lies inside one passage of the article's fact
 sheet: an event, figure or quote, a `skipped:` entry (a passage the editor read and judged
 not to be a fact, with the reason), or the evidence of an inferred outlet or date. Seeds
-that no fact sheet uses are not checked. The work is linear in the seed: one regex scan
-(see `coverage_expressions`), then one sweep over the passages sorted by start.
+that no fact sheet uses are not checked. The work is linear in the seed (plus sorting its
+passages): one regex scan (see `coverage_expressions`), then one sweep over the passages.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from builder.coverage_expressions import Expression, find_expressions
 from builder.errors import ContentError
 from builder.model import Article, Passage
 
-CONTEXT_CHARS = 30  # words shown either side of an uncovered expression
+CONTEXT_CHARS = 30  # at most this much text shown either side of an uncovered expression
 GAP_HINT = "record it as a figure, event or quote, or add a skipped: entry with a reason"
 WHITESPACE = re.compile(r"\s+")
 

@@ -3,13 +3,14 @@
 Input: a seed text.
 Output: `Expression`s in text order, each a number ("275,000", "52 percent", "five",
 "three-quarters", "tens of thousands", "several") or a date ("Dec. 4, 2016", "mid-September",
-"last month", "on Wednesday", "in recent days", "2012", "6:19 PM").
+"last month", "Wednesday", "recent days", "2012", "6:19 PM", "for months").
 
-One compiled alternation scans the text once, left to right. Date patterns come first, so
-that "November 26 and 27", "two days ago" or "the past 24 hours" are one date rather than
-a date and loose numbers. What is deliberately NOT an expression: ordinals written as words
-("the second time"), "one" as a pronoun ("one of the", "no one"), the vague "a few" and
-"many", and digits that are part of a name ("F-16", "Su-24", "COVID-19").
+One compiled alternation (`EXPRESSIONS`), tried left to right wherever an expression can
+begin: a digit or one of `FIRST_WORDS`. Date patterns come first, so that "November 26 and
+27", "two days ago" or "past 24 hours" are one date rather than a date and loose numbers.
+What is deliberately NOT an expression: ordinals written as words ("the second time"), "one"
+as a pronoun ("one of the", "no one"), the vague "a few" and "many", and digits that are part
+of a name ("F-16", "Su-24", "COVID-19").
 """
 
 from __future__ import annotations
