@@ -85,7 +85,7 @@ CALENDAR_DATE = rf"(?:{PART})?(?:{DAYS} (?:of )?{MONTH}|{MONTH}(?: {DAYS}\b)?)(?
 BARE_YEAR = rf"{YEAR}s?\b(?!\s?%|\s(?i:percent|per cent|people|civilians|residents|troops)\b)"
 WEEKDAY = rf"(?:{alternation(w.capitalize() for w in WEEKDAYS)})s?\b"
 SEASON = r"(?:spring|summer|autumn|winter)"
-UNIT = r"(?:hours?|days?|nights?|weeks?|weekends?|months?|years?|decades?)"
+UNIT = r"(?:hours?|days?|nights?|weeks?|weekends?|fortnights?|months?|years?|decades?)"
 COUNT = rf"(?:an?|few|a few|several|a couple of|couple of|\d+|{WORD_NUMBER})"
 RELATIVE = "|".join(
     (

@@ -118,6 +118,23 @@ RECOGNISER_CASES: list[tuple[str, list[tuple[ExpressionKind, str]]]] = [
     ),
     ("The curfew starts at 9 pm and ends at dawn.", [("date", "9 pm")]),
     (
+        "The death toll rose to 1,023 on Thursday, up from 987 a day earlier.",
+        [("number", "1,023"), ("date", "Thursday"), ("number", "987"), ("date", "a day earlier")],
+    ),
+    (
+        "A fortnight ago, on the 9th of May, nearly 70pc of the 2.4m residents left.",
+        [
+            ("date", "A fortnight ago"),
+            ("date", "9th of May"),
+            ("number", "70pc"),
+            ("number", "2.4m"),
+        ],
+    ),
+    (
+        "In December 2016, on Nov. 26-27, a million people fled.",
+        [("date", "December 2016"), ("date", "Nov. 26-27"), ("number", "a million")],
+    ),
+    (
         "The town has been cut off for weeks, and aid could run out within days.",
         [("date", "weeks"), ("date", "days")],
     ),
