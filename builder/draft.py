@@ -21,12 +21,13 @@ from builder.draft_facts import (
     EventDraft,
     FigureDraft,
     QuoteDraft,
+    Sources,
     draft_events,
     draft_figures,
     draft_quotes,
 )
+from builder.draft_names import actor_candidates
 from builder.draft_text import (
-    find_capitalised_names,
     find_outlet,
     find_stated_date,
     slugify,
@@ -123,6 +124,7 @@ def make_draft(
     body = [s for s in sentences if s.text != title] or sentences
     counts = Counter(m.actor_id for m in mentions)
     events = draft_events(body, published, mentions)
+    sources = Sources(text, published, mentions, archive.actors, archive.metrics)
     return Draft(
         seed=seed,
         title=title,
@@ -134,8 +136,8 @@ def make_draft(
         unknown_names=tuple(unknown_names(text[len(title) :], archive)),
         events=tuple(events),
         event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
-        figures=tuple(draft_figures(body, published, mentions, archive.actors, archive.metrics)),
-        quotes=tuple(draft_quotes(body, mentions, archive.actors)),
+        figures=tuple(draft_figures(body, sources)),
+        quotes=tuple(draft_quotes(body, sources)),
     )
 
 
@@ -162,7 +164,7 @@ def resolve_outlet(text: str, given: str | None, archive: Archive) -> tuple[str,
 def unknown_names(text: str, archive: Archive) -> list[str]:
     """Capitalised names in the text that no actor's name or alias covers."""
     matcher = alias_matcher(archive.actors.values())
-    return [name for name in find_capitalised_names(text) if not find_mentions(name, matcher)]
+    return [name for name in actor_candidates(text) if not find_mentions(name, matcher)]
 
 
 def merge_hint(event: EventDraft, known: Iterable[Event]) -> str | None:

@@ -187,3 +187,23 @@ def find_capitalised_names(text: str) -> list[str]:
         if len(name) > 2 and name.lower() not in NOT_NAMES and name not in names:
             names.append(name)
     return names
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation: from an opening quote mark to its closing one, across
+    sentences. Curly quotes pair by direction; straight double quotes pair in order within a
+    paragraph. An unclosed quotation ends with its paragraph."""
+    spans = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        opened: int | None = None
+        for mark in re.finditer(r"[“”\"]", paragraph.group(0)):
+            at = paragraph.start() + mark.start()
+            closing = mark.group(0) == "”" or (mark.group(0) == '"' and opened is not None)
+            if opened is None and not closing:
+                opened = at
+            elif opened is not None and closing:
+                spans.append((opened, at + 1))
+                opened = None
+        if opened is not None:
+            spans.append((opened, paragraph.end()))
+    return spans
