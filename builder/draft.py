@@ -123,8 +123,8 @@ def make_draft(
     title = title_of(text)
     body = [s for s in sentences if s.text != title] or sentences
     counts = Counter(m.actor_id for m in mentions)
-    events = draft_events(body, published, mentions)
     sources = Sources(text, published, mentions, archive.actors, archive.metrics)
+    events = draft_events(body, sources)
     return Draft(
         seed=seed,
         title=title,
@@ -169,6 +169,8 @@ def unknown_names(text: str, archive: Archive) -> list[str]:
 
 def merge_hint(event: EventDraft, known: Iterable[Event]) -> str | None:
     """Name an existing event of the same date and a shared actor: maybe the same one."""
+    if event.date is None:
+        return None
     for other in known:
         if other.date.iso() == event.date.iso() and set(other.actor_ids) & set(event.actor_ids):
             return (
@@ -258,14 +260,18 @@ def review(notes: Sequence[str]) -> str:
 
 
 def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
+    """An event; one whose date cannot be resolved is written commented out, for review."""
     lines = [review([*event.notes, "write a short factual title"] + ([hint] if hint else []))]
-    lines.append(f"date: {event.date.iso()}")
-    if event.date.label:
+    if event.date is None:
+        lines.append("date: YYYY-MM-DD  # unresolved: find the date, never guess it")
+    else:
+        lines.append(f"date: {event.date.iso()}")
+    if event.date is not None and event.date.label:
         lines.append(f"date_label: {yaml_text(event.date.label)}")
     lines.append(f"title: {yaml_text(event.title)}")
     lines.append(f"actors: [{', '.join(event.actor_ids)}]")
     lines.append(f"quote: {yaml_text(event.quote)}")
-    return True, lines
+    return event.date is not None, lines
 
 
 def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:

@@ -27,7 +27,7 @@ from builder.model import Actor, FuzzyDate, Metric, Qualifier
 
 @dataclass(frozen=True)
 class EventDraft:
-    date: FuzzyDate
+    date: FuzzyDate | None  # None: the text gives no date that can be resolved
     title: str
     actor_ids: tuple[str, ...]
     quote: str
@@ -162,25 +162,44 @@ def actors_in(sentence: Sentence, mentions: Sequence[Mention]) -> tuple[str, ...
     return tuple(ids)
 
 
-def draft_events(
-    sentences: Sequence[Sentence], published: dt.date, mentions: Sequence[Mention]
-) -> list[EventDraft]:
-    """One event per distinct date in each sentence that states one.
+def sentence_quotes(sentence: Sentence, text: str) -> list[tuple[int, int]]:
+    """The quotation spans of the seed that overlap the sentence, in sentence offsets."""
+    return [
+        (max(start, sentence.start) - sentence.start, min(end, sentence.end) - sentence.start)
+        for start, end in quoted_spans(text)
+        if start < sentence.end and sentence.start < end
+    ]
 
-    "later in the day" and "that day" take the last exact day stated before them.
+
+def draft_events(sentences: Sequence[Sentence], sources: Sources) -> list[EventDraft]:
+    """One event per distinct date in each sentence that states one; dates that cannot be
+    resolved give an event without a date, for the editor.
+
+    "later in the day" and "that day" take the last day stated before them (unresolved when
+    that one is).
     """
     events = []
+    published = sources.published
     last_day: DateExpression | None = None
     for sentence in sentences:
         seen: set[str] = set()
-        expressions = find_date_expressions(sentence.text, published)
+        quoted = sentence_quotes(sentence, sources.text)
+        expressions = find_date_expressions(sentence.text, published, quoted)
         same_day = SAME_DAY.search(sentence.text)
-        if same_day and last_day is not None:
-            note = f"the day of {last_day.text!r} before it"
-            expressions.append(DateExpression(0, 0, same_day.group(0), last_day.date, note))
-        last_day = next((e for e in reversed(expressions) if e.date.is_exact), last_day)
+        if same_day:
+            before = [e for e in expressions if e.end <= same_day.start()]
+            reference = before[-1] if before else last_day
+            if reference is not None:
+                note = f"the day of {reference.text!r} before it"
+                expressions.append(
+                    DateExpression(0, 0, same_day.group(0), reference.date, reference.note or note)
+                )
+        last_day = next(
+            (e for e in reversed(expressions) if e.date is None or e.date.is_exact), last_day
+        )
         for expression in expressions:
-            key = f"{expression.date.iso()}|{expression.date.label}"
+            date = expression.date
+            key = f"{date.iso()}|{date.label}" if date else f"?{expression.text}"
             if key in seen or is_dateline(sentence.text, expression.text):
                 continue
             seen.add(key)
@@ -189,9 +208,9 @@ def draft_events(
                 notes.append(expression.note)
             events.append(
                 EventDraft(
-                    expression.date,
+                    date,
                     title_from(sentence.text, expression.text),
-                    actors_in(sentence, mentions),
+                    actors_in(sentence, sources.mentions),
                     sentence.text,
                     tuple(notes),
                 )
@@ -200,9 +219,11 @@ def draft_events(
 
 
 def is_dateline(sentence: str, date_text: str) -> bool:
-    """A line that is only the date (and time) of publication, not an event."""
+    """A line that is only the date (and time, and place) of publication, not an event:
+    "December 4, 2016, 6:19 PM", "(Baghdad, 22 December 2016)", "Geneva, 15 December 2016"."""
     rest = sentence.replace(date_text, "")
-    return not re.sub(r"\b(?:AM|PM|GMT|UTC|ET)\b|[\d:,.\s]", "", rest)
+    rest = re.sub(r"\b(?:AM|PM|GMT|UTC|ET|EST|EDT)\b|[\d:,.\s()–—-]", " ", rest)
+    return not rest.strip() or bool(re.fullmatch(r"\s*(?:[A-Z][\w’'-]*\s*){1,3}", rest))
 
 
 def title_from(sentence: str, date_text: str) -> str:
@@ -233,7 +254,9 @@ def draft_figures(sentences: Sequence[Sentence], sources: Sources) -> list[Figur
     for index, sentence in enumerate(sentences):
         before = " ".join(s.text for s in sentences[max(index - 2, 0) : index])
         context = NumberContext(sentence.text, before, sources.text)
-        dates = find_date_expressions(sentence.text, sources.published)
+        dates = find_date_expressions(
+            sentence.text, sources.published, sentence_quotes(sentence, sources.text)
+        )
         numbers = find_numbers(sentence.text, before)
         for number in numbers:
             others = [n for n in numbers if n is not number]

@@ -112,14 +112,15 @@ def is_place(text: str, name: str) -> bool:
     found = occurrences(text, name)
     if not found:
         return False
-    locative = sum(1 for m in found if LOCATIVE_BEFORE.search(text[: m.start()]))
+    locative = sum(1 for m in found if LOCATIVE_BEFORE.search(preceding(text, m.start())))
     return locative * 2 >= len(found)
 
 
 def acts(text: str, name: str) -> bool:
     """Some occurrence is followed by a verb of saying or acting, or follows "according to"."""
     return any(
-        ACTING_AFTER.search(text[m.end() : m.end() + 40]) or ACTING_BEFORE.search(text[: m.start()])
+        ACTING_AFTER.search(text[m.end() : m.end() + 40])
+        or ACTING_BEFORE.search(preceding(text, m.start()))
         for m in occurrences(text, name)
     )
 
@@ -152,7 +153,8 @@ def clean_name(text: str, name: str) -> str | None:
     if name.isupper() and " " in name:
         return None  # a dateline: "NEW YORK"
     words = name.split()
-    sentence_start = re.search(r"(?:^|[.!?:\"“”•]\s*|\n)\s*$", text[: text.find(name)])
+    at = text.find(name)
+    sentence_start = at <= 0 or re.search(r"(?:[.!?:\"“”•]\s*|\n)\s*$", preceding(text, at))
     if sentence_start and (
         words[0].lower() in STARTERS or re.search(r"(?:ing|ly|ed)$", words[0].lower())
     ):
@@ -175,6 +177,11 @@ def clean_name(text: str, name: str) -> str | None:
         if not acronym and (re.search(r"-[a-z]", candidate) or not acts(text, candidate)):
             return None
     return candidate
+
+
+def preceding(text: str, at: int, width: int = 40) -> str:
+    """The few characters before offset `at`: enough for the patterns anchored at their end."""
+    return text[max(at - width, 0) : at]
 
 
 def line_start(text: str, at: int) -> int:
