@@ -16,8 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import values
 from builder.build import load_archive
 from builder.draft_facts import (
+    DraftPeriod,
     EventDraft,
     FigureDraft,
     QuoteDraft,
@@ -26,6 +28,7 @@ from builder.draft_facts import (
     draft_figures,
     draft_quotes,
 )
+from builder.draft_metrics import ProposedMetric
 from builder.draft_names import actor_candidates
 from builder.draft_text import (
     find_outlet,
@@ -34,6 +37,7 @@ from builder.draft_text import (
     split_sentences,
     title_of,
 )
+from builder.fields import ARTICLE_FIELDS, FIGURE_FIELDS
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
 
@@ -203,6 +207,9 @@ def render_draft(draft: Draft) -> str:
         f"outlet: {yaml_text(draft.outlet)}  # {draft.outlet_note}",
         f"published: {draft.published.isoformat()}  # {draft.published_note}",
         f"seed: {draft.seed}",
+        "status: draft"
+        if KNOWS_STATUS
+        else "# status: draft  (written as a field once `check` knows it)",
         *render_actor_comments(draft.actor_counts, draft.unknown_names),
         *render_items(
             "events",
@@ -274,15 +281,66 @@ def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
     return event.date is not None, lines
 
 
-def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
-    lines = [review(figure.notes)]
-    lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
+# The claims issue's value model (vague values, periods, metric kinds) and the draft state
+# are written as fields once this version's `check` knows them, and as comments until then,
+# so that a draft always passes `check` unedited.
+KNOWS_STATUS = "status" in ARTICLE_FIELDS
+KNOWS_PERIOD = "period" in FIGURE_FIELDS
+KNOWS_VAGUE = hasattr(values, "VAGUE_QUANTITIES")
+
+
+def render_value(figure: FigureDraft) -> list[str]:
+    if figure.vague and KNOWS_VAGUE:
+        return [f"value: {figure.vague}"]
     if figure.low == figure.high:
-        lines.append(f"value: {yaml_number(figure.low)}")
-    else:
-        lines.append(f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]")
+        return [f"value: {yaml_number(figure.low)}"]
+    value = f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]"
+    if figure.vague:
+        value += (
+            f"  # the bounds of '{figure.vague}' (value: {figure.vague} in the new value model)"
+        )
+    return [value]
+
+
+def render_period(period: DraftPeriod) -> list[str]:
+    lines = ["period:"]
+    if period.start is not None:
+        lines.append(f"  from: {period.start.iso()}")
+    if period.end is not None:
+        lines.append(f"  to: {period.end.iso()}")
+    lines += [f"  text: {yaml_text(period.text)}", f"  precision: {period.precision}"]
+    return (
+        lines
+        if KNOWS_PERIOD
+        else ["# REVIEW: the figure counts over a period:"] + [f"#   {line}" for line in lines]
+    )
+
+
+def render_proposal(proposal: ProposedMetric) -> list[str]:
+    """A commented metrics.yaml entry the editor can complete when no metric fits."""
+    return [
+        "# REVIEW: no metric fits; a new entry for content/metrics.yaml could start as:",
+        f"#   {proposal.metric_id}:",
+        f"#     label: {proposal.label}",
+        f"#     unit: {proposal.unit}",
+        "#     description: (what exactly is counted, and what is not)",
+        "#     scope: (the place or population it covers)",
+        f"#     kind: {proposal.kind}",
+    ]
+
+
+def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
+    """A figure; one that fits no metric is written commented out, with a proposed metric."""
+    lines = [review(figure.notes)]
+    if figure.proposed_metric is not None:
+        lines += render_proposal(figure.proposed_metric)
+    period = render_period(figure.period) if figure.period is not None else []
+    lines += [line for line in period if line.startswith("# ")]
+    lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
+    lines += render_value(figure)
     lines.append(f"qualifier: {figure.qualifier}")
     lines.append(f"as_of: {figure.as_of.iso()}")
+    lines += [line for line in period if not line.startswith("# ")]
     if figure.claimant_id:
         lines.append(f"claimant: {figure.claimant_id}")
     if figure.projected:

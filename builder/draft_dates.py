@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from builder.draft_numbers import WORD_VALUES
 from builder.draft_text import MONTH_PATTERN, MONTHS
 from builder.model import FuzzyDate
 
@@ -117,17 +118,14 @@ SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|recalled|recounted|added)\b", r
 # not give. Such dates are left unresolved rather than counted from publication.
 SPEAKER_RELATIVE = frozenset(("today", "yesterday", "tomorrow", "daybefore", "ago", "lastweek",
                               "nextweek", "lastmonth", "weekend"))  # fmt: skip
-NUMBER_WORDS = {
-    word: n
-    for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-} | {"a": 1, "an": 1}
 
 
 def count_of(word: str) -> int | None:
+    """ "72" -> 72, "four" -> 4, "a" -> 1; None for anything else."""
     word = word.lower()
-    return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    if word.isdigit():
+        return int(word)
+    return int(WORD_VALUES[word]) if word in WORD_VALUES else None
 
 
 def find_date_expressions(
@@ -146,8 +144,8 @@ def find_date_expressions(
             if kind == "ago" and (match["gu"] or "").lower().startswith("year"):
                 pass  # "four years ago": the moment of speaking hardly matters
             else:
-                note = "relative to when the speaker spoke, which the text does not date"
-                found.append(DateExpression(match.start(), match.end(), match.group(0), None, note))
+                why = "relative to when the speaker spoke, which the text does not date"
+                found.append(DateExpression(match.start(), match.end(), match.group(0), None, why))
                 continue
         if kind == "after":
             found.append(resolve_after(match, sentence, published))

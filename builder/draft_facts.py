@@ -35,6 +35,16 @@ class EventDraft:
 
 
 @dataclass(frozen=True)
+class DraftPeriod:
+    """The window a count covers, as the claims issue's `period:` field has it."""
+
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    text: str  # the source's words
+    precision: str  # "exact" | "approximate"
+
+
+@dataclass(frozen=True)
 class FigureDraft:
     metric_id: str | None  # None: no metric fits; the draft comments the candidate out
     low: float
@@ -43,6 +53,7 @@ class FigureDraft:
     value_text: str  # the source's words for the value
     unit: str
     proposed_metric: ProposedMetric | None  # when no metric fits: a sketch of a new one
+    period: DraftPeriod | None
     qualifier: Qualifier
     as_of: FuzzyDate
     claimant_id: str | None
@@ -67,6 +78,7 @@ PRONOUN_ATTRIBUTION = re.compile(r"\b(?:he|she)\s+(?:said|says|told|wrote|added)
 SAME_DAY = re.compile(r"\b(?:later|earlier) (?:in|that) (?:the )?day\b|\b(?:that|the same) day\b")
 FORECAST = re.compile(r"\b(?:expects?|expected|will|plans? to|hopes? to)\b", re.I)
 QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]")
+
 
 def guess_claimant(
     sentence: Sentence,
@@ -140,9 +152,14 @@ def quote_attribution(
 
 
 def is_affiliation(text: str, at: int) -> bool:
-    """The actor at offset `at` is only whom the speaker belongs to: "Foreign Minister
-    Cavusoglu of Turkey said" is said by Cavusoglu (not yet an actor), not by Turkey."""
-    return bool(re.search(r"[A-Z][\w’'-]+,?\s+of\s+(?:the\s+)?$", text[:at]))
+    """The actor at offset `at` is only whom the speaker belongs to or where it is:
+    "Foreign Minister Cavusoglu of Turkey said" is said by Cavusoglu (not yet an actor), and
+    "the coalition in Iraq says" by the coalition, not by Turkey or Iraq."""
+    before = text[max(at - 60, 0) : at]
+    return bool(
+        re.search(r"[A-Z][\w’'-]+,?\s+of\s+(?:the\s+)?$", before)
+        or re.search(r"\b(?:in|at|from|near|inside|outside|across)\s+(?:the\s+)?$", before)
+    )
 
 
 def last_person_before(
@@ -302,6 +319,9 @@ def draft_figure(
         published = sources.published
         as_of = FuzzyDate(published.year, published.month, published.day)
         notes.append("as_of is the publication date")
+    period = period_of(number, dates)
+    if period is not None:
+        notes.append(f"counted over {period.text!r}")
     claimant, wording = guess_claimant(sentence, number.start, sources.mentions, sources.actors)
     if claimant is None:
         claimant, wording = attribution
@@ -317,6 +337,7 @@ def draft_figure(
         number.text,
         number.unit,
         proposal,
+        period,
         number.qualifier,
         as_of,
         claimant,
@@ -324,6 +345,18 @@ def draft_figure(
         sentence.text,
         tuple(notes),
     )
+
+
+def period_of(number: NumberExpression, dates: Sequence[DateExpression]) -> DraftPeriod | None:
+    """The window of a count: "in the past 72 hours" (from, to), "since June" (from only)."""
+    for date in dates:
+        if not near_span(date, number, 60) or date.date is None:
+            continue
+        if date.period_start is not None:
+            return DraftPeriod(date.period_start, date.date, date.text, "exact")
+        if date.text.lower().startswith("since "):
+            return DraftPeriod(date.date, None, date.text, "exact")
+    return None
 
 
 def near_span(date: DateExpression, number: NumberExpression, limit: int) -> bool:

@@ -9,7 +9,8 @@ A metric fits only when all of these hold:
 - its unit is the number's unit (people, percent, neighbourhoods, ...);
 - a word of what it counts (its label without unit, place and generic words: "trapped",
   "fled", "killed") stands near the number, after folding synonyms ("left" = "fled");
-- the places of its scope ("east Aleppo" -> Aleppo, "Syria" -> Syria or Syrian) are named in
+- the places of its scope (or else of its label, or else of its description: "east Aleppo"
+  -> Aleppo, "Syria" -> Syria or Syrian) are named in
   the sentence or the two before it; a direction of its scope that its description also
   names ("east") is named in the text (lower case, or right before the place: "Middle East"
   is not east), and the sentence does not name the opposite direction alone;
@@ -39,7 +40,8 @@ STOPWORDS = frozenset((
 # Label words that say nothing about what is counted.
 GENERIC = frozenset((
     "people", "number", "share", "area", "areas", "part", "city", "whole", "war", "conflict",
-    "fighting", "offensive", "percent", "percentage", "civilian", "syrian", "already",
+    "fighting", "offensive", "percent", "percentage", "civilian", "syrian", "already", "before",
+    "after", "during", "since",
 ))
 # fmt: on
 # Different words for one thing, folded before metrics and sentences are compared.
@@ -116,9 +118,21 @@ class MetricTerms:
     government_control: bool  # a share held by the government side
 
 
+def place_names(text: str) -> tuple[str, ...]:
+    """Lower-cased capitalised words, except a sentence's first ("People killed in ...")."""
+    return tuple(w.lower() for w in re.findall(r"(?<=[^\s.] )[A-Z][a-z]+", text))
+
+
 def metric_terms(metric: Metric) -> MetricTerms:
-    scope_places = re.findall(r"\b[A-Z][a-z]+", metric.scope)
-    places = tuple(p.lower() for p in scope_places or re.findall(r"\b[A-Z][a-z]+", metric.label))
+    places = next(
+        # A scope is a phrase ("Syria", "east Aleppo"): its first word counts too.
+        (
+            found
+            for text in (f"in {metric.scope}", metric.label, metric.description)
+            if (found := place_names(text))
+        ),
+        (),
+    )
     # A direction binds only when the description names it too: a description that speaks
     # of "the rebel-held neighbourhoods" instead leaves the part to the keywords.
     directions = tuple(

@@ -88,7 +88,11 @@ def headline_lines(text: str) -> set[int]:
     starts = set()
     for line in re.finditer(r"[^\n]+", text):
         words = re.findall(r"[A-Za-z][\w’'-]*", line.group(0))
-        content = [w for w in words if w.lower() not in {"of", "the", "in", "to", "a", "and", "for", "on", "at", "as", "by"}]
+        content = [
+            w
+            for w in words
+            if w.lower() not in {"of", "the", "in", "to", "a", "and", "for", "on", "at", "as", "by"}
+        ]
         if not content or line.group(0).rstrip().endswith((".", "”", '"', "?", "!")):
             continue
         capitalised = sum(1 for w in content if w[0].isupper())
@@ -159,6 +163,8 @@ def clean_name(text: str, name: str) -> str | None:
         words[0].lower() in STARTERS or re.search(r"(?:ing|ly|ed)$", words[0].lower())
     ):
         words = words[1:]
+    if any(w.lower() in ORGANISATION_WORDS for w in words):
+        return " ".join(words)  # "Defense Department": its title-like words are its name
     words = strip_title(words)
     while words and words[-1].lower() in TRAILING_DATES:
         words = words[:-1]  # "Aleppo Monday"

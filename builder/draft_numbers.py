@@ -210,17 +210,24 @@ def parse_number(match: re.Match[str]) -> tuple[float, float]:
     return value, scale
 
 
+def is_single_article(match: re.Match[str]) -> bool:
+    """ "a", "an", "one of": not a count ("a million", "one thousand", "a dozen" are)."""
+    word = match["word"]
+    return bool(word and re.match(r"(?i)(?:a|an|one)\b", word)) and not re.search(
+        r"(?i)hundred|thousand|million|billion|dozen", match.group(0)
+    )
+
+
 def find_raw_numbers(sentence: str) -> list[RawNumber]:
     found = []
     for match in NUMBER.finditer(sentence):
-        if match["word"] and match["word"].lower() in {"a", "an", "one"} and not match["scale"]:
-            continue  # "a", "one of": not a count (but "a million", "one thousand" are)
-        if match["word"] and re.fullmatch(r"(?i)a|an", match["word"].split()[0]):
-            if not re.search(r"(?i)hundred|thousand|million|billion|dozen", match.group(0)):
-                continue
+        if is_single_article(match):
+            continue
         value, scale = parse_number(match)
         currency = CURRENCIES.get((match["currency"] or "").lower())
-        start = match.start("currency" if match["currency"] else "digits" if match["digits"] else "word")
+        start = match.start(
+            "currency" if match["currency"] else "digits" if match["digits"] else "word"
+        )
         found.append(RawNumber(start, match.end(), value, scale, bool(match["word"]), currency))
     return found
 
@@ -288,7 +295,9 @@ def find_vague(sentence: str) -> list[NumberExpression]:
             if not match["lead"]:
                 continue  # "thousand" alone is a scale word, read with its number
             amount += "s"
-        if amount == "several" or re.match(r"\s*(?:\d|[A-Z]?[a-z]+ (?:thousand|million))", sentence[match.end() :]):
+        if amount == "several" or re.match(
+            r"\s*(?:\d|[A-Z]?[a-z]+ (?:thousand|million))", sentence[match.end() :]
+        ):
             continue
         after = re.sub(r"^\s+of\s+(?:the\s+)?", " ", sentence[match.end() :])
         unit = unit_after(after)
@@ -313,7 +322,9 @@ def find_vague(sentence: str) -> list[NumberExpression]:
 def is_range(sentence: str, first: RawNumber, second: RawNumber) -> bool:
     """`between 100,000 and 200,000`, `18-35`, `10 to 20`."""
     joiner = sentence[first.end : second.start]
-    if not RANGE_JOINER.fullmatch(joiner) or first.currency != second.currency and second.currency:
+    if not RANGE_JOINER.fullmatch(joiner):
+        return False
+    if second.currency and first.currency != second.currency:
         return False
     if "and" in joiner:
         return bool(re.search(r"\bbetween\s+$", sentence[: first.start], re.I))
@@ -346,7 +357,9 @@ def number_expression(
     if first is last:
         qualifier = qualifier_before(before)
     text = sentence[first.start : last.end]
-    return NumberExpression(first.start, last.end, low, last.value, qualifier, unit, guessed, None, text)
+    return NumberExpression(
+        first.start, last.end, low, last.value, qualifier, unit, guessed, None, text
+    )
 
 
 def is_duration_or_measure(after: str) -> bool:

@@ -128,7 +128,7 @@ def score_events(expected: dict[str, Any], draft: Draft) -> tuple[int, int, list
             continue
         wanted += 1
         here = [e for e in draft.events if fold(item["in"]) in fold(e.quote)]
-        dates = {event_iso(e) for e in here} - {None}
+        dates = {iso for e in here if (iso := event_iso(e)) is not None}
         if date_text(item["date"]) in dates or (item.get("accept_unresolved") and not dates):
             right += 1
         else:
