@@ -137,7 +137,7 @@ def make_draft(
         published=published,
         published_note=published_note,
         actor_counts=tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))),
-        unknown_names=tuple(unknown_names(text[len(title) :], archive)),
+        unknown_names=tuple(unknown_names(text.replace(title, " ", 1), archive)),
         events=tuple(events),
         event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
         figures=tuple(draft_figures(body, sources)),
