@@ -47,7 +47,9 @@ STARTERS = frozenset((
     "inside", "outside", "despite", "across", "amid", "among", "under", "over", "about",
     "meanwhile", "also", "still", "yet", "however", "today", "yesterday", "now", "then",
     "there", "here", "so", "just", "only", "even", "once", "while", "although", "though",
-    "thousands", "hundreds", "dozens", "millions", "tens", "scores", "several", "few",
+    "thousands", "hundreds", "dozens", "millions", "tens", "scores", "several", "few", "did",
+    "do", "does", "is", "are", "was", "were", "can", "could", "will", "would", "should", "has",
+    "have", "had", "may", "might", "must", "i",
 ))
 TRAILING_DATES = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -64,7 +66,8 @@ ORGANISATION_WORDS = frozenset((
 ))
 # fmt: on
 ACTING_AFTER = re.compile(
-    r"^(?:'s|’s)?\s*(?:\([A-Z]+\)\s*)?,?\s*(?:said|says|told|reported|reports|announced|"
+    r"^(?:'s|’s)?(?:\s+of\s+(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)?"
+    r"\s*(?:\([A-Z]+\)\s*)?,?\s*(?:said|says|told|reported|reports|announced|"
     r"claimed|claims|warned|added|urged|called|denied|confirmed|accused|believes|stated|"
     r"noted|expressed|emphasized|emphasised|condemned|spokesman|spokeswoman|spokesperson|"
     r"officials?|chief|leader|forces|troops|government|has said|had said)\b"
@@ -166,8 +169,10 @@ def clean_name(text: str, name: str) -> str | None:
     if any(w.lower() in ORGANISATION_WORDS for w in words):
         return " ".join(words)  # "Defense Department": its title-like words are its name
     words = strip_title(words)
-    while words and words[-1].lower() in TRAILING_DATES:
-        words = words[:-1]  # "Aleppo Monday"
+    if "of" in words:
+        words = words[: words.index("of")]  # "Cavusoglu of Turkey": the person, not the state
+    while words and words[-1].lower() in TRAILING_DATES | {"i"}:
+        words = words[:-1]  # "Aleppo Monday", "Did I"
     if not words:
         return None
     candidate = " ".join(words)

@@ -181,6 +181,7 @@ def test_drafts_of_unseen_articles_meet_the_quality_targets(
 ) -> None:
     archive = load_archive(corpus_project)
     recall, precision, metric, events, names = Score(), Score(), Score(), Score(), Score()
+    outlets = Score()
     rows: list[str] = []
     for name in NAMES:
         expected = expectations(name)
@@ -199,6 +200,8 @@ def test_drafts_of_unseen_articles_meet_the_quality_targets(
         metric.add(metric_right, found)
         right, dated, misses = score_events(expected, draft)
         events.add(right, dated)
+        wanted_outlet = expected["outlet"] or "Unknown outlet"
+        outlets.add(draft.outlet == wanted_outlet, 1)
         real = [n for n in draft.unknown_names if is_real_actor(n, expected["actors"])]
         names.add(len(real), len(draft.unknown_names))
         noise = [n for n in draft.unknown_names if n not in real]
@@ -218,6 +221,7 @@ def test_drafts_of_unseen_articles_meet_the_quality_targets(
         print(f"  metric right or 'none fits': {metric}")
         print(f"  event dates right: {events}")
         print(f"  unknown-name candidates that are real actors: {names}")
+        print(f"  outlet right (or 'Unknown outlet' where the text names none): {outlets}")
     assert recall.share >= 0.8
     assert metric.share >= 0.9
     assert events.share >= 0.85
