@@ -308,7 +308,7 @@ def test_a_rebel_share_is_not_a_government_share(project_root: Path) -> None:
 def test_attribution_after_a_quotation_that_spans_sentences(project_root: Path) -> None:
     draft = drafted(
         project_root,
-        "Title of it\n\n“About 5,000 people have fled east Aleppo. More will follow,” Egeland said.",
+        "Title\n\n“About 5,000 people have fled east Aleppo. More will follow,” Egeland said.",
     )
     assert [f.claimant_id for f in draft.figures] == ["egeland"]
 
