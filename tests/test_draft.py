@@ -290,27 +290,31 @@ def test_a_figure_of_another_place_fits_no_metric_and_gets_a_proposed_entry(
     assert "  # - metric: METRIC-ID" in text  # written commented out, so check passes
 
 
-def test_a_figure_in_scope_gets_its_metric(project_root: Path) -> None:
-    draft = drafted(
-        project_root,
-        "Title of it\n\nAround 275,000 people are trapped in besieged east Aleppo, the UN said.",
-    )
-    assert [f.metric_id for f in draft.figures] == ["people-trapped"]
-
-
-def test_a_rebel_share_is_not_a_government_share(project_root: Path) -> None:
-    draft = drafted(
-        project_root, "Title of it\n\nRebels control 60 percent of east Aleppo, a spokesman said."
-    )
-    assert [f.metric_id for f in draft.figures] == [None]
-
-
-def test_attribution_after_a_quotation_that_spans_sentences(project_root: Path) -> None:
-    draft = drafted(
-        project_root,
-        "Title\n\n“About 5,000 people have fled east Aleppo. More will follow,” Egeland said.",
-    )
-    assert [f.claimant_id for f in draft.figures] == ["egeland"]
+@pytest.mark.parametrize(
+    ("body", "metrics", "claimants"),
+    [
+        # In scope: east Aleppo, people trapped.
+        (
+            "Around 275,000 people are trapped in besieged east Aleppo, the UN said.",
+            ["people-trapped"],
+            ["un"],
+        ),
+        # A share the rebels hold is not the government's share.
+        ("Rebels control 60 percent of east Aleppo, a spokesman said.", [None], [None]),
+        # The speaker named after a quotation of several sentences.
+        (
+            "“About 5,000 people have fled east Aleppo. More will follow,” Egeland said.",
+            ["people-fled"],
+            ["egeland"],
+        ),
+    ],
+)
+def test_metric_and_claimant_of_a_figure(
+    project_root: Path, body: str, metrics: list[str | None], claimants: list[str | None]
+) -> None:
+    draft = drafted(project_root, f"Title of it\n\n{body}")
+    assert [f.metric_id for f in draft.figures] == metrics
+    assert [f.claimant_id for f in draft.figures] == claimants
 
 
 def test_an_affiliation_or_a_place_is_not_the_speaker(project_root: Path) -> None:
