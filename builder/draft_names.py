@@ -105,7 +105,18 @@ def headline_lines(text: str) -> set[int]:
 
 
 def strip_title(words: list[str]) -> list[str]:
-    """Leading titles off a name: "Foreign Minister Mevlut Cavusoglu" -> the name."""
+    """Titles, and the affiliation before them, off a name: "Foreign Minister Mevlut
+    Cavusoglu", "Turkish President Recep Tayyip Erdogan", "UNMISS Acting Spokesman Joseph
+    Contreras" -> the person's name."""
+    connectors = {"of", "the", "for", "to"}
+    titles = [
+        n
+        for n, w in enumerate(words)
+        if w.lower().strip(".,") in TITLE_WORDS and w.lower() not in connectors
+    ]
+    after_last = titles[-1] + 1 if titles else 0
+    if titles and after_last < len(words) and "of" not in words[after_last:]:
+        return words[after_last:]
     while words and words[0].lower().strip(".,") in TITLE_WORDS:
         words = words[1:]
     return words
@@ -119,7 +130,12 @@ def is_place(text: str, name: str) -> bool:
     found = occurrences(text, name)
     if not found:
         return False
-    locative = sum(1 for m in found if LOCATIVE_BEFORE.search(preceding(text, m.start())))
+    locative = sum(
+        1
+        for m in found
+        if LOCATIVE_BEFORE.search(preceding(text, m.start()))
+        and not re.match(r"[’']s\b", text[m.end() :])  # "in Putin's war": an actor
+    )
     return locative * 2 >= len(found)
 
 
@@ -159,7 +175,8 @@ def clean_name(text: str, name: str) -> str | None:
         return None
     if name.isupper() and " " in name:
         return None  # a dateline: "NEW YORK"
-    words = name.split()
+    words = [w.strip("'’\"“”") for w in name.split()]
+    words[-1] = re.sub(r"-[a-z][\w-]*$", "", words[-1])  # "Islamic State-held"
     at = text.find(name)
     sentence_start = at <= 0 or re.search(r"(?:[.!?:\"“”•]\s*|\n)\s*$", preceding(text, at))
     if sentence_start and (
