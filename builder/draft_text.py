@@ -112,11 +112,13 @@ FURNITURE_LINES = re.compile(
 
 
 def title_of(text: str) -> str:
-    """The first line of three words or more that is not page furniture ("Breaking News",
+    """The first line that reads as a headline: three to twenty words, no closing full stop or
+    exclamation ("Make a donation!" is a banner), not page furniture ("Breaking News",
     "News / Middle East"); else the first non-blank line."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
-        if len(line.split()) >= 3 and not FURNITURE_LINES.match(line):
+        headline = not line.endswith((".", "!", "?", "”", '"'))
+        if headline and 3 <= len(line.split()) <= 20 and not FURNITURE_LINES.match(line):
             return line
     return lines[0] if lines else ""
 
