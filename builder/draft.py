@@ -2,9 +2,16 @@
 
 Input: a seed under seeds/, the project's actors and metrics (through `load_archive`), and
 optionally the publication date, outlet and slug.
-Output: a Markdown file with YAML front matter that passes `check` unedited. Every guess
-carries a `# REVIEW:` comment; candidates that cannot be made valid (no metric fits, no
-speaker found) are written commented out, so that nothing wrong is published silently.
+Output: a Markdown file with YAML front matter that passes `check` unedited, marked as a
+draft (`status: draft`). Every guess carries a `# REVIEW:` comment; candidates that cannot be
+made valid are written commented out, so that nothing wrong is published silently: a figure
+no metric fits (with a proposed metrics.yaml entry), a quote with no speaker found, an event
+whose date cannot be resolved from the text (never guessed).
+
+Reading the text is split by concern: draft_text (sentences, title, outlet, dates stated,
+slugs), draft_numbers (quantities), draft_dates (date expressions), draft_metrics (which
+metric, or none), draft_facts (events, figures, quotes, attribution), draft_names (names
+that may be missing actors). tests/test_draft_quality.py measures them on unseen articles.
 """
 
 from __future__ import annotations
