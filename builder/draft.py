@@ -2,9 +2,16 @@
 
 Input: a seed under seeds/, the project's actors and metrics (through `load_archive`), and
 optionally the publication date, outlet and slug.
-Output: a Markdown file with YAML front matter that passes `check` unedited. Every guess
-carries a `# REVIEW:` comment; candidates that cannot be made valid (no metric fits, no
-speaker found) are written commented out, so that nothing wrong is published silently.
+Output: a Markdown file with YAML front matter that passes `check` unedited, marked as a
+draft (`status: draft`). Every guess carries a `# REVIEW:` comment; candidates that cannot be
+made valid are written commented out, so that nothing wrong is published silently: a figure
+no metric fits (with a proposed metrics.yaml entry), a quote with no speaker found, an event
+whose date cannot be resolved from the text (never guessed).
+
+Reading the text is split by concern: draft_text (sentences, title, outlet, dates stated,
+slugs), draft_numbers (quantities), draft_dates (date expressions), draft_metrics (which
+metric, or none), draft_facts (events, figures, quotes, attribution), draft_names (names
+that may be missing actors). tests/test_draft_quality.py measures them on unseen articles.
 """
 
 from __future__ import annotations
@@ -16,23 +23,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import values
 from builder.build import load_archive
 from builder.draft_facts import (
+    DraftPeriod,
     EventDraft,
     FigureDraft,
     QuoteDraft,
+    Sources,
     draft_events,
     draft_figures,
     draft_quotes,
 )
+from builder.draft_metrics import ProposedMetric
+from builder.draft_names import actor_candidates
 from builder.draft_text import (
-    find_capitalised_names,
     find_outlet,
     find_stated_date,
     slugify,
     split_sentences,
     title_of,
 )
+from builder.fields import ARTICLE_FIELDS, FIGURE_FIELDS
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
 
@@ -122,7 +134,8 @@ def make_draft(
     title = title_of(text)
     body = [s for s in sentences if s.text != title] or sentences
     counts = Counter(m.actor_id for m in mentions)
-    events = draft_events(body, published, mentions)
+    sources = Sources(text, published, mentions, archive.actors, archive.metrics)
+    events = draft_events(body, sources)
     return Draft(
         seed=seed,
         title=title,
@@ -131,11 +144,11 @@ def make_draft(
         published=published,
         published_note=published_note,
         actor_counts=tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))),
-        unknown_names=tuple(unknown_names(text[len(title) :], archive)),
+        unknown_names=tuple(unknown_names(text.replace(title, " ", 1), archive)),
         events=tuple(events),
         event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
-        figures=tuple(draft_figures(body, published, mentions, archive.actors, archive.metrics)),
-        quotes=tuple(draft_quotes(body, mentions, archive.actors)),
+        figures=tuple(draft_figures(body, sources)),
+        quotes=tuple(draft_quotes(body, sources)),
     )
 
 
@@ -162,11 +175,13 @@ def resolve_outlet(text: str, given: str | None, archive: Archive) -> tuple[str,
 def unknown_names(text: str, archive: Archive) -> list[str]:
     """Capitalised names in the text that no actor's name or alias covers."""
     matcher = alias_matcher(archive.actors.values())
-    return [name for name in find_capitalised_names(text) if not find_mentions(name, matcher)]
+    return [name for name in actor_candidates(text) if not find_mentions(name, matcher)]
 
 
 def merge_hint(event: EventDraft, known: Iterable[Event]) -> str | None:
     """Name an existing event of the same date and a shared actor: maybe the same one."""
+    if event.date is None:
+        return None
     for other in known:
         if other.date.iso() == event.date.iso() and set(other.actor_ids) & set(event.actor_ids):
             return (
@@ -199,6 +214,9 @@ def render_draft(draft: Draft) -> str:
         f"outlet: {yaml_text(draft.outlet)}  # {draft.outlet_note}",
         f"published: {draft.published.isoformat()}  # {draft.published_note}",
         f"seed: {draft.seed}",
+        "status: draft"
+        if KNOWS_STATUS
+        else "# status: draft  (written as a field once `check` knows it)",
         *render_actor_comments(draft.actor_counts, draft.unknown_names),
         *render_items(
             "events",
@@ -256,25 +274,80 @@ def review(notes: Sequence[str]) -> str:
 
 
 def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
+    """An event; one whose date cannot be resolved is written commented out, for review."""
     lines = [review([*event.notes, "write a short factual title"] + ([hint] if hint else []))]
-    lines.append(f"date: {event.date.iso()}")
-    if event.date.label:
+    if event.date is None:
+        lines.append("date: YYYY-MM-DD  # unresolved: find the date, never guess it")
+    else:
+        lines.append(f"date: {event.date.iso()}")
+    if event.date is not None and event.date.label:
         lines.append(f"date_label: {yaml_text(event.date.label)}")
     lines.append(f"title: {yaml_text(event.title)}")
     lines.append(f"actors: [{', '.join(event.actor_ids)}]")
     lines.append(f"quote: {yaml_text(event.quote)}")
-    return True, lines
+    return event.date is not None, lines
+
+
+# The claims issue's value model (vague values, periods, metric kinds) and the draft state
+# are written as fields once this version's `check` knows them, and as comments until then,
+# so that a draft always passes `check` unedited.
+KNOWS_STATUS = "status" in ARTICLE_FIELDS
+KNOWS_PERIOD = "period" in FIGURE_FIELDS
+KNOWS_VAGUE = hasattr(values, "VAGUE_QUANTITIES")
+
+
+def render_value(figure: FigureDraft) -> list[str]:
+    if figure.vague and KNOWS_VAGUE:
+        return [f"value: {figure.vague}"]
+    if figure.low == figure.high:
+        return [f"value: {yaml_number(figure.low)}"]
+    value = f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]"
+    if figure.vague:
+        value += (
+            f"  # the bounds of '{figure.vague}' (value: {figure.vague} in the new value model)"
+        )
+    return [value]
+
+
+def render_period(period: DraftPeriod) -> list[str]:
+    lines = ["period:"]
+    if period.start is not None:
+        lines.append(f"  from: {period.start.iso()}")
+    if period.end is not None:
+        lines.append(f"  to: {period.end.iso()}")
+    lines += [f"  text: {yaml_text(period.text)}", f"  precision: {period.precision}"]
+    return (
+        lines
+        if KNOWS_PERIOD
+        else ["# REVIEW: the figure counts over a period:"] + [f"#   {line}" for line in lines]
+    )
+
+
+def render_proposal(proposal: ProposedMetric) -> list[str]:
+    """A commented metrics.yaml entry the editor can complete when no metric fits."""
+    return [
+        "# REVIEW: no metric fits; a new entry for content/metrics.yaml could start as:",
+        f"#   {proposal.metric_id}:",
+        f"#     label: {proposal.label}",
+        f"#     unit: {proposal.unit}",
+        "#     description: (what exactly is counted, and what is not)",
+        "#     scope: (the place or population it covers)",
+        f"#     kind: {proposal.kind}",
+    ]
 
 
 def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
+    """A figure; one that fits no metric is written commented out, with a proposed metric."""
     lines = [review(figure.notes)]
+    if figure.proposed_metric is not None:
+        lines += render_proposal(figure.proposed_metric)
+    period = render_period(figure.period) if figure.period is not None else []
+    lines += [line for line in period if line.startswith("# ")]
     lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
-    if figure.low == figure.high:
-        lines.append(f"value: {yaml_number(figure.low)}")
-    else:
-        lines.append(f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]")
+    lines += render_value(figure)
     lines.append(f"qualifier: {figure.qualifier}")
     lines.append(f"as_of: {figure.as_of.iso()}")
+    lines += [line for line in period if not line.startswith("# ")]
     if figure.claimant_id:
         lines.append(f"claimant: {figure.claimant_id}")
     if figure.projected:

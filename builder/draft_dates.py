@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from builder.draft_numbers import WORD_VALUES
 from builder.draft_text import MONTH_PATTERN, MONTHS
 from builder.model import FuzzyDate
 
@@ -33,8 +35,9 @@ class DateExpression:
     start: int  # offsets in the sentence
     end: int
     text: str
-    date: FuzzyDate
+    date: FuzzyDate | None  # None: cannot be resolved from the text; left for the editor
     note: str | None = None  # why the editor should double-check this one
+    period_start: FuzzyDate | None = None  # "in the past 72 hours": from when (date is the end)
 
 
 def day_of(day: dt.date, label: str | None = None) -> FuzzyDate:
@@ -76,42 +79,127 @@ YEAR = r"(?:19|20)\d\d"
 DATE_PATTERN = re.compile(
     "|".join(
         (
-            rf"(?P<mdy>\b(?P<m1>{MONTH_PATTERN})\.? (?P<d1>\d{{1,2}})\b"
-            rf"(?: and (?P<d1b>\d{{1,2}})\b)?(?:,? (?P<y1>{YEAR}))?)",
-            rf"(?P<dmy>\b(?P<d2>\d{{1,2}}) (?P<m2>{MONTH_PATTERN})\b(?:\.(?= \d))?"
+            r"(?P<pastn>\b(?i:in|over|during|within) the (?i:past|last) "
+            r"(?P<pn>\w+) (?P<pu>(?i:hours|days|weeks))\b)",
+            r"(?P<after>\b(?P<an>(?i:one|two|three|four|five|six|seven|a|\d{1,2})) "
+            r"(?P<au>(?i:days?|weeks?)) (?P<ad>(?i:after|before))\b)",
+            rf"(?P<mdy>\b(?P<m1>{MONTH_PATTERN})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            rf"(?:(?: and | to |-|–)(?P<d1b>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,? (?P<y1>{YEAR}))?)",
+            rf"(?P<dmy>\b(?:(?P<d2a>\d{{1,2}})(?:st|nd|rd|th)?(?: and | to |-|–))?"
+            rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<m2>{MONTH_PATTERN})\b(?:\.(?= \d))?"
             rf"(?:,? (?P<y2>{YEAR}))?)",
             rf"(?P<part>\b(?P<p1>(?i:early|mid|late))[- ](?P<m3>{MONTH_PATTERN})\b)",
             r"(?P<season>\b(?:(?P<p2>early|mid|late)[- ]|(?:in the|last|this) )"
             r"(?P<s>spring|summer|autumn|fall|winter)\b)",
-            rf"(?P<month>\b(?i:in|since|until|from|by) (?P<m4>{MONTH_PATTERN})\b"
-            r"(?P<ly> last year)?)",
+            rf"(?P<month>\b(?i:in|since|until|from|by) (?P<m4>{MONTH_PATTERN})\b(?!\.? \d{{1,2}}\b)"
+            rf"(?:,? (?:of )?(?P<y4>{YEAR})\b)?(?P<ly> last year)?)",
+            rf"(?P<monthyear>\b(?P<m5>{MONTH_PATTERN}),? (?:of )?(?P<y5>{YEAR})\b)",
             r"(?P<weekday>\b(?P<w>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)",
             r"(?P<year>\b(?i:in|since|until|from|by) (?P<yy>(?:19|20)\d\d)\b)",
             r"(?P<lastmonth>\b(?i:last month)\b)",
-            r"(?P<weekago>\b(?i:(?:a|one) week ago)\b)",
+            r"(?P<ago>\b(?P<gn>(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+            r"eleven|twelve|\d{1,3})) (?P<gu>(?i:days?|weeks?|months?|years?)) (?i:ago)\b)",
+            r"(?P<daybefore>\b(?i:the day before yesterday)\b)",
             r"(?P<yearstart>\b(?i:(?:the )?(?:start|beginning) of (?:this|the) year)\b)",
             r"(?P<lastweek>\b(?i:last week)\b)",
             r"(?P<nextweek>\b(?i:next week)\b)",
             r"(?P<weekend>\b(?i:over the weekend)\b)",
-            r"(?P<today>\b(?i:today)\b)",
+            r"(?P<today>\b(?i:today|tonight|this morning|this afternoon|this evening)\b)",
+            r"(?P<tomorrow>\b(?i:tomorrow)\b)",
             r"(?P<yesterday>\b(?i:yesterday)\b)",
         )
     )
 )
 
 
-def find_date_expressions(sentence: str, published: dt.date) -> list[DateExpression]:
-    """Every date expression in the sentence that can be resolved, in order."""
-    found = []
+SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|recalled|recounted|added)\b", re.I)
+# Relative to the moment of speaking: inside a quotation (or, for "ago" and "the day before
+# yesterday", in reported speech) they count from when the speaker spoke, which the text may
+# not give. Such dates are left unresolved rather than counted from publication.
+SPEAKER_RELATIVE = frozenset(("today", "yesterday", "tomorrow", "daybefore", "ago", "lastweek",
+                              "nextweek", "lastmonth", "weekend"))  # fmt: skip
+
+
+def count_of(word: str) -> int | None:
+    """ "72" -> 72, "four" -> 4, "a" -> 1; None for anything else."""
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return int(WORD_VALUES[word]) if word in WORD_VALUES else None
+
+
+def find_date_expressions(
+    sentence: str, published: dt.date, quoted: Sequence[tuple[int, int]] = ()
+) -> list[DateExpression]:
+    """Every date expression in the sentence, in order; those that cannot be resolved have
+    no date and a note. `quoted`: the sentence's spans inside quotation marks."""
+    found: list[DateExpression] = []
     for match in DATE_PATTERN.finditer(sentence):
+        kind = match.lastgroup
+        in_quote = any(start <= match.start() < end for start, end in quoted)
+        reported = kind in {"ago", "daybefore"} and bool(
+            SPEECH_BEFORE.search(sentence[: match.start()])
+        )
+        if kind in SPEAKER_RELATIVE and (in_quote or reported):
+            if kind == "ago" and (match["gu"] or "").lower().startswith("year"):
+                pass  # "four years ago": the moment of speaking hardly matters
+            else:
+                why = "relative to when the speaker spoke, which the text does not date"
+                found.append(DateExpression(match.start(), match.end(), match.group(0), None, why))
+                continue
+        if kind == "after":
+            found.append(resolve_after(match, sentence, published))
+            continue
         resolved = resolve_match(match, sentence, published)
-        if resolved is not None:
-            date, note = resolved
-            found.append(DateExpression(match.start(), match.end(), match.group(0), date, note))
-        if resolved is not None and match["d1b"]:  # "November 26 and 27": the second day too
-            second = FuzzyDate(resolved[0].year, resolved[0].month, int(match["d1b"]))
-            found.append(DateExpression(match.start(), match.end(), match.group(0), second))
+        if resolved is None:
+            continue
+        date, note = resolved
+        period_start = None
+        if kind == "pastn":
+            period_start = resolve_past(match, published)
+        found.append(
+            DateExpression(match.start(), match.end(), match.group(0), date, note, period_start)
+        )
+        second_day = match["d1b"] or (match["d2"] if match["d2a"] else None)
+        if second_day and date is not None:  # "November 26 and 27", "3-4 December"
+            try:
+                second = dt.date(date.year, date.month or 1, int(second_day))
+            except ValueError:
+                continue
+            found.append(DateExpression(match.start(), match.end(), match.group(0), day_of(second)))
     return found
+
+
+def resolve_past(match: re.Match[str], published: dt.date) -> FuzzyDate | None:
+    """ "in the past 72 hours" -> the day 3 days before publication (the period's start)."""
+    count = count_of(match["pn"])
+    if count is None:
+        return None
+    unit = match["pu"].lower()
+    days = -(-count // 24) if unit == "hours" else count * (7 if unit == "weeks" else 1)
+    return day_of(published - dt.timedelta(days=days))
+
+
+def resolve_after(match: re.Match[str], sentence: str, published: dt.date) -> DateExpression:
+    """ "one day after the December 11 vote": the date that follows, moved; when the text
+    dates the reference event nowhere in the sentence, left unresolved for the editor."""
+    count = count_of(match["an"]) or 0
+    days = count * (7 if match["au"].lower().startswith("week") else 1)
+    days = -days if match["ad"].lower() == "before" else days
+    later = [
+        e
+        for e in find_date_expressions(sentence[match.end() :], published)
+        if e.date is not None and e.date.is_exact and e.start <= 40
+    ]
+    text = match.group(0)
+    if not later or later[0].date is None:
+        note = f"{text!r} a dated event the text does not date here: find its date"
+        return DateExpression(match.start(), match.end(), text, None, note)
+    reference = later[0].date
+    assert reference.month is not None and reference.day is not None
+    day = dt.date(reference.year, reference.month, reference.day) + dt.timedelta(days=days)
+    note = f"{text!r} {later[0].text!r}"
+    return DateExpression(match.start(), match.end() + later[0].end, text, day_of(day), note)
 
 
 def resolve_match(
@@ -122,7 +210,7 @@ def resolve_match(
     try:
         if kind == "mdy" or kind == "dmy":
             month = MONTHS[(match["m1"] or match["m2"]).lower()]
-            day = int(match["d1"] or match["d2"])
+            day = int(match["d1"] or match["d2a"] or match["d2"])
             year = match["y1"] or match["y2"]
             return day_of(
                 resolve_day_month(day, month, int(year) if year else None, published)
@@ -138,8 +226,13 @@ def resolve_match(
         year, month = resolve_month(month, published)
         return FuzzyDate(year, month, None, match.group(0).strip(" -")), "a season: month guessed"
     if kind == "month":
-        year, month = resolve_month(MONTHS[match["m4"].lower()], published, bool(match["ly"]))
+        month = MONTHS[match["m4"].lower()]
+        if match["y4"]:  # "since June of 2015": the stated year, never the publication's
+            return FuzzyDate(int(match["y4"]), month), None
+        year, month = resolve_month(month, published, bool(match["ly"]))
         return FuzzyDate(year, month), None
+    if kind == "monthyear":
+        return FuzzyDate(int(match["y5"]), MONTHS[match["m5"].lower()]), None
     if kind == "weekday":
         future = bool(FUTURE_MARKERS.search(clause_before(sentence, match.start())))
         note = "the sentence speaks of the future: the next such day was taken" if future else None
@@ -148,7 +241,32 @@ def resolve_match(
         return FuzzyDate(int(match["yy"])), None
     if kind == "lastmonth":
         return FuzzyDate(*previous_month(published)), None
+    if kind == "ago":
+        return resolve_ago(match, published)
+    if kind == "pastn":
+        note = f"a period: {match.group(0)!r} up to publication"
+        return day_of(published), note
     return resolve_relative_day(kind, published)
+
+
+def resolve_ago(match: re.Match[str], published: dt.date) -> tuple[FuzzyDate, str | None] | None:
+    """ "four years ago" -> the year; "two months ago" -> the month; "40 days ago" -> the day."""
+    count = count_of(match["gn"])
+    if count is None:
+        return None
+    unit = match["gu"].lower().rstrip("s")
+    if unit == "year":
+        return FuzzyDate(published.year - count), None
+    if unit == "month":
+        total = published.year * 12 + published.month - 1 - count
+        return FuzzyDate(total // 12, total % 12 + 1), None
+    days = count * (7 if unit == "week" else 1)
+    day = published - dt.timedelta(days=days)
+    if unit == "week":
+        span = re.sub(r"(?i)\s+ago$", "", match.group(0)).lower()
+        label = f"about {span} before {published.day} {published.strftime('%B')}"
+        return FuzzyDate(day.year, day.month, None, label), None
+    return day_of(day), f"counted back from publication: {match.group(0)!r}"
 
 
 def clause_before(sentence: str, at: int) -> str:
@@ -169,11 +287,10 @@ def resolve_relative_day(kind: str | None, published: dt.date) -> tuple[FuzzyDat
     if kind == "yearstart":
         return FuzzyDate(published.year, 1, None, f"the start of {published.year}"), None
     weeks = {"lastweek": (-7, "the week before"), "nextweek": (7, "the week after")}
-    weeks["weekago"] = (-7, "about a week before")
     if kind in weeks:
         days, words = weeks[kind]
         week = published + dt.timedelta(days=days)
         label = f"{words} {published.day} {published.strftime('%B')}"
         return FuzzyDate(week.year, week.month, None, label), None
-    days = {"today": 0, "yesterday": -1}[kind or "today"]
+    days = {"today": 0, "yesterday": -1, "tomorrow": 1, "daybefore": -2}[kind or "today"]
     return day_of(published + dt.timedelta(days=days)), None

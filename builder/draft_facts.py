@@ -18,15 +18,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from builder.draft_dates import DateExpression, find_date_expressions
+from builder.draft_metrics import NumberContext, ProposedMetric, propose_metric, rank_metrics
 from builder.draft_numbers import NumberExpression, find_numbers
-from builder.draft_text import Sentence
+from builder.draft_text import Sentence, quoted_spans
 from builder.index import Mention
 from builder.model import Actor, FuzzyDate, Metric, Qualifier
 
 
 @dataclass(frozen=True)
 class EventDraft:
-    date: FuzzyDate
+    date: FuzzyDate | None  # None: the text gives no date that can be resolved
     title: str
     actor_ids: tuple[str, ...]
     quote: str
@@ -34,10 +35,25 @@ class EventDraft:
 
 
 @dataclass(frozen=True)
+class DraftPeriod:
+    """The window a count covers, as the claims issue's `period:` field has it."""
+
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    text: str  # the source's words
+    precision: str  # "exact" | "approximate"
+
+
+@dataclass(frozen=True)
 class FigureDraft:
     metric_id: str | None  # None: no metric fits; the draft comments the candidate out
     low: float
     high: float
+    vague: str | None  # "tens of thousands": low and high are its bounds
+    value_text: str  # the source's words for the value
+    unit: str
+    proposed_metric: ProposedMetric | None  # when no metric fits: a sketch of a new one
+    period: DraftPeriod | None
     qualifier: Qualifier
     as_of: FuzzyDate
     claimant_id: str | None
@@ -65,105 +81,6 @@ SAME_DAY = re.compile(r"\b(?:later|earlier) (?:in|that) (?:the )?day\b|\b(?:that
 FORECAST = re.compile(r"\b(?:expects?|expected|will|plans? to|hopes? to)\b", re.I)
 QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]")
 
-# fmt: off
-STOPWORDS = frozenset((
-    "a", "an", "the", "of", "in", "on", "at", "to", "by", "for", "from", "and", "or", "but",
-    "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "this",
-    "these", "those", "it", "its", "their", "his", "her", "they", "them", "who", "whom",
-    "which", "what", "than", "then", "there", "with", "without", "into", "over", "under",
-    "about", "more", "most", "some", "all", "any", "each", "now", "still", "also", "not", "no",
-))
-# fmt: on
-# Different words for one thing, folded before metrics and sentences are compared.
-SYNONYMS = {
-    "left": "fled",
-    "flee": "fled",
-    "fleeing": "fled",
-    "leave": "fled",
-    "died": "death",
-    "dead": "death",
-    "deaths": "death",
-    "killed": "death",
-    "lives": "death",
-    "evacuated": "evacuation",
-    "evacuate": "evacuation",
-    "evacuations": "evacuation",
-    "homes": "home",
-    "homeless": "home",
-    "injured": "wounded",
-    "neighborhoods": "neighbourhood",
-    "neighbourhoods": "neighbourhood",
-    "neighborhood": "neighbourhood",
-    "eastern": "east",
-    "western": "west",
-    "opposition-held": "rebel-held",
-    "syrians": "syrian",
-    "percentage": "percent",
-}  # fmt: skip
-NEAR_WINDOW = 40  # characters either side of a number whose words weigh more
-
-
-def stem(word: str) -> str:
-    """A crude stem, enough to meet "estimates" and "estimated" at "estimat"."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def words_of(text: str) -> list[tuple[int, str]]:
-    """(offset, folded stem) pairs; hyphenated words also count by their parts."""
-    found = []
-    for match in re.finditer(r"[A-Za-z][A-Za-z’'-]*", text):
-        word = match.group(0).lower().strip("’'-")
-        for part in (word, *word.split("-")) if "-" in word else (word,):
-            if part and part not in STOPWORDS:
-                found.append((match.start(), stem(SYNONYMS.get(part, part))))
-    return found
-
-
-def metric_vocabulary(metric: Metric) -> dict[str, int]:
-    """Word -> weight: the label counts most, since descriptions also name what is excluded."""
-    vocabulary = {word: 1 for _, word in words_of(f"{metric.description} {metric.scope}")}
-    vocabulary.update({word: 3 for _, word in words_of(metric.label)})
-    return vocabulary
-
-
-def rank_metrics(
-    sentence: str,
-    number: NumberExpression,
-    metrics: Mapping[str, Metric],
-    others: Sequence[NumberExpression] = (),
-) -> list[tuple[float, str]]:
-    """Metrics of the number's unit, best first, with their scores (0 = nothing in common).
-
-    Words nearer to another number of the sentence are left to that number.
-    """
-    words = [
-        (offset, word)
-        for offset, word in words_of(sentence)
-        if all(distance(offset, number) <= distance(offset, o) for o in others)
-    ]
-    ranked = []
-    for metric in metrics.values():
-        if normalise_unit(metric.unit) != number.unit:
-            continue
-        vocabulary = metric_vocabulary(metric)
-        score = 0.0
-        for offset, word in words:
-            near = number.start - NEAR_WINDOW <= offset <= number.end + NEAR_WINDOW
-            score += vocabulary.get(word, 0) * (3 if near else 1)
-        ranked.append((score, metric.metric_id))
-    return sorted(ranked, key=lambda pair: (-pair[0], pair[1]))
-
-
-def distance(offset: int, number: NumberExpression) -> int:
-    return max(number.start - offset, offset - number.end, 0)
-
-
-def normalise_unit(unit: str) -> str:
-    return unit.lower().replace("neighborhood", "neighbourhood")
-
 
 def guess_claimant(
     sentence: Sentence,
@@ -181,7 +98,12 @@ def guess_claimant(
     local = [m for m in mentions if sentence.start <= m.start < sentence.end]
     candidates: list[tuple[int, str, str]] = []  # (distance to `at`, actor, wording)
     for cue in ATTRIBUTION_BEFORE.finditer(text):
-        subject = [m for m in local if 0 <= cue.start() - (m.end - sentence.start) <= 40]
+        subject = [
+            m
+            for m in local
+            if 0 <= cue.start() - (m.end - sentence.start) <= 40
+            and not is_affiliation(text, m.start - sentence.start)
+        ]
         if prefer_person:
             subject = [m for m in subject if actors[m.actor_id].kind == "person"] or subject
         if subject:
@@ -202,6 +124,46 @@ def guess_claimant(
     return actor_id, words
 
 
+ATTRIBUTION_AFTER_QUOTE = re.compile(
+    r"\s*(?:(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey)\s+(?:said|says|added|told|wrote|stated)\b"
+    r"|(?P<subject>[A-Z][^.!?\n]{0,80}?)\s+(?:said|says|added|told|wrote|stated)\b"
+    r"|(?:said|says|added)\s+(?P<object>[A-Z][^.!?\n,]{0,80}))"
+)
+
+
+def quote_attribution(
+    at: int, sources: Sources, prefer_person: bool = False
+) -> tuple[str | None, str | None]:
+    """(actor id, wording) for seed offset `at` inside a quotation attributed after it closes:
+    "... . ... ," she said. / "...," the UN said. / "...," said Egeland."""
+    span = next((s for s in quoted_spans(sources.text) if s[0] <= at < s[1]), None)
+    if span is None:
+        return None, None
+    after = ATTRIBUTION_AFTER_QUOTE.match(sources.text, span[1])
+    if after is None:
+        return None, None
+    if after["pronoun"]:
+        person = last_person_before(span[0], sources.mentions, sources.actors)
+        return person, f"{after.group(0).strip()} (the last person named before)"
+    named = [m for m in sources.mentions if after.start() <= m.start < after.end()]
+    if prefer_person:
+        named = [m for m in named if sources.actors[m.actor_id].kind == "person"] or named
+    if not named:
+        return None, None
+    return named[0].actor_id, after.group(0).strip()
+
+
+def is_affiliation(text: str, at: int) -> bool:
+    """The actor at offset `at` is only whom the speaker belongs to or where it is:
+    "Foreign Minister Cavusoglu of Turkey said" is said by Cavusoglu (not yet an actor), and
+    "the coalition in Iraq says" by the coalition, not by Turkey or Iraq."""
+    before = text[max(at - 60, 0) : at]
+    return bool(
+        re.search(r"[A-Z][\w’'-]+,?\s+of\s+(?:the\s+)?$", before)
+        or re.search(r"\b(?:in|at|from|near|inside|outside|across)\s+(?:the\s+)?$", before)
+    )
+
+
 def last_person_before(
     at: int, mentions: Sequence[Mention], actors: Mapping[str, Actor]
 ) -> str | None:
@@ -219,25 +181,44 @@ def actors_in(sentence: Sentence, mentions: Sequence[Mention]) -> tuple[str, ...
     return tuple(ids)
 
 
-def draft_events(
-    sentences: Sequence[Sentence], published: dt.date, mentions: Sequence[Mention]
-) -> list[EventDraft]:
-    """One event per distinct date in each sentence that states one.
+def sentence_quotes(sentence: Sentence, text: str) -> list[tuple[int, int]]:
+    """The quotation spans of the seed that overlap the sentence, in sentence offsets."""
+    return [
+        (max(start, sentence.start) - sentence.start, min(end, sentence.end) - sentence.start)
+        for start, end in quoted_spans(text)
+        if start < sentence.end and sentence.start < end
+    ]
 
-    "later in the day" and "that day" take the last exact day stated before them.
+
+def draft_events(sentences: Sequence[Sentence], sources: Sources) -> list[EventDraft]:
+    """One event per distinct date in each sentence that states one; dates that cannot be
+    resolved give an event without a date, for the editor.
+
+    "later in the day" and "that day" take the last day stated before them (unresolved when
+    that one is).
     """
     events = []
+    published = sources.published
     last_day: DateExpression | None = None
     for sentence in sentences:
         seen: set[str] = set()
-        expressions = find_date_expressions(sentence.text, published)
+        quoted = sentence_quotes(sentence, sources.text)
+        expressions = find_date_expressions(sentence.text, published, quoted)
         same_day = SAME_DAY.search(sentence.text)
-        if same_day and last_day is not None:
-            note = f"the day of {last_day.text!r} before it"
-            expressions.append(DateExpression(0, 0, same_day.group(0), last_day.date, note))
-        last_day = next((e for e in reversed(expressions) if e.date.is_exact), last_day)
+        if same_day:
+            before = [e for e in expressions if e.end <= same_day.start()]
+            reference = before[-1] if before else last_day
+            if reference is not None:
+                note = f"the day of {reference.text!r} before it"
+                expressions.append(
+                    DateExpression(0, 0, same_day.group(0), reference.date, reference.note or note)
+                )
+        last_day = next(
+            (e for e in reversed(expressions) if e.date is None or e.date.is_exact), last_day
+        )
         for expression in expressions:
-            key = f"{expression.date.iso()}|{expression.date.label}"
+            date = expression.date
+            key = f"{date.iso()}|{date.label}" if date else f"?{expression.text}"
             if key in seen or is_dateline(sentence.text, expression.text):
                 continue
             seen.add(key)
@@ -246,9 +227,9 @@ def draft_events(
                 notes.append(expression.note)
             events.append(
                 EventDraft(
-                    expression.date,
+                    date,
                     title_from(sentence.text, expression.text),
-                    actors_in(sentence, mentions),
+                    actors_in(sentence, sources.mentions),
                     sentence.text,
                     tuple(notes),
                 )
@@ -257,9 +238,11 @@ def draft_events(
 
 
 def is_dateline(sentence: str, date_text: str) -> bool:
-    """A line that is only the date (and time) of publication, not an event."""
+    """A line that is only the date (and time, and place) of publication, not an event:
+    "December 4, 2016, 6:19 PM", "(Baghdad, 22 December 2016)", "Geneva, 15 December 2016"."""
     rest = sentence.replace(date_text, "")
-    return not re.sub(r"\b(?:AM|PM|GMT|UTC|ET)\b|[\d:,.\s]", "", rest)
+    rest = re.sub(r"\b(?:AM|PM|GMT|UTC|ET|EST|EDT)\b|[\d:,.\s()–—-]", " ", rest)
+    return not rest.strip() or bool(re.fullmatch(r"\s*(?:[A-Z][\w’'-]*\s*){1,3}", rest))
 
 
 def title_from(sentence: str, date_text: str) -> str:
@@ -273,56 +256,77 @@ def title_from(sentence: str, date_text: str) -> str:
     return (short[:1].upper() + short[1:]) or sentence
 
 
-def draft_figures(
-    sentences: Sequence[Sentence],
-    published: dt.date,
-    mentions: Sequence[Mention],
-    actors: Mapping[str, Actor],
-    metrics: Mapping[str, Metric],
-) -> list[FigureDraft]:
+@dataclass(frozen=True)
+class Sources:
+    """What every figure of one text is read against."""
+
+    text: str  # the whole seed
+    published: dt.date
+    mentions: Sequence[Mention]
+    actors: Mapping[str, Actor]
+    metrics: Mapping[str, Metric]
+
+
+def draft_figures(sentences: Sequence[Sentence], sources: Sources) -> list[FigureDraft]:
     """One figure per number of substance, in text order."""
     figures = []
-    for sentence in sentences:
-        dates = find_date_expressions(sentence.text, published)
-        numbers = find_numbers(sentence.text)
+    for index, sentence in enumerate(sentences):
+        before = " ".join(s.text for s in sentences[max(index - 2, 0) : index])
+        context = NumberContext(sentence.text, before, sources.text)
+        dates = find_date_expressions(
+            sentence.text, sources.published, sentence_quotes(sentence, sources.text)
+        )
+        numbers = find_numbers(sentence.text, before)
         for number in numbers:
             others = [n for n in numbers if n is not number]
+            attribution = quote_attribution(sentence.start + number.start, sources)
             figures.append(
-                draft_figure(sentence, number, others, published, dates, mentions, actors, metrics)
+                draft_figure(sentence, context, number, others, dates, attribution, sources)
             )
     return figures
 
 
 def draft_figure(
     sentence: Sentence,
+    context: NumberContext,
     number: NumberExpression,
     others: Sequence[NumberExpression],
-    published: dt.date,
     dates: Sequence[DateExpression],
-    mentions: Sequence[Mention],
-    actors: Mapping[str, Actor],
-    metrics: Mapping[str, Metric],
+    attribution: tuple[str | None, str | None],
+    sources: Sources,
 ) -> FigureDraft:
     notes = []
-    ranked = rank_metrics(sentence.text, number, metrics, others)
-    metric_id = ranked[0][1] if ranked and ranked[0][0] > 0 else None
+    ranked = rank_metrics(context, number, sources.metrics, others)
+    metric_id = ranked[0][1] if ranked else None
+    proposal = None
     if metric_id is None:
+        proposal = propose_metric(sentence.text, number)
         notes.append(f"no metric in content/metrics.yaml fits this {number.unit} figure")
     elif len(ranked) > 1:
         alternatives = ", ".join(m for _, m in ranked[1:4])
-        notes.append(f"metric chosen by keywords; others with this unit: {alternatives}")
+        notes.append(f"metric chosen by keywords; others that fit: {alternatives}")
     if number.guessed_unit:
         notes.append("no unit word: 'people' guessed from the sentence")
+    if number.vague:
+        notes.append(f"a vague value: {number.text!r}")
     # A date far from the number usually dates something else ("On Friday, Kerry said ...
     # where the U.N. estimates 100,000"): only a nearby one dates the figure.
-    day_exact = [d for d in dates if d.date.is_exact and near_span(d, number, 60)]
-    if day_exact:
+    day_exact = [
+        d for d in dates if d.date is not None and d.date.is_exact and near_span(d, number, 60)
+    ]
+    if day_exact and day_exact[0].date is not None:
         as_of = day_exact[0].date
         notes.append(f"as_of from {day_exact[0].text!r}")
     else:
+        published = sources.published
         as_of = FuzzyDate(published.year, published.month, published.day)
         notes.append("as_of is the publication date")
-    claimant, wording = guess_claimant(sentence, number.start, mentions, actors)
+    period = period_of(number, dates)
+    if period is not None:
+        notes.append(f"counted over {period.text!r}")
+    claimant, wording = guess_claimant(sentence, number.start, sources.mentions, sources.actors)
+    if claimant is None:
+        claimant, wording = attribution
     notes.append(f"claimant from {wording!r}" if claimant else "no claimant found: unattributed")
     projected = bool(FORECAST.search(sentence.text[: number.start]))
     if projected:
@@ -334,6 +338,11 @@ def draft_figure(
         metric_id,
         number.low,
         number.high,
+        number.vague,
+        number.text,
+        number.unit,
+        proposal,
+        period,
         number.qualifier,
         as_of,
         claimant,
@@ -344,20 +353,35 @@ def draft_figure(
     )
 
 
+def period_of(number: NumberExpression, dates: Sequence[DateExpression]) -> DraftPeriod | None:
+    """The window of a count: "in the past 72 hours" (from, to), "since June" (from only)."""
+    for date in dates:
+        if not near_span(date, number, 60) or date.date is None:
+            continue
+        if date.period_start is not None:
+            return DraftPeriod(date.period_start, date.date, date.text, "exact")
+        if date.text.lower().startswith("since "):
+            return DraftPeriod(date.date, None, date.text, "exact")
+    return None
+
+
 def near_span(date: DateExpression, number: NumberExpression, limit: int) -> bool:
     return max(number.start - date.end, date.start - number.end) <= limit
 
 
-def draft_quotes(
-    sentences: Sequence[Sentence], mentions: Sequence[Mention], actors: Mapping[str, Actor]
-) -> list[QuoteDraft]:
+def draft_quotes(sentences: Sequence[Sentence], sources: Sources) -> list[QuoteDraft]:
     """Direct quotations of a dozen characters or more, with the speaker they are attributed to."""
     quotes = []
     for sentence in sentences:
         for match in QUOTED.finditer(sentence.text):
-            speaker, wording = guess_claimant(sentence, match.start(), mentions, actors, True)
+            speaker, wording = guess_claimant(
+                sentence, match.start(), sources.mentions, sources.actors, True
+            )
+            if speaker is None:
+                at = sentence.start + match.start()
+                speaker, wording = quote_attribution(at, sources, prefer_person=True)
             if speaker is None and PRONOUN_ATTRIBUTION.search(sentence.text):
-                speaker = last_person_before(sentence.start, mentions, actors)
+                speaker = last_person_before(sentence.start, sources.mentions, sources.actors)
                 wording = "he/she said: the last person named before"
             note = f"speaker from {wording!r}" if speaker else "no speaker found"
             quotes.append(QuoteDraft(speaker, match.group(1), (note,)))

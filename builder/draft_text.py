@@ -10,7 +10,9 @@ Everything here is a small pure function over strings; `draft.py` puts the piece
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Words that end with a full stop without ending a sentence. Single capital letters
@@ -102,12 +104,23 @@ def trimmed_sentence(text: str, start: int, end: int) -> list[Sentence]:
     return [Sentence(first, first + len(stripped), stripped)]
 
 
+# Page furniture that opens many saved pages before the headline.
+FURNITURE_LINES = re.compile(
+    r"(?i)^(?:accessibility links|breaking news|skip to .*|share|listen\s*/?|advertisement"
+    r"|global perspective human stories|.*\s/\s.*)$"
+)
+
+
 def title_of(text: str) -> str:
-    """The first non-blank line."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    """The first line that reads as a headline: three to twenty words, no closing full stop or
+    exclamation ("Make a donation!" is a banner), not page furniture ("Breaking News",
+    "News / Middle East"); else the first non-blank line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        headline = not line.endswith((".", "!", "?", "”", '"'))
+        if headline and 3 <= len(line.split()) <= 20 and not FURNITURE_LINES.match(line):
+            return line
+    return lines[0] if lines else ""
 
 
 STATED_DATE = re.compile(
@@ -130,10 +143,15 @@ def find_stated_date(text: str) -> dt.date | None:
 
 
 # How texts name their outlet. The first group is the outlet's name.
+OUTLET_NAME = r"[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,3}"
 OUTLET_PATTERNS = (
-    re.compile(r"^\s*By\s*(?P<name>[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,3})\s*$", re.M),
-    re.compile(r"\b(?:reported|written) by (?:the )?(?P<name>[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,3})"),
-    re.compile(r"^More from (?:the )?(?P<name>[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,3})\s*$", re.M),
+    re.compile(rf"^\s*By\s*(?P<name>{OUTLET_NAME})\s*$", re.M),
+    re.compile(rf"\b(?:reported|written) by (?:the )?(?P<name>{OUTLET_NAME})"),
+    re.compile(rf"^More from (?:the )?(?P<name>{OUTLET_NAME})\s*$", re.M),
+    # "by VOA News", "Source: UN News", or a credit line of its own: "VOA News".
+    re.compile(r"\b[Bb]y (?:the )?(?P<name>(?:[A-Z][\w&.]* ){0,2}News)\b"),
+    re.compile(rf"\bSource: (?P<name>{OUTLET_NAME})"),
+    re.compile(r"^\s*(?P<name>(?!Breaking )(?:[A-Z][\w&.]* ){1,2}News)\s*$", re.M),
 )
 
 
@@ -147,9 +165,15 @@ def find_outlet(text: str) -> str | None:
 
 
 def slugify(text: str, max_words: int = 8) -> str:
-    """`assad-troops-have-taken-52-percent-of-rebel-held`: lower case, ASCII words, hyphens."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
-    return "-".join(words[:max_words]) or "article"
+    """`assad-troops-have-taken-52-percent-of-rebel-held`: lower case, ASCII words, hyphens.
+
+    Accented Latin letters lose their accents ("Alep: la bataille" and "Alép" alike); a title
+    with no Latin letters at all ("正文", "Алеппо") gets a stable `article-<hash>` instead."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", ""))
+    if words:
+        return "-".join(words[:max_words])
+    return "article-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 # Capitalised runs that are not actors: sentence starters, months, weekdays, and so on.
@@ -187,3 +211,23 @@ def find_capitalised_names(text: str) -> list[str]:
         if len(name) > 2 and name.lower() not in NOT_NAMES and name not in names:
             names.append(name)
     return names
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation: from an opening quote mark to its closing one, across
+    sentences. Curly quotes pair by direction; straight double quotes pair in order within a
+    paragraph. An unclosed quotation ends with its paragraph."""
+    spans = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        opened: int | None = None
+        for mark in re.finditer(r"[“”\"]", paragraph.group(0)):
+            at = paragraph.start() + mark.start()
+            closing = mark.group(0) == "”" or (mark.group(0) == '"' and opened is not None)
+            if opened is None and not closing:
+                opened = at
+            elif opened is not None and closing:
+                spans.append((opened, at + 1))
+                opened = None
+        if opened is not None:
+            spans.append((opened, paragraph.end()))
+    return spans
