@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from builder.draft_dates import WEEKDAYS
-from builder.draft_numbers import WORD_NUMBERS
+from builder.draft_numbers import TENS as TEN_WORDS
+from builder.draft_numbers import UNITS as WORD_NUMBERS
 from builder.draft_text import MONTHS
 
 ExpressionKind = Literal["number", "date"]
@@ -41,7 +42,6 @@ def alternation(words: Iterable[str]) -> str:
 
 
 # --- numbers ---------------------------------------------------------------------------------
-TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 TENS = alternation(TEN_WORDS)
 SMALL = alternation(WORD_NUMBERS)
 SCALE = r"(?:hundred|thousand|million|billion|trillion)"

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import values
 from builder.build import load_archive
 from builder.draft_facts import (
     DraftPeriod,
@@ -44,7 +43,7 @@ from builder.draft_text import (
     split_sentences,
     title_of,
 )
-from builder.fields import ARTICLE_FIELDS, FIGURE_FIELDS
+from builder.fields import ARTICLE_FIELDS
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
 
@@ -288,28 +287,22 @@ def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
     return event.date is not None, lines
 
 
-# The claims issue's value model (vague values, periods, metric kinds) and the draft state
-# are written as fields once this version's `check` knows them, and as comments until then,
-# so that a draft always passes `check` unedited.
+# The draft state is written as a field once this version's `check` knows it, and as a
+# comment until then, so that a draft always passes `check` unedited.
 KNOWS_STATUS = "status" in ARTICLE_FIELDS
-KNOWS_PERIOD = "period" in FIGURE_FIELDS
-KNOWS_VAGUE = hasattr(values, "VAGUE_QUANTITIES")
 
 
 def render_value(figure: FigureDraft) -> list[str]:
-    if figure.vague and KNOWS_VAGUE:
+    if figure.vague:
         return [f"value: {figure.vague}"]
     if figure.low == figure.high:
         return [f"value: {yaml_number(figure.low)}"]
-    value = f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]"
-    if figure.vague:
-        value += (
-            f"  # the bounds of '{figure.vague}' (value: {figure.vague} in the new value model)"
-        )
-    return [value]
+    return [f"value: [{yaml_number(figure.low)}, {yaml_number(figure.high)}]"]
 
 
-def render_period(period: DraftPeriod) -> list[str]:
+def render_period(period: DraftPeriod, as_field: bool) -> list[str]:
+    """The window as a field for a count-in-period metric; otherwise a note for the editor,
+    since `period` applies only to counts (and, with `from` alone, to running totals)."""
     lines = ["period:"]
     if period.start is not None:
         lines.append(f"  from: {period.start.iso()}")
@@ -318,7 +311,7 @@ def render_period(period: DraftPeriod) -> list[str]:
     lines += [f"  text: {yaml_text(period.text)}", f"  precision: {period.precision}"]
     return (
         lines
-        if KNOWS_PERIOD
+        if as_field
         else ["# REVIEW: the figure counts over a period:"] + [f"#   {line}" for line in lines]
     )
 
@@ -341,7 +334,7 @@ def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
     lines = [review(figure.notes)]
     if figure.proposed_metric is not None:
         lines += render_proposal(figure.proposed_metric)
-    period = render_period(figure.period) if figure.period is not None else []
+    period = render_period(figure.period, figure.needs_period) if figure.period is not None else []
     lines += [line for line in period if line.startswith("# ")]
     lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
     lines += render_value(figure)
@@ -352,7 +345,7 @@ def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
         lines.append(f"claimant: {figure.claimant_id}")
     if figure.projected:
         lines.append("projected: true")
-    if figure.needs_period:
+    if figure.needs_period and figure.period is None:
         day = figure.as_of.iso()
         lines.append(f"period: {{from: {day}, text: the period, precision: approximate}}")
     lines.append(f"quote: {yaml_text(figure.quote)}")

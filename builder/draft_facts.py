@@ -331,7 +331,7 @@ def draft_figure(
     projected = bool(FORECAST.search(sentence.text[: number.start]))
     if projected:
         notes.append("looks like a forecast (projected: true)")
-    needs_period = metric_id is not None and metrics[metric_id].kind == "count-in-period"
+    needs_period = metric_id is not None and sources.metrics[metric_id].kind == "count-in-period"
     if needs_period:
         notes.append("a count in a period: write the period the text gives")
     return FigureDraft(

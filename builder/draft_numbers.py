@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from builder.draft_text import MONTH_PATTERN
 from builder.model import Qualifier
+from builder.values import VAGUE_QUANTITIES
 
 # fmt: off
 UNITS = (
@@ -35,19 +36,6 @@ WORD_VALUES |= {"a": 1, "an": 1, "dozen": 12}
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 ABBREVIATED_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 
-# The bounds of vague quantities, inclusive: the same table as the value model of the claims
-# issue (builder/values.py VAGUE_QUANTITIES once that lands), so a draft proposes values the
-# comparison rules understand.
-VAGUE_QUANTITIES: dict[str, tuple[int, int]] = {
-    "several": (3, 9),
-    "dozens": (24, 99),
-    "scores": (40, 99),
-    "hundreds": (200, 999),
-    "thousands": (2_000, 9_999),
-    "tens of thousands": (20_000, 99_999),
-    "hundreds of thousands": (200_000, 999_999),
-    "millions": (2_000_000, 9_999_999),
-}
 FRACTIONS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "tenth": 0.1}
 
 # The phrase right before a number, and the qualifier it means.
@@ -303,6 +291,7 @@ def find_vague(sentence: str) -> list[NumberExpression]:
         unit = unit_after(after)
         if unit is None or unit == "percent":
             continue
+        # The value model's own bounds, so drafts propose values the comparison rules read.
         low, high = VAGUE_QUANTITIES[amount]
         vague.append(
             NumberExpression(
