@@ -29,6 +29,7 @@ EXAMPLES = {
     "check": """
         examples:
           python -m builder check             # validate content/ against seeds/, write nothing
+          python -m builder check --coverage  # also list numbers and dates no fact records
           python -m builder check --project ~/archive
     """,
     "serve": """
@@ -90,7 +91,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="absolute URL the site is served from (overrides content/site.yaml)",
     )  # fmt: skip
 
-    add("check", "load and validate the content only; print every problem")
+    check = add("check", "load and validate the content only; print every problem")
+    check.add_argument(
+        "--coverage", action="store_true",
+        help="also list every number and date in the seeds that no event, figure or quote "
+        "records and no 'skipped:' entry explains (exit code 1 if there is one)",
+    )  # fmt: skip
 
     serve = add("serve", "build, serve on 127.0.0.1, rebuild on change, reload the browser")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
@@ -129,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             return run_build(args, reporter)
         if args.command == "check":
-            return run_check(project, reporter)
+            return run_check(project, reporter, args.coverage)
         if args.command == "serve":
             from builder.serve import serve
 
@@ -142,24 +148,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
     from builder.build import BuildOptions, build_site
+    from builder.coverage import measure_coverage
 
     out_dir: Path = args.out or args.project / "_site"
     report = build_site(
         BuildOptions(args.project, out_dir, args.base_url, progress=reporter.progress)
     )
+    coverage = measure_coverage(report.archive.articles)
     reporter.result(
         f"Built {archive_counts(report.archive)}, {count_phrase(report.pages, 'page')} "
-        f"into {out_dir}/ in {report.seconds:.1f} s"
+        f"into {out_dir}/ in {report.seconds:.1f} s, {coverage.ratio()}"
     )
     return 0
 
 
-def run_check(project: Path, reporter: Reporter) -> int:
+def run_check(project: Path, reporter: Reporter, coverage: bool = False) -> int:
+    """0 when the content is valid (and, with `coverage`, every number and date explained)."""
     from builder.build import load_archive
+    from builder.coverage import measure_coverage
 
     archive = load_archive(project)
-    reporter.result(f"OK: {archive_counts(archive)}")
-    return 0
+    if not coverage:
+        reporter.result(f"OK: {archive_counts(archive)}")
+        return 0
+    report = measure_coverage(archive.articles)
+    reporter.problems(report.idle_skips + report.gaps)
+    reporter.result(report.summary())
+    return 1 if report.gaps or report.idle_skips else 0
 
 
 def run_draft(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -60,13 +60,17 @@ class Reporter:
     def error(self, text: str) -> None:
         print(f"{self.paint(self.err, RED, 'error:')} {text}", file=self.err, flush=True)
 
-    def content_errors(self, errors: Sequence[ContentError]) -> None:
-        """Every problem as `path:line: message (hint)`, then how many there were."""
+    def problems(self, errors: Sequence[ContentError]) -> None:
+        """Every problem as `path:line: message (hint)`, one a line, in the order given."""
         # Exactly `path:line: message (hint)` at the start of the line, as compilers print
         # it, so that editors and CI annotators can jump to the place.
         for problem in errors:
             location = self.paint(self.err, RED, problem.location)
             print(f"{location} {problem.explanation}", file=self.err, flush=True)
+
+    def content_errors(self, errors: Sequence[ContentError]) -> None:
+        """Every problem as `path:line: message (hint)`, then how many there were."""
+        self.problems(errors)
         noun = "problem" if len(errors) == 1 else "problems"
         print(
             self.paint(self.err, RED, f"{len(errors)} content {noun}; nothing was written"),

@@ -127,7 +127,7 @@ def test_build_prints_stages_and_one_summary_line(project_copy: Path) -> None:
     ]
     assert re.fullmatch(
         r"Built 5 articles, \d+ events, \d+ figures, \d+ quotes, \d+ actors, \d+ pages "
-        rf"into {re.escape(str(out_dir))}/ in \d+\.\d s",
+        rf"into {re.escape(str(out_dir))}/ in \d+\.\d s, coverage \d+/\d+ numbers and dates",
         summary,
     ), summary
     assert (out_dir / "index.html").is_file()
