@@ -32,7 +32,7 @@ from builder.derive.timeline import (
     describe_report,
     link_actor,
 )
-from builder.index import Archive, page_path
+from builder.index import Archive, event_anchor, page_path
 from builder.model import Actor, Article
 from builder.views import (
     ActorCount,
@@ -243,7 +243,8 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
         summary_html=render_markdown(article.summary_md),
         figures=tuple(describe_claim(archive, f) for f in article.figures),
         events=tuple(
-            ArticleEvent(describe_report(archive, e), entries[e.event_id]) for e in article.events
+            ArticleEvent(describe_report(archive, e), entries[e.event_id], event_anchor(e.event_id))
+            for e in article.events
         ),
         actors=tuple(ActorCount(link_actor(archive, a), n) for a, n in actors),
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),

@@ -28,6 +28,7 @@ from builder.derive.timeline import build_timeline
 from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
+from builder.views import fact_sheet_refs
 
 RenderedPage = tuple[str, bytes]
 
@@ -213,11 +214,13 @@ def render_page(
 
 
 def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:
-    """The seed text with every quoted passage marked and every actor mention linked."""
+    """The seed text with every quoted passage marked, each mark followed by links to the
+    claims it supports, and every actor mention linked."""
     archive = derived.archive
     return annotate_seed(
         article.seed_text,
         archive.marks[article.slug],
         archive.mentions[article.slug],
         lambda actor_id: relative_url(from_path, archive.url_actor(actor_id)),
+        fact_sheet_refs(archive, article),
     )

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from builder.derive.figures import ClaimView, FigureComparison, MetricComparison
+from builder.annotate import ClaimRef
+from builder.derive.figures import ClaimView, FigureComparison, MetricComparison, describe_claim
 from builder.derive.timeline import ActorLink, EventReport, TimelineEntry, link_actor
-from builder.index import Archive
+from builder.index import Archive, event_anchor, passage_mark_id
 from builder.markup import MARKDOWN
 from builder.model import Article, Quote
 
@@ -47,6 +48,7 @@ class ActorCount:
 class ArticleEvent:
     report: EventReport
     entry: TimelineEntry
+    anchor: str  # the event's id on its fact sheet (see `fact_sheet_refs`)
 
 
 def render_markdown(text: str) -> Markup:
@@ -68,6 +70,32 @@ def describe_quote(archive: Archive, quote: Quote) -> QuoteView:
         speaker_url=f"{archive.url_actor(quote.speaker_id)}#{quote.quote_id}",
         source=describe_article(archive, article),
     )
+
+
+def fact_sheet_refs(archive: Archive, article: Article) -> dict[str, tuple[ClaimRef, ...]]:
+    """Mark id -> the claims of the fact sheet that quote its passage, in fact-sheet order.
+
+    The hrefs are the claims' ids on the fact sheet: a figure's and a quote's own id, and an
+    event's timeline anchor (an article reports an event once)."""
+    refs: dict[str, list[ClaimRef]] = {}
+
+    def add(passage_mark: str, anchor: str, kind: str, description: str) -> None:
+        refs.setdefault(passage_mark, []).append(ClaimRef(f"#{anchor}", kind, description))
+
+    for figure in article.figures:
+        claim = describe_claim(archive, figure)
+        add(
+            passage_mark_id(figure.passage),
+            figure.figure_id,
+            "figure",
+            f"{claim.metric_label}: {claim.value_text}, {claim.attribution}",
+        )
+    for event in article.events:
+        add(passage_mark_id(event.passage), event_anchor(event.event_id), "event", event.title)
+    for quote in article.quotes:
+        speaker = archive.actors[quote.speaker_id].name
+        add(passage_mark_id(quote.passage), quote.quote_id, "quote", f"quote by {speaker}")
+    return {mark_id: tuple(found) for mark_id, found in refs.items()}
 
 
 def part_of_chain(archive: Archive, actor_id: str) -> tuple[ActorLink, ...]:

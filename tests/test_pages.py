@@ -174,3 +174,54 @@ def test_data_page_describes_downloads_with_dataset_json_ld(site: Path) -> None:
         assert (site / "data" / name).exists()
     data = json.loads(doc.find("script", type="application/ld+json").raw_text())  # type: ignore[union-attr]
     assert data["@type"] == "Dataset" and len(data["distribution"]) == 4
+
+
+def fact_sheet_claims(doc: Element) -> list[Element]:
+    """The figure, event and quote items of a fact sheet (outside its source text)."""
+    lists = doc.find_all("ul", class_="facts") + doc.find_all("ul", class_="quotes")
+    return [li for ul in lists for li in ul.children if isinstance(li, Element) and li.tag == "li"]
+
+
+def test_every_claim_on_a_fact_sheet_has_a_visible_permalink(site: Path) -> None:
+    checked = 0
+    for rel in html_pages(site):
+        if not rel.startswith("articles/"):
+            continue
+        doc = page(site, rel)
+        for claim in fact_sheet_claims(doc):
+            claim_id = claim.get("id")
+            assert claim_id and doc.by_id(claim_id) is claim, f"{rel}: {claim.text()[:60]}"
+            permalink = claim.find("a", class_="permalink")
+            assert permalink is not None, f"{rel}: #{claim_id}"
+            assert permalink.get("href") == f"#{claim_id}"
+            assert permalink.text().startswith("link to this ")
+            checked += 1
+    assert checked >= 27 + 24  # every figure and quote, and the events
+
+
+def test_every_marked_passage_links_back_to_each_claim_it_supports(site: Path) -> None:
+    """Both ways: a claim's "source sentence" leads to a mark, and right after that mark's
+    last piece a back-link leads to the claim; every back-link lands on a claim."""
+    pairs = 0
+    for rel in html_pages(site):
+        if not rel.startswith("articles/"):
+            continue
+        doc = page(site, rel)
+        order = {element: n for n, element in enumerate(doc.iter())}
+        source = doc.find("div", class_="source-text")
+        assert source is not None
+        refs = source.find_all("a", class_="claim-ref")
+        claims = fact_sheet_claims(doc)
+        assert sorted(r.get("href") for r in refs) == sorted(f"#{c.get('id')}" for c in claims)
+        for ref in refs:
+            claim = doc.by_id(ref.get("href")[1:])
+            assert claim in claims, f"{rel}: {ref.get('href')}"
+            sentence = next(a for a in claim.find_all("a") if a.text() == "source sentence")
+            target, fragment = resolve_link(rel, sentence.get("href"))
+            assert target == rel
+            mark = doc.by_id(fragment)
+            assert mark is not None and mark.tag == "mark"
+            assert order[mark] < order[ref], f"{rel}: {ref.get('href')} comes before its mark"
+            assert ref.text().split(":")[0] in ("figure", "event", "quote")
+            pairs += 1
+    assert pairs >= 27 + 24
