@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.build import BuildReport
 from tests.htmlparse import Element, parse_page, resolve_link
 
 SHARE_METRICS = ("east-aleppo-government-share", "aleppo-city-government-share")
@@ -225,3 +226,29 @@ def test_every_marked_passage_links_back_to_each_claim_it_supports(site: Path) -
             assert ref.text().split(":")[0] in ("figure", "event", "quote")
             pairs += 1
     assert pairs >= 27 + 24
+
+
+def test_actor_summaries_and_metric_descriptions_are_labelled_as_editors_background(
+    site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    shown = [
+        (f"actors/{a.actor_id}/index.html", a.summary_md.split("\n")[0][:40])
+        for a in archive.actors.values()
+        if a.summary_md
+    ]
+    shown += [
+        (f"figures/{m.metric_id}/index.html", m.description[:40])
+        for m in archive.metrics.values()
+        if m.description
+    ]
+    assert len(shown) > 20
+    for rel, start in shown:
+        doc = page(site, rel)
+        section = doc.find("section", class_="background")
+        assert section is not None, rel
+        label = section.find("p", class_="background-label")
+        assert label is not None and "Editors’ background" in label.text(), rel
+        assert "not taken from the archive’s sources" in label.text(), rel
+        plain = start.replace("*", "").replace("[", "").split("](")[0][:20]
+        assert plain in section.text(), rel
