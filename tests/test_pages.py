@@ -252,3 +252,35 @@ def test_actor_summaries_and_metric_descriptions_are_labelled_as_editors_backgro
         assert "not taken from the archive’s sources" in label.text(), rel
         plain = start.replace("*", "").replace("[", "").split("](")[0][:20]
         assert plain in section.text(), rel
+
+
+def test_metric_charts_mark_disputed_claims_and_carry_a_key(
+    site: Path, build_report: BuildReport
+) -> None:
+    key_texts: set[str] = set()
+    for metric_id, figures in build_report.archive.figures_by_metric.items():
+        if not figures:
+            continue
+        doc = page(site, f"figures/{metric_id}/index.html")
+        rows = doc.find("table", class_="claims").find("tbody").find_all("tr")  # type: ignore[union-attr]
+        points = doc.find("svg", class_="chart").find_all("g", class_="point")  # type: ignore[union-attr]
+        assert len(points) == len(rows) == len(figures)
+        disputed_rows = sorted("disputed" in r.classes for r in rows)
+        disputed_points = sorted("disputed" in p.classes for p in points)
+        assert disputed_points == disputed_rows, metric_id
+        for point in points:
+            ringed = point.find("circle", class_="ring") is not None
+            assert ringed == ("disputed" in point.classes)
+            assert ringed == point.find("title").text().endswith(", disputed")  # type: ignore[union-attr]
+        key = doc.find("ul", class_="chart-key")
+        kinds = {li.text().split(":")[0] for li in key.find_all("li")} if key else set()
+        if any(f.qualifier == "about" for f in figures):
+            assert "whisker" in kinds, metric_id
+        if any(f.is_range for f in figures):
+            assert "band" in kinds, metric_id
+        if any(f.projected for f in figures):
+            assert "hollow mark" in kinds, metric_id
+        if any(disputed_rows):
+            assert "ringed mark" in kinds, metric_id
+        key_texts |= kinds
+    assert {"band", "whisker", "dashed line up", "dashed line down", "ringed mark"} <= key_texts

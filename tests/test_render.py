@@ -114,8 +114,25 @@ def test_chart_is_an_accessible_svg_with_a_point_per_claim() -> None:
     assert svg is not None and svg.get("role") == "img"
     assert svg.find("title") is not None and svg.find("desc") is not None
     assert len(doc.find_all("g", class_="point")) == len(comparison.claims) == 2
-    assert len(doc.find_all("line", class_="bar")) == 2  # a range and an "about"
-    assert "United Nations" in doc.find("figcaption").text()  # type: ignore[union-attr]
+    points = doc.find_all("g", class_="point")
+    # The range 100,000–200,000 is a band, "about 275,000" a whisker; they disagree: ringed.
+    assert [len(p.find_all("rect", class_="band")) for p in points] == [0, 1]
+    assert [len(p.find_all("g", class_="whisker")) for p in points] == [1, 0]
+    assert all("disputed" in p.classes and p.find("circle", class_="ring") for p in points)
+    caption = doc.find("figcaption")
+    assert caption is not None and "United Nations" in caption.text()
+    key = [li.text().split(":")[0] for li in caption.find("ul", class_="chart-key").find_all("li")]  # type: ignore[union-attr]
+    assert key == ["band", "whisker", "ringed mark"]
+
+
+def test_chart_key_names_only_the_marks_it_uses() -> None:
+    comparison = compare_figures(make_archive()).by_metric["east-share"]
+    doc = parse_html(str(render_chart(comparison)))
+    key = [li.text().split(":")[0] for li in doc.find("ul", class_="chart-key").find_all("li")]  # type: ignore[union-attr]
+    assert key == ["dashed line up", "hollow mark"]  # "more than 52" and a projection
+    hollow = [p for p in doc.find_all("g", class_="point") if "projected" in p.classes]
+    assert len(hollow) == 1 and "projected" in hollow[0].find("title").text()  # type: ignore[union-attr]
+    assert doc.find("line", class_="open") is not None
 
 
 def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
