@@ -158,7 +158,7 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
     env = make_environment(templates_dir)
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
-    derived = Derived(
+    derived = pages.derive(
         archive=archive,
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
@@ -187,6 +187,7 @@ def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]
     for timeline_context in pages.timeline_contexts(derived):
         yield render("timeline.html", timeline_context)
     yield render("figures.html", pages.figures_context(derived))
+    yield render("disagreements.html", pages.disagreements_context(derived))
     for comparison in derived.figures.metrics:
         chart = render_chart(comparison)
         yield render("metric.html", pages.metric_context(derived, comparison, chart))

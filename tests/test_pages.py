@@ -47,7 +47,9 @@ def test_every_page_has_the_shared_frame(site: Path) -> None:
         assert skip is not None and skip.get("href") == "#main", rel
         assert doc.by_id("main") is not None, rel
         nav = [a.text() for a in doc.select("header", "nav", "a")]
-        assert nav == ["Home", "Timeline", "Figures", "Actors", "Sources", "Search", "About"], rel
+        assert nav == [
+            "Home", "Timeline", "Figures", "Disagreements", "Actors", "Sources", "Search", "About"
+        ], rel  # fmt: skip
 
 
 def test_hanano_capture_is_one_timeline_entry_with_two_sources(site: Path) -> None:
@@ -98,9 +100,19 @@ def test_trapped_civilians_are_flagged_as_disagreeing(site: Path) -> None:
     text = section.text()
     assert "about 275,000 people" in text and "100,000–200,000 people" in text
     assert "cannot both hold" in text
-    for href in section.find("ul").hrefs():  # type: ignore[union-attr]
-        row = doc.by_id(href.lstrip("#"))
-        assert row is not None and "disputed" in row.classes
+    rel = "figures/people-trapped/index.html"
+    for item in section.find("ul").find_all("li"):  # type: ignore[union-attr]
+        assert item.find("span", class_="badge").text() in ("conflict", "tension")  # type: ignore[union-attr]
+        claims = [h for h in item.hrefs() if "#" in h and "disagreements/" not in h]
+        assert len(claims) == 2
+        for href in claims:
+            target, fragment = resolve_link(rel, href)
+            row = page(site, target).by_id(fragment)
+            assert row is not None and "disputed" in row.classes, href
+        (full,) = [h for h in item.hrefs() if "disagreements/" in h]
+        target, fragment = resolve_link(rel, full)
+        assert target == "disagreements/index.html"
+        assert page(site, target).by_id(fragment) is not None
 
 
 def test_claims_table_rows_carry_figure_ids_and_the_chart_is_accessible(site: Path) -> None:
@@ -170,11 +182,12 @@ def test_searchable_pages_and_search_page(site: Path) -> None:
 def test_data_page_describes_downloads_with_dataset_json_ld(site: Path) -> None:
     doc = page(site, "data/index.html")
     hrefs = doc.find("main").hrefs()  # type: ignore[union-attr]
-    for name in ("archive.json", "archive.schema.json", "figures.csv", "events.csv"):
+    names = ("archive.json", "archive.schema.json", "figures.csv", "events.csv")
+    for name in (*names, "quotes.csv", "disagreements.csv"):
         assert f"../data/{name}" in hrefs or f"{name}" in hrefs
         assert (site / "data" / name).exists()
     data = json.loads(doc.find("script", type="application/ld+json").raw_text())  # type: ignore[union-attr]
-    assert data["@type"] == "Dataset" and len(data["distribution"]) == 4
+    assert data["@type"] == "Dataset" and len(data["distribution"]) == 6
 
 
 def fact_sheet_claims(doc: Element) -> list[Element]:

@@ -50,7 +50,7 @@ def test_every_page_kind_is_rendered(pages: dict[str, bytes]) -> None:
         "articles/alpha/index.html", "articles/beta/index.html", "figures/trapped/index.html",
         "figures/east-share/index.html", "figures/city-share/index.html",
         "actors/lavrov/index.html", "actors/russia/index.html", "actors/un/index.html",
-        "actors/army/index.html",
+        "actors/army/index.html", "disagreements/index.html",
     }  # fmt: skip
     assert set(pages) == expected
 
