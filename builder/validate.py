@@ -33,7 +33,7 @@ from builder.model import (
     Site,
 )
 from builder.validate_facts import FactReader
-from builder.validate_metrics import validate_metrics, validate_site
+from builder.validate_metrics import declared_metric_ids, validate_metrics, validate_site
 
 T = TypeVar("T")
 
@@ -44,15 +44,17 @@ def validate_project(
     """The typed model; raises `ContentErrors` with every problem in the project."""
     errors = list(raw.errors)
     metrics = validate_metrics(raw.metrics, errors) if raw.metrics else {}
+    # A broken metric is None here: figures of it are skipped, not reported again.
+    metric_refs = {m: metrics.get(m) for m in declared_metric_ids(raw.metrics)}
     # Without metrics.yaml the headline metric cannot be checked; that file's absence is
     # reported by `load`.
-    known_metrics = metrics if raw.metrics else None
+    known_metrics = metric_refs if raw.metrics else None
     site = validate_site(raw.site, base_url, known_metrics, errors) if raw.site else None
     actors = validate_actors(raw.actors, errors)
     # References are checked against every actor file, valid or not, so that one broken
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
-    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metrics, errors)
+    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors)
     if errors or site is None:
         raise ContentErrors(errors)
     return site, list(metrics.values()), list(actors.values()), articles
@@ -144,7 +146,7 @@ def validate_articles(
     raws: tuple[RawArticle, ...],
     seeds: dict[str, str],
     actors: dict[str, None],
-    metrics: dict[str, Metric],
+    metrics: dict[str, Metric | None],
     errors: list[ContentError],
 ) -> list[Article]:
     articles: list[Article] = []
@@ -172,7 +174,7 @@ def read_article(
     raw: RawArticle,
     seeds: dict[str, str],
     actors: dict[str, None],
-    metrics: dict[str, Metric],
+    metrics: dict[str, Metric | None],
 ) -> Article | None:
     slug = raw.document.stem
     if not ID_PATTERN.match(slug):

@@ -78,7 +78,7 @@ class FactReader:
     seed: str
     seed_text: str
     actors: dict[str, None]  # every actor id
-    metrics: dict[str, Metric]
+    metrics: dict[str, Metric | None]  # every declared metric id; None: the metric is broken
     event_ids: set[str] = field(default_factory=set)
     # Figure and quote ids of this article -> the line that first used one, for duplicates.
     claim_lines: dict[str, int] = field(default_factory=dict)
@@ -230,7 +230,8 @@ class FactReader:
             content = (metric_id, passage.text, value_key(bounds.low, bounds.high, bounds.vague))
             figure_id = self.claim_id(fields, node, "fig", content)
         if (
-            None in (metric_id, bounds, qualifier, as_of, projected, passage, figure_id)
+            metric is None
+            or None in (metric_id, bounds, qualifier, as_of, projected, passage, figure_id)
             or ("claimant" in fields and claimant is None)
             or ("part" in fields and part is None)
             or period is False

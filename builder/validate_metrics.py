@@ -48,7 +48,7 @@ def collect(document: RawDocument, errors: list[ContentError], build: Callable[[
 def validate_site(
     document: RawDocument,
     base_url: str | None,
-    metric_ids: dict[str, Metric] | None,
+    metric_ids: dict[str, Metric | None] | None,
     errors: list[ContentError],
 ) -> Site | None:
     """The site; `headline_metric` is checked against `metric_ids` unless that is None."""
@@ -126,6 +126,15 @@ def read_comparison(check: Checker, node: yaml.Node) -> ComparisonSettings | Non
     return ComparisonSettings(window, tolerance)
 
 
+def declared_metric_ids(document: RawDocument | None) -> dict[str, None]:
+    """Every metric id metrics.yaml names, valid or not: references are checked against these,
+    so that one broken metric is reported once rather than again at every figure of it."""
+    node = document.node if document is not None else None
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): None for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
 @dataclass(frozen=True)
 class DeclaredRelation:
     """A `related:` entry as written, kept with its checker and node for later messages."""
@@ -148,9 +157,7 @@ def validate_metrics(document: RawDocument, errors: list[ContentError]) -> dict[
             )
             return metrics
         declared: list[DeclaredRelation] = []
-        known_ids = {
-            str(key.value): None for key, _ in node.value if isinstance(key, yaml.ScalarNode)
-        }
+        known_ids = declared_metric_ids(document)
         seen: set[str] = set()
         for key_node, value_node in node.value:
             metric_id = check.identifier(key_node, "metric id")
