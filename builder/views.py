@@ -35,8 +35,8 @@ KIND_TEXT: Mapping[MetricKind, str] = MappingProxyType(
     }
 )
 # The ids of an article's inferred metadata on its fact sheet; their evidence links back.
-OUTLET_INFERRED_ANCHOR = "outlet-inferred"
-PUBLISHED_INFERRED_ANCHOR = "published-inferred"
+OUTLET_INFERRED_ANCHOR = "inferred-outlet"
+PUBLISHED_INFERRED_ANCHOR = "inferred-date"
 
 
 @dataclass(frozen=True)
