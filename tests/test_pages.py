@@ -307,3 +307,25 @@ def test_metric_charts_mark_disputed_claims_and_carry_a_key(
             assert "ringed mark" in kinds, metric_id
         key_texts |= kinds
     assert {"band", "whisker", "dashed line up", "dashed line down", "ringed mark"} <= key_texts
+
+
+def test_metric_pages_split_compared_from_side_by_side_metrics(
+    site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    seen_side_by_side = False
+    for metric in archive.metrics.values():
+        doc = page(site, f"figures/{metric.metric_id}/index.html")
+        listed = {}
+        for heading_id in ("compared-heading", "related-heading"):
+            heading = doc.by_id(heading_id)
+            hrefs = heading.parent.find("ul").hrefs() if heading else []  # type: ignore[union-attr]
+            listed[heading_id] = sorted(h.strip("./").removesuffix("/") for h in hrefs)
+        compared = sorted(r.metric_id for r in metric.related if r.compare)
+        side = sorted(r.metric_id for r in metric.related if not r.compare)
+        assert listed == {"compared-heading": compared, "related-heading": side}, metric.metric_id
+        if side:
+            seen_side_by_side = True
+            section = doc.by_id("related-heading").parent  # type: ignore[union-attr]
+            assert "never compared" in section.text()  # type: ignore[union-attr]
+    assert seen_side_by_side
