@@ -293,12 +293,6 @@ def test_check_without_coverage_ignores_uncovered_numbers(
     assert capsys.readouterr().out.startswith("OK: 1 article, ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="needs the content branch: skipped: entries and new facts for the shipped seeds "
-    "(remove this marker once content is merged; strict, so it fails loudly when they land)",
-)
 def test_shipped_seeds_have_no_unexplained_number_or_date(project_root: Path) -> None:
     report = measure_coverage(load_archive(project_root).articles)
     assert [str(gap) for gap in report.gaps] == []

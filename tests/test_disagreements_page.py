@@ -25,11 +25,6 @@ from builder.model import Figure
 from tests.htmlparse import Element, parse_page, resolve_link
 
 PAGE = "disagreements/index.html"
-# The content branch revises the fact sheets to give these outcomes. Strict: once it is
-# merged these pass, and the mark must go (an unexpected pass fails the suite).
-NEEDS_CONTENT = pytest.mark.xfail(
-    reason="needs the revised content (branch `content`)", strict=True, raises=AssertionError
-)
 
 
 @dataclass(frozen=True)
@@ -227,11 +222,10 @@ def test_the_un_trapped_estimates_are_flagged_against_one_another(
         assert "United Nations’ own estimates differ" in entry.reason
 
 
-@NEEDS_CONTENT
 def test_the_un_estimates_far_apart_and_the_threatened_figure_are_compared(
     built_site: Path, entries: list[Entry], build_report: BuildReport
 ) -> None:
-    """Needs the content branch: a two-week window for population estimates, and
+    """A two-week window for population estimates, and
     people-threatened related to people-trapped with `compare: true`."""
     archive = build_report.archive
     about = find_figure(archive, "people-trapped", 275000)
@@ -268,11 +262,10 @@ def test_a_part_cannot_exceed_the_whole(entries: list[Entry], build_report: Buil
     ]
 
 
-@NEEDS_CONTENT
 def test_the_offensive_start_is_one_timeline_entry_with_both_dates_and_their_sources(
     built_site: Path, build_report: BuildReport
 ) -> None:
-    """Needs the content branch: the reports of the offensive's start share one event id."""
+    """The reports of the offensive's start share one event id."""
     archive = build_report.archive
     starts = [
         event_id
