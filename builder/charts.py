@@ -1,11 +1,15 @@
 """Charts: one metric's claims over time as an accessible inline SVG (no JavaScript).
 
 Input: a `MetricComparison`.
-Output: `Markup` of a <figure> holding an <svg role="img"> with <title> and <desc>, and a
-legend of claimants. Dates run along x, values up y; each claimant has its own shape and
-colour class (`s0`..`s5`, coloured by site.css for light and dark mode). A range is a vertical
-bar; "more than"/"at least" claims draw a dashed line upwards, "up to" downwards, "about" a
-thin bar of ±10%. Projections are hollow. The data table sits next to the chart in the page.
+Output: `Markup` of a <figure> holding an <svg role="img"> with <title> and <desc>, a legend
+of claimants and a key to the marks. Dates run along x, values up y; each claimant has its
+own shape and colour class (`s0`..`s5`, coloured by site.css for light and dark mode).
+
+The marks say how exact a claim is: a range or a vague quantity ("thousands") is a band
+between its bounds; "about" is a whisker over the values it allows; "more than"/"at least"
+is a dashed line upwards and "up to" a dashed line down to zero. A projection is hollow, and
+a disputed claim (one side of a flagged disagreement) is ringed. The key lists the marks the
+chart uses. The data table sits next to the chart in the page.
 Output is a pure function of the input: fixed sizes, fixed number formats, no randomness.
 """
 
@@ -13,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Literal
 
 from markupsafe import Markup, escape
 
@@ -24,6 +30,20 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 44
 SERIES_CLASSES = 6  # colour classes in site.css; shapes repeat with them
 SHAPES = ("circle", "square", "triangle", "diamond", "down", "cross")
 MARKER = 6
+BAND_HALF_WIDTH = 5
+WHISKER_HALF_WIDTH = 5
+RING = MARKER + 4  # the radius of the ring around a disputed claim
+
+MarkKind = Literal["band", "whisker", "open-up", "open-down", "projected", "disputed"]
+# The key, in this order; each entry shows its mark and says what it means.
+MARK_KEY: tuple[tuple[MarkKind, str], ...] = (
+    ("band", "band: a range, or a vague quantity such as “thousands”, between its bounds"),
+    ("whisker", "whisker: “about”, the values it allows either way"),
+    ("open-up", "dashed line up: “more than” or “at least”"),
+    ("open-down", "dashed line down: “up to”"),
+    ("projected", "hollow mark: a projection, not a present state"),
+    ("disputed", "ringed mark: disputed, one side of a flagged disagreement"),
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,7 @@ def render_chart(comparison: MetricComparison) -> Markup:
     series = claimant_series(claims)
     x = date_scale(claims)
     y = value_scale(claims, metric.unit)
+    disputed = frozenset(comparison.disputed_ids)
     base_id = f"chart-{metric.metric_id}"
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -57,15 +78,17 @@ def render_chart(comparison: MetricComparison) -> Markup:
         f'<desc id="{base_id}-desc">{escape(describe_chart(comparison))}</desc>',
         *y_axis(y, metric.unit),
         *x_axis(x),
-        *(draw_claim(c, series.index(c.attribution), x, y) for c in claims),
+        *(draw_claim(c, series.index(c.attribution), x, y, disputed) for c in claims),
         "</svg>",
     ]
+    used = {kind for c in claims for kind in mark_kinds(c, disputed)}
     return Markup(
         '<figure class="chart-figure">\n'
         + "\n".join(parts)
-        + "\n"
-        + legend(series, any(c.figure.projected for c in claims))
-        + "\n</figure>"
+        + "\n<figcaption>"
+        + legend(series)
+        + mark_key(base_id, [entry for entry in MARK_KEY if entry[0] in used])
+        + "</figcaption>\n</figure>"
     )
 
 
@@ -161,27 +184,74 @@ def x_axis(x: Scale) -> list[str]:
     return lines
 
 
-def draw_claim(claim: ClaimView, index: int, x: Scale, y: Scale) -> str:
+def mark_kinds(claim: ClaimView, disputed: Collection[str]) -> tuple[MarkKind, ...]:
+    """The marks that say how exact a claim is (see `MARK_KEY`)."""
     figure = claim.figure
-    cls = f"s{index % SERIES_CLASSES}"
-    hollow = " projected" if figure.projected else ""
+    kinds: list[MarkKind] = []
+    if figure.is_range:
+        kinds.append("band")
+    if figure.qualifier == "about":
+        kinds.append("whisker")
+    elif figure.qualifier in ("more-than", "at-least"):
+        kinds.append("open-up")
+    elif figure.qualifier == "up-to":
+        kinds.append("open-down")
+    if figure.projected:
+        kinds.append("projected")
+    if figure.figure_id in disputed:
+        kinds.append("disputed")
+    return tuple(kinds)
+
+
+def draw_claim(claim: ClaimView, index: int, x: Scale, y: Scale, disputed: Collection[str]) -> str:
+    figure = claim.figure
+    kinds = mark_kinds(claim, disputed)
+    classes = " ".join(
+        [f"point s{index % SERIES_CLASSES}"] + [k for k in kinds if k in ("projected", "disputed")]
+    )
     px = x(figure.as_of.start().toordinal())
     interval = claim_interval(figure)
-    low_px = y(max(interval.low, y.lo))
-    high_px = y(min(interval.high, y.hi))
-    bar = ""
-    if interval.high - interval.low > 0:
-        dashed = " open" if math.isinf(interval.high) or figure.qualifier == "up-to" else ""
-        ends = f'x1="{px:.1f}" y1="{low_px:.1f}" x2="{px:.1f}" y2="{high_px:.1f}"'
-        bar = f'<line class="bar{dashed}" {ends}/>'
+    low_px, high_px = y(max(interval.low, y.lo)), y(min(interval.high, y.hi))
+    marks = []
+    if "band" in kinds:
+        marks.append(band(px, y(figure.low), y(figure.high)))
+    if "whisker" in kinds:
+        marks.append(whisker(px, low_px, high_px))
+    if "open-up" in kinds or "open-down" in kinds:
+        marks.append(f'<line class="bar open" {vertical(px, low_px, high_px)}/>')
     centre = y((figure.low + figure.high) / 2)
+    if "disputed" in kinds:
+        marks.append(f'<circle class="ring" cx="{px:.1f}" cy="{centre:.1f}" r="{RING}"/>')
     label = f"{claim.attribution}: {claim.value_text}, {claim.as_of_text} ({claim.outlet})"
     if figure.projected:
         label += ", projected"
+    if "disputed" in kinds:
+        label += ", disputed"
     return (
-        f'<g class="point {cls}{hollow}"><title>{escape(label)}</title>{bar}'
+        f'<g class="{classes}"><title>{escape(label)}</title>{"".join(marks)}'
         f"{marker(SHAPES[index % len(SHAPES)], px, centre)}</g>"
     )
+
+
+def vertical(px: float, low_px: float, high_px: float) -> str:
+    return f'x1="{px:.1f}" y1="{low_px:.1f}" x2="{px:.1f}" y2="{high_px:.1f}"'
+
+
+def band(px: float, low_px: float, high_px: float, half: float = BAND_HALF_WIDTH) -> str:
+    """A translucent box between the bounds (pixel y grows downwards: high_px < low_px)."""
+    return (
+        f'<rect class="band" x="{px - half:.1f}" y="{high_px:.1f}" '
+        f'width="{2 * half:.1f}" height="{max(low_px - high_px, 1.0):.1f}"/>'
+    )
+
+
+def whisker(px: float, low_px: float, high_px: float, half: float = WHISKER_HALF_WIDTH) -> str:
+    """A vertical line with a short cap at each end."""
+    caps = "".join(
+        f'<line class="cap" x1="{px - half:.1f}" y1="{py:.1f}" x2="{px + half:.1f}" y2="{py:.1f}"/>'
+        for py in (low_px, high_px)
+    )
+    return f'<g class="whisker"><line class="bar" {vertical(px, low_px, high_px)}/>{caps}</g>'
 
 
 def marker(shape: str, cx: float, cy: float, size: float = MARKER) -> str:
@@ -203,18 +273,43 @@ def marker(shape: str, cx: float, cy: float, size: float = MARKER) -> str:
     return f'<polygon points="{coords}"/>'
 
 
-def legend(series: list[str], has_projection: bool) -> str:
+def legend(series: list[str]) -> str:
+    """Who claimed what: one shape and colour per claimant."""
     items = [
-        legend_item(f"s{n % SERIES_CLASSES}", SHAPES[n % len(SHAPES)], name)
+        legend_item(f"point s{n % SERIES_CLASSES}", marker(SHAPES[n % len(SHAPES)], 8, 8, 5), name)
         for n, name in enumerate(series)
     ]
-    if has_projection:
-        items.append(legend_item("projected", "circle", "hollow: projection"))
-    return '<figcaption><ul class="chart-legend">' + "".join(items) + "</ul></figcaption>"
+    return '<ul class="chart-legend">' + "".join(items) + "</ul>"
 
 
-def legend_item(series_class: str, shape: str, label: str) -> str:
+def mark_key(base_id: str, entries: list[tuple[MarkKind, str]]) -> str:
+    """What the marks mean, for the marks this chart uses."""
+    if not entries:
+        return ""
+    items = [legend_item(f"key-{kind}", key_symbol(kind), text) for kind, text in entries]
     return (
-        f'<li><svg class="legend-symbol point {series_class}" width="16" height="16" '
-        f'viewBox="0 0 16 16" aria-hidden="true">{marker(shape, 8, 8, 5)}</svg>{escape(label)}</li>'
+        f'<p class="chart-key-heading" id="{base_id}-key">Key to the marks</p>'
+        f'<ul class="chart-key" aria-labelledby="{base_id}-key">' + "".join(items) + "</ul>"
+    )
+
+
+def key_symbol(kind: MarkKind) -> str:
+    """The mark as drawn on the chart, in a 16×16 box."""
+    if kind == "band":
+        return band(8, 15, 1, 4)
+    if kind == "whisker":
+        return whisker(8, 15, 1, 4) + marker("circle", 8, 8, 3)
+    if kind == "open-up":
+        return f'<line class="bar open" {vertical(8, 8, 0)}/>' + marker("circle", 8, 12, 3)
+    if kind == "open-down":
+        return f'<line class="bar open" {vertical(8, 8, 16)}/>' + marker("circle", 8, 4, 3)
+    if kind == "projected":
+        return marker("circle", 8, 8, 5)
+    return '<circle class="ring" cx="8" cy="8" r="7"/>' + marker("circle", 8, 8, 3)
+
+
+def legend_item(symbol_class: str, symbol: str, label: str) -> str:
+    return (
+        f'<li><svg class="legend-symbol {symbol_class}" width="16" height="16" '
+        f'viewBox="0 0 16 16" aria-hidden="true">{symbol}</svg>{escape(label)}</li>'
     )

@@ -1,8 +1,8 @@
-"""The data downloads: the whole archive as JSON (with its JSON Schema) and two CSV tables.
+"""The data downloads: the whole archive as JSON (with its JSON Schema) and four CSV tables.
 
-Input: the `Archive`.
+Input: the `Archive` (the disagreements are derived from it here, as the pages derive them).
 Output: {"data/archive.json", "data/archive.schema.json", "data/figures.csv",
-"data/events.csv"} as bytes.
+"data/events.csv", "data/quotes.csv", "data/disagreements.csv"} as bytes.
 
 The schema in builder/schema/archive.schema.json is the reusers' documentation; a test
 validates every build against it, so a field added here without documentation fails the
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from builder.derive.figures import ClaimView, Disagreement, compare_figures, describe_claim
 from builder.index import Archive
 from builder.model import (
     Actor,
@@ -27,14 +28,17 @@ from builder.model import (
     Event,
     Figure,
     FuzzyDate,
+    Inference,
     Metric,
     Passage,
+    Period,
     Quote,
     SourceRef,
 )
+from builder.views import DISAGREEMENTS_URL, claim_permalink, quote_permalink
 
 # Bump the major part when a field is removed or changes meaning, the minor part on additions.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 GENERATOR = "factsheet-archive"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "archive.schema.json"
 
@@ -52,10 +56,28 @@ SOURCE_COLUMNS = (
     "passage_url",
 )
 FIGURE_COLUMNS = (
-    *("figure_id", "metric_id", "metric_label", "unit", "low", "high", "qualifier"),
-    *("as_of", "as_of_precision", "claimant_id", "claimant_name", "projected", "note"),
+    *("figure_id", "metric_id", "metric_label", "unit", "metric_kind", "low", "high", "vague"),
+    *("qualifier", "value_text", "as_of", "as_of_precision"),
+    *("period_start", "period_end", "period_text", "period_precision", "part", "part_of_id"),
+    *("claimant_id", "claimant_name", "projected", "note"),
     *SOURCE_COLUMNS,
-    "figure_url",
+    *("figure_url", "fact_sheet_url"),
+)
+QUOTE_COLUMNS = (
+    *("quote_id", "speaker_id", "speaker_name"),
+    *SOURCE_COLUMNS,
+    *("quote_url", "speaker_url"),
+)
+# One row per flagged pair; each side's columns repeat with a first_/second_ prefix.
+SIDE_COLUMNS = (
+    *("figure_id", "metric_id", "value_text", "as_of", "period_text", "claimant_id"),
+    *("claimant_name", "outlet", "article_slug", "source_sentence", "passage_url"),
+)
+DISAGREEMENT_COLUMNS = (
+    *("disagreement_id", "severity", "rule", "reason", "same_claimant"),
+    *(f"first_{column}" for column in SIDE_COLUMNS),
+    *(f"second_{column}" for column in SIDE_COLUMNS),
+    "disagreement_url",
 )
 EVENT_COLUMNS = (
     *("event_id", "date", "date_precision", "date_label", "title", "actor_ids", "place"),
@@ -67,20 +89,23 @@ JsonObject = dict[str, Any]
 
 
 def render_data(archive: Archive) -> dict[str, bytes]:
-    """archive.json, its schema, figures.csv (one row per figure) and events.csv (per report)."""
+    """archive.json, its schema, and one CSV row per figure, event report, quote and flag."""
+    flags = sorted(compare_figures(archive).disagreements, key=lambda d: d.disagreement_id)
     return {
-        "data/archive.json": dump_json(archive_document(archive)),
+        "data/archive.json": dump_json(archive_document(archive, flags)),
         "data/archive.schema.json": SCHEMA_PATH.read_bytes(),
         "data/figures.csv": dump_csv(FIGURE_COLUMNS, figure_rows(archive)),
         "data/events.csv": dump_csv(EVENT_COLUMNS, event_rows(archive)),
+        "data/quotes.csv": dump_csv(QUOTE_COLUMNS, quote_rows(archive)),
+        "data/disagreements.csv": dump_csv(DISAGREEMENT_COLUMNS, disagreement_rows(flags)),
     }
 
 
 # ---- archive.json ---------------------------------------------------------------------------
 
 
-def archive_document(archive: Archive) -> JsonObject:
-    """The whole model as plain JSON values; every list sorted by its id."""
+def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObject:
+    """The whole model and its flags as plain JSON values; every list sorted by its id."""
     site = archive.site
     return {
         "$schema": "archive.schema.json",
@@ -100,6 +125,7 @@ def archive_document(archive: Archive) -> JsonObject:
             "event_reports": len(archive.events),
             "figures": len(archive.figures),
             "quotes": len(archive.quotes),
+            "disagreements": len(flags),
         },
         "metrics": [
             metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")
@@ -109,6 +135,7 @@ def archive_document(archive: Archive) -> JsonObject:
         "events": [event_json(archive, e) for e in sorted_events(archive.events)],
         "figures": [figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id")],
         "quotes": [quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id")],
+        "disagreements": [disagreement_json(flag) for flag in flags],
     }
 
 
@@ -118,6 +145,12 @@ def metric_json(archive: Archive, metric: Metric) -> JsonObject:
         "label": metric.label,
         "unit": metric.unit,
         "scope": metric.scope,
+        "kind": metric.kind,
+        "window_days": metric.window_days,
+        "related": [
+            {"metric_id": r.metric_id, "compare": r.compare}
+            for r in sorted(metric.related, key=lambda r: r.metric_id)
+        ],
         "description": metric.description,
         "figure_ids": sorted(f.figure_id for f in archive.figures_by_metric[metric.metric_id]),
         "url": archive.url_metric(metric.metric_id),
@@ -142,7 +175,10 @@ def article_json(archive: Archive, article: Article) -> JsonObject:
         "slug": article.slug,
         "title": article.title,
         "outlet": article.outlet,
+        "outlet_inferred": inference_json(archive, article.slug, article.outlet_inferred),
         "published": date_json(article.published),
+        "published_inferred": inference_json(archive, article.slug, article.published_inferred),
+        "original_url": article.url,
         "seed": article.seed,
         "seed_sha256": hashlib.sha256(article.seed_text.encode()).hexdigest(),
         "summary_md": article.summary_md,
@@ -176,13 +212,18 @@ def figure_json(archive: Archive, figure: Figure) -> JsonObject:
         "metric_id": figure.metric_id,
         "low": plain_number(figure.low),
         "high": plain_number(figure.high),
+        "vague": figure.vague,
         "qualifier": figure.qualifier,
         "as_of": date_json(figure.as_of),
+        "period": period_json(figure.period),
+        "part": figure.part,
+        "part_of_id": figure.part_of_id,
         "claimant_id": figure.claimant_id,
         "projected": figure.projected,
         "note": figure.note,
         "passage": passage_json(archive, figure.article_slug, figure.passage),
         "url": archive.url_figure(figure),
+        "fact_sheet_url": claim_permalink(archive, figure),
         "content_source": source_json(figure.source),
     }
 
@@ -193,7 +234,45 @@ def quote_json(archive: Archive, quote: Quote) -> JsonObject:
         "article_slug": quote.article_slug,
         "speaker_id": quote.speaker_id,
         "passage": passage_json(archive, quote.article_slug, quote.passage),
+        "url": quote_permalink(archive, quote),
         "content_source": source_json(quote.source),
+    }
+
+
+def disagreement_json(flag: Disagreement) -> JsonObject:
+    return {
+        "disagreement_id": flag.disagreement_id,
+        "severity": flag.severity,
+        "rule": flag.rule,
+        "reason": flag.reason,
+        "first_figure_id": flag.first.figure.figure_id,
+        "second_figure_id": flag.second.figure.figure_id,
+        "same_claimant": flag.same_claimant,
+        "url": disagreement_url(flag),
+    }
+
+
+def disagreement_url(flag: Disagreement) -> str:
+    return f"{DISAGREEMENTS_URL}#{flag.disagreement_id}"
+
+
+def inference_json(archive: Archive, slug: str, inference: Inference | None) -> JsonObject | None:
+    if inference is None:
+        return None
+    return {
+        "reason": inference.reason,
+        "evidence": [passage_json(archive, slug, p) for p in inference.evidence],
+    }
+
+
+def period_json(period: Period | None) -> JsonObject | None:
+    if period is None:
+        return None
+    return {
+        "start": date_json(period.start) if period.start else None,
+        "end": date_json(period.end) if period.end else None,
+        "text": period.text,
+        "precision": period.precision,
     }
 
 
@@ -248,16 +327,23 @@ def figure_rows(archive: Archive) -> list[JsonObject]:
                 "metric_id": figure.metric_id,
                 "metric_label": metric.label,
                 "unit": metric.unit,
+                "metric_kind": metric.kind,
                 "low": plain_number(figure.low),
                 "high": plain_number(figure.high),
+                "vague": figure.vague,
                 "qualifier": figure.qualifier,
+                "value_text": describe_claim(archive, figure).value_text,
                 "as_of": figure.as_of.iso(),
                 "as_of_precision": figure.as_of.precision,
+                **period_columns(figure.period),
+                "part": figure.part,
+                "part_of_id": figure.part_of_id,
                 "claimant_id": figure.claimant_id,
                 "claimant_name": claimant.name if claimant else None,
                 "projected": figure.projected,
                 "note": figure.note,
                 "figure_url": archive.url_figure(figure),
+                "fact_sheet_url": claim_permalink(archive, figure),
                 **article_columns(archive, figure.article_slug, figure.passage),
             }
         )
@@ -280,6 +366,67 @@ def event_rows(archive: Archive) -> list[JsonObject]:
         }
         for event in sorted_events(archive.events)
     ]
+
+
+def period_columns(period: Period | None) -> JsonObject:
+    if period is None:
+        return dict.fromkeys(("period_start", "period_end", "period_text", "period_precision"))
+    return {
+        "period_start": period.start.iso() if period.start else None,
+        "period_end": period.end.iso() if period.end else None,
+        "period_text": period.text,
+        "period_precision": period.precision,
+    }
+
+
+def quote_rows(archive: Archive) -> list[JsonObject]:
+    """One row per quote, in quote id order, with its sentence and its speaker."""
+    return [
+        {
+            "quote_id": quote.quote_id,
+            "speaker_id": quote.speaker_id,
+            "speaker_name": archive.actors[quote.speaker_id].name,
+            "quote_url": quote_permalink(archive, quote),
+            "speaker_url": archive.url_actor(quote.speaker_id),
+            **article_columns(archive, quote.article_slug, quote.passage),
+        }
+        for quote in sorted_by(archive.quotes, "quote_id")
+    ]
+
+
+def disagreement_rows(flags: Sequence[Disagreement]) -> list[JsonObject]:
+    """One row per flagged pair, in disagreement id order, with both sides in full."""
+    return [
+        {
+            "disagreement_id": flag.disagreement_id,
+            "severity": flag.severity,
+            "rule": flag.rule,
+            "reason": flag.reason,
+            "same_claimant": flag.same_claimant,
+            **side_columns("first", flag.first),
+            **side_columns("second", flag.second),
+            "disagreement_url": disagreement_url(flag),
+        }
+        for flag in flags
+    ]
+
+
+def side_columns(prefix: str, claim: ClaimView) -> JsonObject:
+    figure = claim.figure
+    side = {
+        "figure_id": figure.figure_id,
+        "metric_id": figure.metric_id,
+        "value_text": claim.value_text,
+        "as_of": figure.as_of.iso(),
+        "period_text": claim.period_text,
+        "claimant_id": figure.claimant_id,
+        "claimant_name": claim.claimant_name,
+        "outlet": claim.outlet,
+        "article_slug": figure.article_slug,
+        "source_sentence": figure.passage.text,
+        "passage_url": claim.passage_url,
+    }
+    return {f"{prefix}_{column}": value for column, value in side.items()}
 
 
 def article_columns(archive: Archive, slug: str, passage: Passage) -> JsonObject:

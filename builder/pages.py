@@ -8,19 +8,19 @@ the `rel` filter. JSON-LD lives in `builder.structured`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from builder import structured
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
 from builder.derive.figures import (
-    ClaimView,
     FigureComparison,
     MetricComparison,
-    describe_claim,
 )
 from builder.derive.timeline import (
     ActorLink,
@@ -30,16 +30,27 @@ from builder.derive.timeline import (
     describe_report,
     link_actor,
 )
-from builder.index import Archive, page_path
+from builder.index import Archive, event_anchor, page_path
 from builder.model import Actor, Article
 from builder.views import (
+    DISAGREEMENTS_URL,
+    KIND_TEXT,
+    OUTLET_INFERRED_ANCHOR,
+    PUBLISHED_INFERRED_ANCHOR,
     ActorCount,
     ArticleEvent,
     ArticleItem,
+    ClaimItem,
+    FlagView,
+    InferenceView,
     MetricFamily,
     QuoteView,
     describe_article,
+    describe_claim_items,
+    describe_flag,
+    describe_inference,
     describe_quote,
+    flags_by_figure,
     metric_families,
     part_of_chain,
     relation_detail,
@@ -51,6 +62,7 @@ NAV = (
     ("home", "Home", ""),
     ("timeline", "Timeline", "timeline/"),
     ("figures", "Figures", "figures/"),
+    ("disagreements", "Disagreements", DISAGREEMENTS_URL),
     ("actors", "Actors", "actors/"),
     ("sources", "Sources", "sources/"),
     ("search", "Search", "search/"),
@@ -64,6 +76,21 @@ class Derived:
     timeline: Timeline
     figures: FigureComparison
     relations: ActorRelations
+    flags: tuple[FlagView, ...]  # every disagreement, in `figures.disagreements` order
+    flags_by_figure: Mapping[str, tuple[FlagView, ...]]
+
+
+def derive(
+    archive: Archive,
+    timeline: Timeline,
+    figures: FigureComparison,
+    relations: ActorRelations,
+) -> Derived:
+    """The derivations together, with every flag described once for all pages."""
+    flags = tuple(describe_flag(archive, d) for d in figures.disagreements)
+    return Derived(
+        archive, timeline, figures, relations, flags, MappingProxyType(flags_by_figure(flags))
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +125,7 @@ class HomeContext:
     counts: tuple[tuple[str, int, str], ...]  # (label, count, url)
     latest: tuple[ArticleItem, ...]
     headline: MetricComparison | None
+    headline_flags: tuple[FlagView, ...]  # the flags the headline's latest claim is part of
     chart: Markup | None
     span_text: str
 
@@ -106,8 +134,11 @@ class HomeContext:
 class ArticleContext:
     meta: PageMeta
     item: ArticleItem
+    original_host: str  # the host of the article's `url`, as its link text ("" without one)
+    outlet_inferred: InferenceView | None
+    published_inferred: InferenceView | None
     summary_html: Markup
-    figures: tuple[ClaimView, ...]
+    figures: tuple[ClaimItem, ...]
     events: tuple[ArticleEvent, ...]
     actors: tuple[ActorCount, ...]
     quotes: tuple[QuoteView, ...]
@@ -127,15 +158,27 @@ class TimelineContext:
 class FiguresContext:
     meta: PageMeta
     families: tuple[MetricFamily, ...]  # related metrics side by side
+    flags_by_metric: Mapping[str, tuple[FlagView, ...]]
+    flag_count: int
+
+
+@dataclass(frozen=True)
+class DisagreementsContext:
+    meta: PageMeta
+    conflicts: tuple[FlagView, ...]
+    tensions: tuple[FlagView, ...]
 
 
 @dataclass(frozen=True)
 class MetricContext:
     meta: PageMeta
     comparison: MetricComparison
-    related: tuple[MetricComparison, ...]
+    flags: tuple[FlagView, ...]  # every flag involving this metric's claims
+    compared: tuple[MetricComparison, ...]  # related metrics whose claims are compared
+    side_by_side: tuple[MetricComparison, ...]  # related metrics shown, never compared
     chart: Markup
     window_days: int
+    kind_text: str
 
 
 @dataclass(frozen=True)
@@ -154,7 +197,7 @@ class ActorContext:
     members: tuple[ActorLink, ...]
     articles: tuple[tuple[ArticleItem, int], ...]
     entries: tuple[TimelineEntry, ...]
-    figures: tuple[ClaimView, ...]
+    figures: tuple[ClaimItem, ...]
     quotes: tuple[QuoteView, ...]
     related: tuple[ActorCount, ...]
 
@@ -199,18 +242,22 @@ def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
         ("fact sheets", len(archive.articles), "sources/"),
         ("timeline events", len(entries), "timeline/"),
         ("figures", len(archive.figures), "figures/"),
+        ("disagreements", len(derived.flags), DISAGREEMENTS_URL),
         ("quotes", len(archive.quotes), "actors/"),
         ("actors", len(archive.actors), "actors/"),
     )
     span = f"{entries[0].date_text} to {entries[-1].date_text}" if entries else ""
     headline_id = derived.figures.headline_metric_id
+    headline = derived.figures.by_metric[headline_id] if headline_id else None
+    latest = headline.latest if headline else None
     return HomeContext(
         meta=make_meta(archive, "", archive.site.title, archive.site.description, "home"),
         counts=counts,
         latest=tuple(
             describe_article(archive, a) for a in archive.articles[:LATEST_ARTICLES_ON_HOME]
         ),
-        headline=derived.figures.by_metric[headline_id] if headline_id else None,
+        headline=headline,
+        headline_flags=derived.flags_by_figure.get(latest.figure.figure_id, ()) if latest else (),
         chart=chart,
         span_text=span,
     )
@@ -238,10 +285,18 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
             json_ld=structured.article_json_ld(archive, article),
         ),
         item=item,
+        original_host=urlsplit(article.url).netloc if article.url else "",
+        outlet_inferred=describe_inference(
+            archive, article.slug, OUTLET_INFERRED_ANCHOR, article.outlet_inferred
+        ),
+        published_inferred=describe_inference(
+            archive, article.slug, PUBLISHED_INFERRED_ANCHOR, article.published_inferred
+        ),
         summary_html=render_markdown(article.summary_md),
-        figures=tuple(describe_claim(archive, f) for f in article.figures),
+        figures=describe_claim_items(archive, article.figures, derived.flags_by_figure),
         events=tuple(
-            ArticleEvent(describe_report(archive, e), entries[e.event_id]) for e in article.events
+            ArticleEvent(describe_report(archive, e), entries[e.event_id], event_anchor(e.event_id))
+            for e in article.events
         ),
         actors=tuple(ActorCount(link_actor(archive, a), n) for a, n in actors),
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),
@@ -288,7 +343,46 @@ def figures_context(derived: Derived) -> FiguresContext:
         "Every figure in the archive by metric, with disagreements between sources flagged."
     )
     meta = make_meta(derived.archive, "figures/", "Figures", description, "figures")
-    return FiguresContext(meta, metric_families(derived.figures))
+    flags_by_metric = {
+        c.metric.metric_id: tuple(
+            f for f in derived.flags if f.flag.disagreement_id in own_flag_ids(c)
+        )
+        for c in derived.figures.metrics
+    }
+    return FiguresContext(
+        meta,
+        metric_families(derived.figures),
+        MappingProxyType(flags_by_metric),
+        len(derived.flags),
+    )
+
+
+def own_flag_ids(comparison: MetricComparison) -> frozenset[str]:
+    return frozenset(d.disagreement_id for d in comparison.disagreements)
+
+
+def disagreements_context(derived: Derived) -> DisagreementsContext:
+    archive = derived.archive
+    description = (
+        "Every pair of claims in the archive that cannot both be true, or only just can: "
+        "conflicts first, each with both sides, the rule and both source sentences."
+    )
+    meta = make_meta(
+        archive,
+        DISAGREEMENTS_URL,
+        "Disagreements",
+        description,
+        "disagreements",
+        searchable=True,
+        json_ld=structured.disagreements_json_ld(
+            archive, DISAGREEMENTS_URL, [f.flag for f in derived.flags]
+        ),
+    )
+    return DisagreementsContext(
+        meta,
+        conflicts=tuple(f for f in derived.flags if f.flag.severity == "conflict"),
+        tensions=tuple(f for f in derived.flags if f.flag.severity == "tension"),
+    )
 
 
 def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup) -> MetricContext:
@@ -304,9 +398,20 @@ def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup
         searchable=True,
         json_ld=structured.metric_json_ld(archive, comparison),
     )
-    related = tuple(derived.figures.by_metric[r] for r in comparison.related_ids)
-    window_days = comparison.metric.window_days or archive.site.comparison.window_days
-    return MetricContext(meta, comparison, related, chart, window_days)
+    by_metric = derived.figures.by_metric
+    own = own_flag_ids(comparison)
+    return MetricContext(
+        meta,
+        comparison,
+        flags=tuple(f for f in derived.flags if f.flag.disagreement_id in own),
+        compared=tuple(by_metric[r] for r in comparison.compared_ids),
+        side_by_side=tuple(
+            by_metric[r] for r in comparison.related_ids if r not in comparison.compared_ids
+        ),
+        chart=chart,
+        window_days=comparison.metric.window_days or archive.site.comparison.window_days,
+        kind_text=KIND_TEXT[comparison.metric.kind],
+    )
 
 
 def actors_context(derived: Derived) -> ActorsContext:
@@ -360,7 +465,7 @@ def actor_context(derived: Derived, actor_id: str) -> ActorContext:
         members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
         articles=tuple((describe_article(archive, a), n) for a, n in facts.articles),
         entries=tuple(entries[e] for e in facts.event_ids),
-        figures=tuple(describe_claim(archive, f) for f in facts.figures),
+        figures=describe_claim_items(archive, facts.figures, derived.flags_by_figure),
         quotes=tuple(describe_quote(archive, q) for q in facts.quotes),
         related=related,
     )

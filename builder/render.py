@@ -28,6 +28,7 @@ from builder.derive.timeline import build_timeline
 from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
+from builder.views import fact_sheet_refs
 
 RenderedPage = tuple[str, bytes]
 
@@ -157,7 +158,7 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
     env = make_environment(templates_dir)
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
-    derived = Derived(
+    derived = pages.derive(
         archive=archive,
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
@@ -186,6 +187,7 @@ def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]
     for timeline_context in pages.timeline_contexts(derived):
         yield render("timeline.html", timeline_context)
     yield render("figures.html", pages.figures_context(derived))
+    yield render("disagreements.html", pages.disagreements_context(derived))
     for comparison in derived.figures.metrics:
         chart = render_chart(comparison)
         yield render("metric.html", pages.metric_context(derived, comparison, chart))
@@ -213,11 +215,13 @@ def render_page(
 
 
 def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:
-    """The seed text with every quoted passage marked and every actor mention linked."""
+    """The seed text with every quoted passage marked, each mark followed by links to the
+    claims it supports, and every actor mention linked."""
     archive = derived.archive
     return annotate_seed(
         article.seed_text,
         archive.marks[article.slug],
         archive.mentions[article.slug],
         lambda actor_id: relative_url(from_path, archive.url_actor(actor_id)),
+        fact_sheet_refs(archive, article),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from builder.derive.figures import MetricComparison
+from builder.derive.figures import Disagreement, MetricComparison
 from builder.derive.timeline import TimelineEntry
 from builder.index import Archive
 from builder.model import Actor, Article
@@ -37,7 +37,8 @@ DOWNLOADS = (
         "The whole archive",
         "application/json",
         "Site, metrics, actors and articles with every event, figure and quote, each with its "
-        "passage (verbatim text and character offsets in the seed).",
+        "passage (verbatim text and character offsets in the seed), and every flagged "
+        "disagreement between figures.",
     ),
     Download(
         "data/archive.schema.json",
@@ -49,14 +50,29 @@ DOWNLOADS = (
         "data/figures.csv",
         "Figures",
         "text/csv",
-        "One row per figure: metric, low and high value, qualifier, as-of date, claimant, "
-        "projected, article and the quoted passage.",
+        "One row per figure: metric and its kind, low and high value (or the source's vague "
+        "word), qualifier, as-of date, period, part of a whole, claimant, projected, article "
+        "and the quoted passage.",
     ),
     Download(
         "data/events.csv",
         "Events",
         "text/csv",
         "One row per report of an event: event id, date, title, actors, article and passage.",
+    ),
+    Download(
+        "data/quotes.csv",
+        "Quotes",
+        "text/csv",
+        "One row per quote: speaker, the quoted words, article and passage.",
+    ),
+    Download(
+        "data/disagreements.csv",
+        "Disagreements",
+        "text/csv",
+        "One row per flagged pair of figures: severity (conflict or tension), rule, reason, "
+        "whether one claimant made both, and each side's figure, value, dates, claimant and "
+        "sentence.",
     ),
 )
 
@@ -115,6 +131,23 @@ def event_json_ld(entry: TimelineEntry, base_url: str) -> dict[str, object]:
     if entry.place is not None:
         event["location"] = {"@type": "Place", "name": entry.place}
     return event
+
+
+def disagreements_json_ld(archive: Archive, page: str, flags: Sequence[Disagreement]) -> Markup:
+    """The flagged pairs as an ItemList, each item the pair's entry on the page at `page`."""
+    url = archive.site.base_url + page
+    items = [
+        {
+            "@type": "ListItem",
+            "position": n,
+            "name": f"{flag.severity}: {flag.reason}",
+            "url": f"{url}#{flag.disagreement_id}",
+        }
+        for n, flag in enumerate(flags, start=1)
+    ]
+    return json_ld(
+        {"@type": "ItemList", "name": "Disagreements", "url": url, "itemListElement": items}
+    )
 
 
 def metric_json_ld(archive: Archive, comparison: MetricComparison) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from builder.annotate import annotate_seed
+from builder.annotate import ClaimRef, annotate_seed
 from builder.index import Mark, Mention, alias_matcher, find_mentions
 from builder.model import Actor, SourceRef
 
@@ -101,3 +101,46 @@ def test_not_in_phrases_keep_an_alias_from_linking_there() -> None:
     text = "Damascus refused. Rebels hold parts of rural Damascus."
     mentions = find_mentions(text, alias_matcher([government]))
     assert [(m.actor_id, m.start) for m in mentions] == [("syrian-government", 0)]
+
+
+def test_each_mark_is_followed_by_links_to_every_claim_it_supports() -> None:
+    start = TEXT.index("Russia took")
+    mark = Mark("p-1", start, TEXT.index(" on Saturday"))
+    refs = {
+        "p-1": (
+            ClaimRef("#alpha-fig-1", "figure", "52%"),
+            ClaimRef("#event-x", "event", "Russia takes <east>"),
+        )
+    }
+    html = annotate_seed(TEXT, [mark], [], lambda a: a, refs)
+    parse(html)
+    after = html.split("</mark>", 1)[1]
+    assert after.startswith(
+        '<span class="claim-refs"><a class="claim-ref" href="#alpha-fig-1" title="52%">figure'
+        '<span class="visually-hidden">: 52%</span></a>'
+        '<a class="claim-ref" href="#event-x" title="Russia takes &lt;east&gt;">event'
+    )
+    assert html.count("claim-refs") == 1
+
+
+def test_back_links_never_nest_inside_an_actor_link_that_straddles_the_mark_end() -> None:
+    text = "They said Russia took it.\n"
+    mention = Mention("russia", text.index("Russia"), text.index(" took"))
+    mark = Mark("p-1", 0, text.index("ssia"))  # ends inside the actor's name
+    html = annotate_seed(
+        text, [mark], [mention], lambda a: f"../{a}/", {"p-1": (ClaimRef("#q", "quote", "q"),)}
+    )
+    parse(html)
+    link_end = html.index("ssia</a>") + len("ssia</a>")
+    assert html.index('<span class="claim-refs">') == link_end
+
+
+def test_back_links_of_a_mark_ending_at_a_line_end_stay_in_its_paragraph() -> None:
+    end = TEXT.index(".\n") + 1
+    mark = Mark("p-1", TEXT.index("Russia took"), end + 1)  # takes in the newline
+    html = annotate_seed(TEXT, [mark], [], lambda a: a, {"p-1": (ClaimRef("#f", "figure", "f"),)})
+    parse(html)
+    assert html.endswith(
+        '</mark><span class="claim-refs"><a class="claim-ref" href="#f" title="f">'
+        'figure<span class="visually-hidden">: f</span></a></span></p>'
+    )

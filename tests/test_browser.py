@@ -41,6 +41,7 @@ PAGE_KINDS = (
     "timeline",
     "figures",
     "metric",
+    "disagreements",
     "actors",
     "actor",
     "sources",
@@ -63,6 +64,7 @@ def sample_page_path(site: Path, kind: str) -> str:
         "home": "",
         "timeline": "timeline/",
         "figures": "figures/",
+        "disagreements": "disagreements/",
         "actors": "actors/",
         "actor": f"actors/{SEARCH_ACTOR}/",
         "sources": "sources/",
@@ -218,3 +220,32 @@ def test_axe_reports_a_known_violation(site_url: str, contexts: dict[str, Browse
     finally:
         page.close()
     assert any(v["id"] == "image-alt" and v["impact"] == "critical" for v in violations)
+
+
+IN_VIEW = """(e) => { const r = e.getBoundingClientRect();
+  return r.bottom > 0 && r.top < window.innerHeight &&
+         r.right > 0 && r.left < window.innerWidth; }"""
+
+
+def test_clicking_a_marked_passage_back_link_lands_on_its_claim(
+    build_report: BuildReport, site_url: str, contexts: dict[str, BrowserContext]
+) -> None:
+    archive = build_report.archive
+    article = next(a for a in archive.articles if a.figures and a.quotes)
+    page = contexts["light"].new_page()
+    errors = watch_errors(page)
+    try:
+        for claim_id in (article.figures[-1].figure_id, article.quotes[-1].quote_id):
+            page.goto(site_url + archive.url_article(article.slug))
+            link = page.locator(f".source-text a.claim-ref[href='#{claim_id}']").first
+            claim = page.locator(f"[id='{claim_id}']")
+            link.scroll_into_view_if_needed()
+            assert not claim.evaluate(IN_VIEW), "the claim must start out of view"
+            link.click()
+            page.wait_for_url(f"**#{claim_id}")
+            assert page.evaluate("document.querySelector(':target')?.id") == claim_id
+            assert claim.evaluate(IN_VIEW), f"#{claim_id} is not in view after the click"
+            assert "link to this" in claim.inner_text()
+    finally:
+        page.close()
+    assert not errors, "fact sheet:\n" + "\n".join(errors)

@@ -412,8 +412,14 @@ def test_the_shipped_archive_flags_only_what_cannot_both_hold(project_root: Path
     assert "neighbourhoods-taken" not in flagged_metrics
     assert "east-aleppo-government-share" not in flagged_metrics
     fled = [d for d in comparison.disagreements if d.first.figure.metric_id == "people-fled"]
-    assert [d.rule for d in fled] == ["part-of-whole"]
+    assert [(d.severity, d.rule) for d in fled] == [
+        ("conflict", "part-of-whole"),
+        ("tension", "nested-window"),  # "thousands" after 26 Nov vs at least 30,000 in a week
+    ]
     assert fled[0].reason.startswith("a part cannot exceed the whole: more than 900 people")
+    assert fled[1].reason.endswith(
+        "a conflict only if 'after the start of the assault' includes 28 Nov–4 Dec"
+    )
     (wednesday,) = comparison.by_metric["people-killed-west-aleppo"].disagreements
     assert (wednesday.severity, wednesday.rule) == ("tension", "nested-window")
     assert wednesday.reason.endswith("a conflict only if 'in recent days' includes Wednesday 7 Dec")

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from builder.data_export import EVENT_COLUMNS, FIGURE_COLUMNS, render_data
+from builder.data_export import (
+    DISAGREEMENT_COLUMNS,
+    EVENT_COLUMNS,
+    FIGURE_COLUMNS,
+    QUOTE_COLUMNS,
+    render_data,
+)
+from builder.derive.figures import Disagreement, compare_figures
 from builder.index import Archive
 from tests.sample_archive import default_articles, make_archive
 
@@ -45,7 +52,9 @@ def schema_properties(node: Any, path: str = "#") -> Iterator[tuple[str, dict[st
 
 
 def assert_matches_archive(document: dict[str, Any], archive: Archive) -> None:
-    """Every item of the archive is in the JSON, and every passage is verbatim from its seed."""
+    """Every item of the archive and every flag is in the JSON, and every passage is verbatim
+    from its seed."""
+    flags = compare_figures(archive).disagreements
     assert [a["slug"] for a in document["articles"]] == sorted(a.slug for a in archive.articles)
     assert [a["actor_id"] for a in document["actors"]] == sorted(archive.actors)
     assert [m["metric_id"] for m in document["metrics"]] == sorted(archive.metrics)
@@ -64,7 +73,24 @@ def assert_matches_archive(document: dict[str, Any], archive: Archive) -> None:
         "event_reports": len(archive.events),
         "figures": len(archive.figures),
         "quotes": len(archive.quotes),
+        "disagreements": len(flags),
     }
+    assert document["disagreements"] == [
+        {
+            "disagreement_id": d.disagreement_id,
+            "severity": d.severity,
+            "rule": d.rule,
+            "reason": d.reason,
+            "first_figure_id": d.first.figure.figure_id,
+            "second_figure_id": d.second.figure.figure_id,
+            "same_claimant": d.same_claimant,
+            "url": f"disagreements/#{d.disagreement_id}",
+        }
+        for d in sorted(flags, key=lambda d: d.disagreement_id)
+    ]
+    figure_ids = {f["figure_id"] for f in document["figures"]}
+    for flag in document["disagreements"]:
+        assert {flag["first_figure_id"], flag["second_figure_id"]} <= figure_ids
     for fact in document["events"] + document["figures"] + document["quotes"]:
         passage = fact["passage"]
         seed_text = archive.article_by_slug[fact["article_slug"]].seed_text
@@ -84,7 +110,8 @@ def test_archive_json_validates_against_its_schema_and_holds_everything() -> Non
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
     assert_matches_archive(document, archive)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
+    assert document["counts"]["disagreements"] >= 1
     assert document["generator"] == "factsheet-archive"
 
 
@@ -194,3 +221,134 @@ def test_real_csvs_have_a_row_per_figure_and_event_report(
         seed_text = archive.article_by_slug[row["article_slug"]].seed_text
         start, end = int(row["passage_start"]), int(row["passage_end"])
         assert seed_text[start:end] == row["source_sentence"]
+
+
+# ---- quotes.csv and disagreements.csv, row by row against the derived model ---------------
+
+
+def expected_quote_row(archive: Archive, quote_id: str) -> dict[str, str]:
+    quote = next(q for q in archive.quotes if q.quote_id == quote_id)
+    article = archive.article_by_slug[quote.article_slug]
+    passage = quote.passage
+    return {
+        "quote_id": quote.quote_id,
+        "speaker_id": quote.speaker_id,
+        "speaker_name": archive.actors[quote.speaker_id].name,
+        "source_sentence": passage.text,
+        "article_slug": article.slug,
+        "article_title": article.title,
+        "outlet": article.outlet,
+        "published": article.published.iso(),
+        "seed": article.seed,
+        "passage_start": str(passage.start),
+        "passage_end": str(passage.end),
+        "article_url": f"articles/{article.slug}/",
+        "passage_url": f"articles/{article.slug}/#p{passage.start}-{passage.end}",
+        "quote_url": f"articles/{article.slug}/#{quote.quote_id}",
+        "speaker_url": f"actors/{quote.speaker_id}/",
+    }
+
+
+def expected_flag_row(flag: Disagreement) -> dict[str, str]:
+    row = {
+        "disagreement_id": flag.disagreement_id,
+        "severity": flag.severity,
+        "rule": flag.rule,
+        "reason": flag.reason,
+        "same_claimant": "true" if flag.same_claimant else "false",
+        "disagreement_url": f"disagreements/#{flag.disagreement_id}",
+    }
+    for prefix, claim in (("first", flag.first), ("second", flag.second)):
+        figure = claim.figure
+        row |= {
+            f"{prefix}_figure_id": figure.figure_id,
+            f"{prefix}_metric_id": figure.metric_id,
+            f"{prefix}_value_text": claim.value_text,
+            f"{prefix}_as_of": figure.as_of.iso(),
+            f"{prefix}_period_text": claim.period_text or "",
+            f"{prefix}_claimant_id": figure.claimant_id or "",
+            f"{prefix}_claimant_name": claim.claimant_name or "",
+            f"{prefix}_outlet": claim.outlet,
+            f"{prefix}_article_slug": figure.article_slug,
+            f"{prefix}_source_sentence": figure.passage.text,
+            f"{prefix}_passage_url": claim.passage_url,
+        }
+    return row
+
+
+def assert_quote_and_flag_rows(outputs: dict[str, bytes], archive: Archive) -> None:
+    quotes = read_csv(outputs["data/quotes.csv"])
+    assert quotes and tuple(quotes[0]) == QUOTE_COLUMNS
+    assert [r["quote_id"] for r in quotes] == sorted(q.quote_id for q in archive.quotes)
+    for row in quotes:
+        assert row == expected_quote_row(archive, row["quote_id"])
+    flags = sorted(compare_figures(archive).disagreements, key=lambda d: d.disagreement_id)
+    rows = read_csv(outputs["data/disagreements.csv"])
+    assert rows and tuple(rows[0]) == DISAGREEMENT_COLUMNS
+    assert len(rows) == len(flags)
+    for row, flag in zip(rows, flags, strict=True):
+        assert row == expected_flag_row(flag)
+
+
+def test_quotes_and_disagreements_csv_match_the_model_row_by_row() -> None:
+    archive = make_archive()
+    assert_quote_and_flag_rows(render_data(archive), archive)
+
+
+def test_real_quotes_and_disagreements_csv_match_the_model_row_by_row(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    outputs = {
+        f"data/{name}": (built_site / "data" / name).read_bytes()
+        for name in ("quotes.csv", "disagreements.csv")
+    }
+    assert_quote_and_flag_rows(outputs, build_report.archive)
+
+
+def test_real_archive_json_carries_the_claim_model(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    document = json.loads((built_site / "data" / "archive.json").read_bytes())
+    metrics = {m["metric_id"]: m for m in document["metrics"]}
+    for metric in archive.metrics.values():
+        exported = metrics[metric.metric_id]
+        assert exported["kind"] == metric.kind
+        assert exported["related"] == [
+            {"metric_id": r.metric_id, "compare": r.compare}
+            for r in sorted(metric.related, key=lambda r: r.metric_id)
+        ]
+    figures = {f["figure_id"]: f for f in document["figures"]}
+    for figure in archive.figures:
+        exported = figures[figure.figure_id]
+        assert exported["vague"] == figure.vague
+        assert exported["part"] == figure.part and exported["part_of_id"] == figure.part_of_id
+        if figure.period is None:
+            assert exported["period"] is None
+        else:
+            assert exported["period"]["text"] == figure.period.text
+            assert exported["period"]["precision"] == figure.period.precision
+        assert exported["fact_sheet_url"] == f"articles/{figure.article_slug}/#{figure.figure_id}"
+    articles = {a["slug"]: a for a in document["articles"]}
+    for article in archive.articles:
+        exported = articles[article.slug]
+        assert exported["original_url"] == article.url
+        for key, inference in (
+            ("outlet_inferred", article.outlet_inferred),
+            ("published_inferred", article.published_inferred),
+        ):
+            if inference is None:
+                assert exported[key] is None
+            else:
+                assert exported[key]["reason"] == inference.reason
+                assert [e["text"] for e in exported[key]["evidence"]] == [
+                    p.text for p in inference.evidence
+                ]
+    assert document["counts"]["disagreements"] == len(document["disagreements"]) > 0
+    assert len(document["disagreements"]) == len(compare_figures(archive).disagreements)
+
+
+def test_real_csvs_are_listed_on_the_data_page(built_site: Path) -> None:
+    html = (built_site / "data" / "index.html").read_text()
+    for name in ("quotes.csv", "disagreements.csv"):
+        assert f'href="{name}"' in html or f'href="../data/{name}"' in html

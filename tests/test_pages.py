@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.build import BuildReport
 from tests.htmlparse import Element, parse_page, resolve_link
 
 SHARE_METRICS = ("east-aleppo-government-share", "aleppo-city-government-share")
@@ -46,7 +47,9 @@ def test_every_page_has_the_shared_frame(site: Path) -> None:
         assert skip is not None and skip.get("href") == "#main", rel
         assert doc.by_id("main") is not None, rel
         nav = [a.text() for a in doc.select("header", "nav", "a")]
-        assert nav == ["Home", "Timeline", "Figures", "Actors", "Sources", "Search", "About"], rel
+        assert nav == [
+            "Home", "Timeline", "Figures", "Disagreements", "Actors", "Sources", "Search", "About"
+        ], rel  # fmt: skip
 
 
 def test_hanano_capture_is_one_timeline_entry_with_two_sources(site: Path) -> None:
@@ -97,9 +100,19 @@ def test_trapped_civilians_are_flagged_as_disagreeing(site: Path) -> None:
     text = section.text()
     assert "about 275,000 people" in text and "100,000–200,000 people" in text
     assert "cannot both hold" in text
-    for href in section.find("ul").hrefs():  # type: ignore[union-attr]
-        row = doc.by_id(href.lstrip("#"))
-        assert row is not None and "disputed" in row.classes
+    rel = "figures/people-trapped/index.html"
+    for item in section.find("ul").find_all("li"):  # type: ignore[union-attr]
+        assert item.find("span", class_="badge").text() in ("conflict", "tension")  # type: ignore[union-attr]
+        claims = [h for h in item.hrefs() if "#" in h and "disagreements/" not in h]
+        assert len(claims) == 2
+        for href in claims:
+            target, fragment = resolve_link(rel, href)
+            row = page(site, target).by_id(fragment)
+            assert row is not None and "disputed" in row.classes, href
+        (full,) = [h for h in item.hrefs() if "disagreements/" in h]
+        target, fragment = resolve_link(rel, full)
+        assert target == "disagreements/index.html"
+        assert page(site, target).by_id(fragment) is not None
 
 
 def test_claims_table_rows_carry_figure_ids_and_the_chart_is_accessible(site: Path) -> None:
@@ -169,8 +182,150 @@ def test_searchable_pages_and_search_page(site: Path) -> None:
 def test_data_page_describes_downloads_with_dataset_json_ld(site: Path) -> None:
     doc = page(site, "data/index.html")
     hrefs = doc.find("main").hrefs()  # type: ignore[union-attr]
-    for name in ("archive.json", "archive.schema.json", "figures.csv", "events.csv"):
+    names = ("archive.json", "archive.schema.json", "figures.csv", "events.csv")
+    for name in (*names, "quotes.csv", "disagreements.csv"):
         assert f"../data/{name}" in hrefs or f"{name}" in hrefs
         assert (site / "data" / name).exists()
     data = json.loads(doc.find("script", type="application/ld+json").raw_text())  # type: ignore[union-attr]
-    assert data["@type"] == "Dataset" and len(data["distribution"]) == 4
+    assert data["@type"] == "Dataset" and len(data["distribution"]) == 6
+
+
+def fact_sheet_claims(doc: Element) -> list[Element]:
+    """The figure, event and quote items of a fact sheet (outside its source text)."""
+    lists = doc.find_all("ul", class_="facts") + doc.find_all("ul", class_="quotes")
+    return [li for ul in lists for li in ul.children if isinstance(li, Element) and li.tag == "li"]
+
+
+def test_every_claim_on_a_fact_sheet_has_a_visible_permalink(site: Path) -> None:
+    checked = 0
+    for rel in html_pages(site):
+        if not rel.startswith("articles/"):
+            continue
+        doc = page(site, rel)
+        for claim in fact_sheet_claims(doc):
+            claim_id = claim.get("id")
+            assert claim_id and doc.by_id(claim_id) is claim, f"{rel}: {claim.text()[:60]}"
+            permalink = claim.find("a", class_="permalink")
+            assert permalink is not None, f"{rel}: #{claim_id}"
+            assert permalink.get("href") == f"#{claim_id}"
+            assert permalink.text().startswith("link to this ")
+            checked += 1
+    assert checked >= 27 + 24  # every figure and quote, and the events
+
+
+def test_every_marked_passage_links_back_to_each_claim_it_supports(site: Path) -> None:
+    """Both ways: a claim's "source sentence" leads to a mark, and right after that mark's
+    last piece a back-link leads to the claim; every back-link lands on a claim."""
+    pairs = 0
+    for rel in html_pages(site):
+        if not rel.startswith("articles/"):
+            continue
+        doc = page(site, rel)
+        order = {element: n for n, element in enumerate(doc.iter())}
+        source = doc.find("div", class_="source-text")
+        assert source is not None
+        all_refs = source.find_all("a", class_="claim-ref")
+        refs = [r for r in all_refs if not r.text().startswith("inferred")]
+        claims = fact_sheet_claims(doc)
+        assert sorted(r.get("href") for r in refs) == sorted(f"#{c.get('id')}" for c in claims)
+        for ref in all_refs:
+            if ref in refs:
+                continue
+            # Evidence for an inferred outlet or date leads to the inference, which cites it.
+            inferred = doc.by_id(ref.get("href")[1:])
+            assert inferred is not None and "inferred" in inferred.classes, rel
+            cited = {resolve_link(rel, h)[1] for h in inferred.hrefs()}
+            mark = next(m for m in doc.find_all("mark") if m.get("id") in cited)
+            assert order[mark] < order[ref]
+        for ref in refs:
+            claim = doc.by_id(ref.get("href")[1:])
+            assert claim in claims, f"{rel}: {ref.get('href')}"
+            sentence = next(a for a in claim.find_all("a") if a.text() == "source sentence")
+            target, fragment = resolve_link(rel, sentence.get("href"))
+            assert target == rel
+            mark = doc.by_id(fragment)
+            assert mark is not None and mark.tag == "mark"
+            assert order[mark] < order[ref], f"{rel}: {ref.get('href')} comes before its mark"
+            assert ref.text().split(":")[0] in ("figure", "event", "quote")
+            pairs += 1
+    assert pairs >= 27 + 24
+
+
+def test_actor_summaries_and_metric_descriptions_are_labelled_as_editors_background(
+    site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    shown = [
+        (f"actors/{a.actor_id}/index.html", a.summary_md.split("\n")[0][:40])
+        for a in archive.actors.values()
+        if a.summary_md
+    ]
+    shown += [
+        (f"figures/{m.metric_id}/index.html", m.description[:40])
+        for m in archive.metrics.values()
+        if m.description
+    ]
+    assert len(shown) > 20
+    for rel, start in shown:
+        doc = page(site, rel)
+        section = doc.find("section", class_="background")
+        assert section is not None, rel
+        label = section.find("p", class_="background-label")
+        assert label is not None and "Editors’ background" in label.text(), rel
+        assert "not taken from the archive’s sources" in label.text(), rel
+        plain = start.replace("*", "").replace("[", "").split("](")[0][:20]
+        assert plain in section.text(), rel
+
+
+def test_metric_charts_mark_disputed_claims_and_carry_a_key(
+    site: Path, build_report: BuildReport
+) -> None:
+    key_texts: set[str] = set()
+    for metric_id, figures in build_report.archive.figures_by_metric.items():
+        if not figures:
+            continue
+        doc = page(site, f"figures/{metric_id}/index.html")
+        rows = doc.find("table", class_="claims").find("tbody").find_all("tr")  # type: ignore[union-attr]
+        points = doc.find("svg", class_="chart").find_all("g", class_="point")  # type: ignore[union-attr]
+        assert len(points) == len(rows) == len(figures)
+        disputed_rows = sorted("disputed" in r.classes for r in rows)
+        disputed_points = sorted("disputed" in p.classes for p in points)
+        assert disputed_points == disputed_rows, metric_id
+        for point in points:
+            ringed = point.find("circle", class_="ring") is not None
+            assert ringed == ("disputed" in point.classes)
+            assert ringed == point.find("title").text().endswith(", disputed")  # type: ignore[union-attr]
+        key = doc.find("ul", class_="chart-key")
+        kinds = {li.text().split(":")[0] for li in key.find_all("li")} if key else set()
+        if any(f.qualifier == "about" for f in figures):
+            assert "whisker" in kinds, metric_id
+        if any(f.is_range for f in figures):
+            assert "band" in kinds, metric_id
+        if any(f.projected for f in figures):
+            assert "hollow mark" in kinds, metric_id
+        if any(disputed_rows):
+            assert "ringed mark" in kinds, metric_id
+        key_texts |= kinds
+    assert {"band", "whisker", "dashed line up", "dashed line down", "ringed mark"} <= key_texts
+
+
+def test_metric_pages_split_compared_from_side_by_side_metrics(
+    site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    seen_side_by_side = False
+    for metric in archive.metrics.values():
+        doc = page(site, f"figures/{metric.metric_id}/index.html")
+        listed = {}
+        for heading_id in ("compared-heading", "related-heading"):
+            heading = doc.by_id(heading_id)
+            hrefs = heading.parent.find("ul").hrefs() if heading else []  # type: ignore[union-attr]
+            listed[heading_id] = sorted(h.strip("./").removesuffix("/") for h in hrefs)
+        compared = sorted(r.metric_id for r in metric.related if r.compare)
+        side = sorted(r.metric_id for r in metric.related if not r.compare)
+        assert listed == {"compared-heading": compared, "related-heading": side}, metric.metric_id
+        if side:
+            seen_side_by_side = True
+            section = doc.by_id("related-heading").parent  # type: ignore[union-attr]
+            assert "never compared" in section.text()  # type: ignore[union-attr]
+    assert seen_side_by_side

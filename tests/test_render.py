@@ -11,10 +11,18 @@ import pytest
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
 from builder.index import page_path
+from builder.model import Inference, Period
 from builder.pages import PageMeta
 from builder.render import make_environment, relative_url, render_pages
 from tests.htmlparse import parse_html, resolve_link
-from tests.sample_archive import default_actors, make_archive
+from tests.sample_archive import (
+    SEED_A,
+    default_actors,
+    default_articles,
+    fuzzy,
+    make_archive,
+    passage,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -50,7 +58,7 @@ def test_every_page_kind_is_rendered(pages: dict[str, bytes]) -> None:
         "articles/alpha/index.html", "articles/beta/index.html", "figures/trapped/index.html",
         "figures/east-share/index.html", "figures/city-share/index.html",
         "actors/lavrov/index.html", "actors/russia/index.html", "actors/un/index.html",
-        "actors/army/index.html",
+        "actors/army/index.html", "disagreements/index.html",
     }  # fmt: skip
     assert set(pages) == expected
 
@@ -114,8 +122,25 @@ def test_chart_is_an_accessible_svg_with_a_point_per_claim() -> None:
     assert svg is not None and svg.get("role") == "img"
     assert svg.find("title") is not None and svg.find("desc") is not None
     assert len(doc.find_all("g", class_="point")) == len(comparison.claims) == 2
-    assert len(doc.find_all("line", class_="bar")) == 2  # a range and an "about"
-    assert "United Nations" in doc.find("figcaption").text()  # type: ignore[union-attr]
+    points = doc.find_all("g", class_="point")
+    # The range 100,000–200,000 is a band, "about 275,000" a whisker; they disagree: ringed.
+    assert [len(p.find_all("rect", class_="band")) for p in points] == [0, 1]
+    assert [len(p.find_all("g", class_="whisker")) for p in points] == [1, 0]
+    assert all("disputed" in p.classes and p.find("circle", class_="ring") for p in points)
+    caption = doc.find("figcaption")
+    assert caption is not None and "United Nations" in caption.text()
+    key = [li.text().split(":")[0] for li in caption.find("ul", class_="chart-key").find_all("li")]  # type: ignore[union-attr]
+    assert key == ["band", "whisker", "ringed mark"]
+
+
+def test_chart_key_names_only_the_marks_it_uses() -> None:
+    comparison = compare_figures(make_archive()).by_metric["east-share"]
+    doc = parse_html(str(render_chart(comparison)))
+    key = [li.text().split(":")[0] for li in doc.find("ul", class_="chart-key").find_all("li")]  # type: ignore[union-attr]
+    assert key == ["dashed line up", "hollow mark"]  # "more than 52" and a projection
+    hollow = [p for p in doc.find_all("g", class_="point") if "projected" in p.classes]
+    assert len(hollow) == 1 and "projected" in hollow[0].find("title").text()  # type: ignore[union-attr]
+    assert doc.find("line", class_="open") is not None
 
 
 def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
@@ -168,3 +193,92 @@ def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
         render_at("actors/b/index.html", "U")
         == '<h2>U</h2><a href="../../articles/x/#p1-2">s</a>|../a/'
     )
+
+
+# ---- claims: disputes, provenance metadata, periods, parts and vague values -----------------
+
+
+def render_variant(**site_changes: object) -> dict[str, object]:
+    """The sample archive rendered with other site settings; pages parsed."""
+    archive = make_archive()
+    archive = dataclasses.replace(archive, site=dataclasses.replace(archive.site, **site_changes))
+    return {
+        path: parse_html(html.decode()) for path, html in render_pages(archive, TEMPLATES).items()
+    }
+
+
+def test_home_headline_says_when_its_latest_claim_is_disputed_and_links_the_flag() -> None:
+    disputed = render_variant(headline_metric="trapped")
+    home = disputed["index.html"]
+    note = home.find("div", class_="headline-disputed")  # type: ignore[attr-defined]
+    assert note is not None
+    assert "disputed" in note.text() and "about 275,000 people" in note.text()
+    (href,) = [h for h in note.hrefs() if "disagreements/" in h]
+    target, entry_id = resolve_link("index.html", href)
+    entry = disputed[target].by_id(entry_id)  # type: ignore[attr-defined]
+    assert entry is not None and "flag-entry" in entry.classes
+    assert entry_id == "beta-fig-1--alpha-fig-2"
+    # The share's latest claim ("more than 52%") is not disputed: no note.
+    quiet = render_variant(headline_metric="east-share")["index.html"]
+    assert quiet.find("div", class_="headline-disputed") is None  # type: ignore[attr-defined]
+
+
+def claims_variant() -> dict[str, bytes]:
+    """Alpha with a URL, an inferred outlet, a figure over a period, a part of a whole and
+    a vague value."""
+    alpha, beta = default_articles()
+    trapped = alpha.figures[1]  # 100,000 to 200,000 people (alpha-fig-2)
+    period = Period(fuzzy("2016-12-03"), fuzzy("2016-12-04"), "over the weekend", "exact")
+    part = dataclasses.replace(
+        trapped,
+        figure_id="alpha-fig-3",
+        low=20000,
+        high=99999,
+        vague="tens of thousands",
+        part="from one area alone",
+        part_of_id=trapped.figure_id,
+        period=period,
+    )
+    evidence = passage("a.txt", SEED_A, "Russia said")
+    alpha = dataclasses.replace(
+        alpha,
+        url="https://example.com/news/alpha",
+        outlet_inferred=Inference("the dateline is its house style", (evidence,)),
+        figures=(*alpha.figures, part),
+    )
+    return render_pages(make_archive(articles=[alpha, beta]), TEMPLATES)
+
+
+def test_fact_sheet_shows_url_inference_period_part_and_vague_value() -> None:
+    doc = parse_html(claims_variant()["articles/alpha/index.html"].decode())
+    original = doc.find("a", rel="external")
+    assert original is not None and original.get("href") == "https://example.com/news/alpha"
+    assert "example.com" in original.text()
+    inferred = doc.by_id("inferred-outlet")
+    assert inferred is not None and "house style" in inferred.text()
+    assert "inferred" in doc.find("p", class_="byline").text()  # type: ignore[union-attr]
+    (evidence_href,) = inferred.hrefs()
+    mark = doc.by_id(evidence_href.lstrip("#"))
+    assert mark is not None and mark.tag == "mark" and mark.text() == "Russia said"
+    part = doc.by_id("alpha-fig-3")
+    assert part is not None
+    assert part.find("span", class_="value").text() == "tens of thousands of people"  # type: ignore[union-attr]
+    assert "over the weekend, 3–4 Dec 2016" in part.text()
+    assert "A part (from one area alone) of 100,000–200,000 people" in part.text()
+    assert "#alpha-fig-2" in part.hrefs()
+    whole = doc.by_id("alpha-fig-2")
+    assert whole is not None
+    assert "Of which from one area alone: tens of thousands of people" in whole.text()
+    assert "#alpha-fig-3" in whole.hrefs()
+
+
+def test_figures_index_names_the_flagged_claims(pages: dict[str, bytes]) -> None:
+    doc = parse_html(pages["figures/index.html"].decode())
+    card = next(
+        c for c in doc.find_all("article", class_="metric-card") if "Civilians trapped" in c.text()
+    )
+    (flag,) = card.find("ul", class_="flagged-claims").find_all("li")  # type: ignore[union-attr]
+    assert "conflict" in flag.text()
+    assert "about 275,000 people (United Nations" in flag.text()
+    assert "100,000–200,000 people (United Nations" in flag.text()
+    assert flag.hrefs() == ["../disagreements/#beta-fig-1--alpha-fig-2"]

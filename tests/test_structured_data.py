@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from builder.build import BuildReport
+from builder.derive.figures import compare_figures
 
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 ACTOR_TYPES = {
@@ -106,3 +107,18 @@ def test_no_json_ld_can_close_its_script_early(built_site: Path) -> None:
     for page in built_site.rglob("*.html"):
         for block in LD_JSON.findall(page.read_text(encoding="utf-8")):
             assert "</" not in block and "<!--" not in block
+
+
+def test_disagreements_page_lists_every_flag(
+    documents: dict[str, list[dict[str, Any]]], build_report: BuildReport
+) -> None:
+    (data,) = documents["disagreements/index.html"]
+    assert data["@type"] == "ItemList" and data["name"] == "Disagreements"
+    flags = compare_figures(build_report.archive).disagreements
+    base = build_report.archive.site.base_url
+    assert [item["url"] for item in data["itemListElement"]] == [
+        f"{base}disagreements/#{d.disagreement_id}" for d in flags
+    ]
+    assert [item["position"] for item in data["itemListElement"]] == list(range(1, len(flags) + 1))
+    for item, flag in zip(data["itemListElement"], flags, strict=True):
+        assert item["name"] == f"{flag.severity}: {flag.reason}"
