@@ -170,12 +170,11 @@ def build_archive(
 
 
 def marks_of(article: Article) -> tuple[Mark, ...]:
-    """One mark per distinct quoted span (facts and inference evidence), in seed order (outer
-    spans before inner ones)."""
+    """One mark per distinct quoted span, in seed order (outer spans before inner ones)."""
     passages = [f.passage for f in article.figures]
     passages += [e.passage for e in article.events]
     passages += [q.passage for q in article.quotes]
-    # The evidence for an inferred outlet or date is marked too, so the fact sheet can cite it.
+    # Evidence for an inferred outlet or date is marked too, so the page can point to it.
     for inference in (article.outlet_inferred, article.published_inferred):
         passages += inference.evidence if inference is not None else ()
     spans = sorted({(p.start, p.end) for p in passages}, key=lambda s: (s[0], -s[1]))
