@@ -170,8 +170,7 @@ def build_archive(
 
 
 def marks_of(article: Article) -> tuple[Mark, ...]:
-    """One mark per distinct quoted span (facts and inference evidence), in seed order (outer
-    spans before inner ones)."""
+    """One mark per distinct quoted span, in seed order (outer spans before inner ones)."""
     passages = [f.passage for f in article.figures]
     passages += [e.passage for e in article.events]
     passages += [q.passage for q in article.quotes]

@@ -78,6 +78,11 @@ class Derived:
     relations: ActorRelations
     flags: tuple[FlagView, ...]  # every disagreement, in `figures.disagreements` order
     flags_by_figure: Mapping[str, tuple[FlagView, ...]]
+    flag_by_id: Mapping[str, FlagView]
+
+    def metric_flags(self, comparison: MetricComparison) -> tuple[FlagView, ...]:
+        """The flags involving a metric's claims, in the archive's flag order."""
+        return tuple(self.flag_by_id[d.disagreement_id] for d in comparison.disagreements)
 
 
 def derive(
@@ -89,7 +94,13 @@ def derive(
     """The derivations together, with every flag described once for all pages."""
     flags = tuple(describe_flag(archive, d) for d in figures.disagreements)
     return Derived(
-        archive, timeline, figures, relations, flags, MappingProxyType(flags_by_figure(flags))
+        archive,
+        timeline,
+        figures,
+        relations,
+        flags,
+        MappingProxyType(flags_by_figure(flags)),
+        MappingProxyType({f.flag.disagreement_id: f for f in flags}),
     )
 
 
@@ -343,22 +354,13 @@ def figures_context(derived: Derived) -> FiguresContext:
         "Every figure in the archive by metric, with disagreements between sources flagged."
     )
     meta = make_meta(derived.archive, "figures/", "Figures", description, "figures")
-    flags_by_metric = {
-        c.metric.metric_id: tuple(
-            f for f in derived.flags if f.flag.disagreement_id in own_flag_ids(c)
-        )
-        for c in derived.figures.metrics
-    }
+    flags_by_metric = {c.metric.metric_id: derived.metric_flags(c) for c in derived.figures.metrics}
     return FiguresContext(
         meta,
         metric_families(derived.figures),
         MappingProxyType(flags_by_metric),
         len(derived.flags),
     )
-
-
-def own_flag_ids(comparison: MetricComparison) -> frozenset[str]:
-    return frozenset(d.disagreement_id for d in comparison.disagreements)
 
 
 def disagreements_context(derived: Derived) -> DisagreementsContext:
@@ -399,11 +401,10 @@ def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup
         json_ld=structured.metric_json_ld(archive, comparison),
     )
     by_metric = derived.figures.by_metric
-    own = own_flag_ids(comparison)
     return MetricContext(
         meta,
         comparison,
-        flags=tuple(f for f in derived.flags if f.flag.disagreement_id in own),
+        flags=derived.metric_flags(comparison),
         compared=tuple(by_metric[r] for r in comparison.compared_ids),
         side_by_side=tuple(
             by_metric[r] for r in comparison.related_ids if r not in comparison.compared_ids

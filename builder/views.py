@@ -181,7 +181,8 @@ def describe_claim_items(
     items = []
     for figure in figures:
         article = archive.article_by_slug[figure.article_slug]
-        whole = next((f for f in article.figures if f.figure_id == figure.part_of_id), None)
+        whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
+        # A part names its whole in the same article, so the article's figures hold them all.
         parts = tuple(link(f) for f in article.figures if f.part_of_id == figure.figure_id)
         items.append(
             ClaimItem(
