@@ -18,6 +18,7 @@ from builder.feeds import render_feeds
 from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.render import render_pages
+from builder.theme import Theme, project_theme
 from builder.validate import validate_project
 from builder.write import merge_outputs, write_site
 
@@ -55,24 +56,30 @@ def build_site(options: BuildOptions) -> BuildReport:
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
     report("render")
-    pages = render_pages(archive, options.project_dir / "templates")
+    theme = project_theme(options.project_dir)
+    pages = render_pages(archive, theme)
     page_paths = sorted(name for name in pages if name.endswith(".html"))
     outputs = merge_outputs(
         pages,
         render_feeds(archive, page_paths),
         render_data(archive),
+        read_static_files(theme),
     )
     report("write")
     files = write_site(
         outputs,
         options.out_dir,
-        static_dir=options.project_dir / "templates" / "static",
         # Pagefind first: the search page links to the index it writes.
         before_swap=[staged(report, "search", index_search), staged(report, "check", check_links)],
     )
     return BuildReport(
         archive, options.out_dir, len(page_paths), files, time.perf_counter() - started
     )
+
+
+def read_static_files(theme: Theme) -> dict[str, bytes]:
+    """The theme's static files under static/, a project's own replacing the default's."""
+    return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
 
 
 def staged(

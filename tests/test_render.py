@@ -13,10 +13,11 @@ from builder.derive.figures import compare_figures
 from builder.index import page_path
 from builder.pages import PageMeta
 from builder.render import make_environment, relative_url, render_pages
+from builder.theme import Theme
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import default_actors, make_archive
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Theme((Path(__file__).resolve().parent.parent / "templates",), ("templates",))
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +149,7 @@ def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
     (tmp_path / "part.html").write_text(
         '<h{{ level }}>{{ item }}</h{{ level }}><a href="{{ "articles/x/#p1-2" | rel }}">s</a>'
     )
-    env = make_environment(tmp_path)
+    env = make_environment(Theme((tmp_path,), ("templates",)))
     template = env.get_template("page.html")
 
     def render_at(path: str, item: str = "<T>") -> str:
