@@ -47,7 +47,7 @@ METRIC_FIELDS = {
     "label": Field(True, "a short human name"),
     "unit": Field(True, "what the numbers count: percent, people, neighbourhoods, ..."),
     "description": Field(True, "one sentence saying exactly what is counted"),
-    "scope": Field(True, "what it counts over, e.g. 'east Aleppo' or 'the whole city'"),
+    "scope": Field(True, "what it counts over, e.g. 'the besieged east' or 'the whole city'"),
 }
 ACTOR_FIELDS = {
     "name": Field(True, "the actor's usual name"),

@@ -101,7 +101,7 @@ class Metric:
     label: str
     unit: str  # "percent", "people", "neighbourhoods", ...
     description: str
-    scope: str  # what the metric counts over, e.g. "east Aleppo" or "the whole city"
+    scope: str  # what the metric counts over, e.g. "the besieged east" or "the whole city"
     source: SourceRef
 
 

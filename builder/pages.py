@@ -175,6 +175,9 @@ class InfoContext:
     window_days: int
     about_percent: int
     downloads: tuple[structured.Download, ...]
+    # Two scopes of this archive's metrics, for the about page's example of figures that are
+    # never compared ("the east against the whole city"); empty with fewer than two.
+    scope_example: tuple[str, ...] = ()
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -382,6 +385,16 @@ def sources_context(derived: Derived) -> SourcesContext:
     )
 
 
+def scope_example(archive: Archive) -> tuple[str, ...]:
+    """The two scopes most of the archive's metrics are over (ties: the first by metric id),
+    so that the about page's example comes from the content, not from the generator."""
+    counts: dict[str, int] = {}
+    for metric in archive.metrics.values():
+        counts[metric.scope] = counts.get(metric.scope, 0) + 1
+    ranked = sorted(counts, key=lambda scope: -counts[scope])  # stable: ties keep id order
+    return tuple(ranked[:2]) if len(ranked) >= 2 else ()
+
+
 def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
     """About, search, data and 404, with the template each uses."""
     archive = derived.archive
@@ -389,7 +402,11 @@ def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
 
     def info(meta: PageMeta) -> InfoContext:
         return InfoContext(
-            meta, DISAGREEMENT_WINDOW_DAYS, round(ABOUT_TOLERANCE * 100), structured.DOWNLOADS
+            meta,
+            DISAGREEMENT_WINDOW_DAYS,
+            round(ABOUT_TOLERANCE * 100),
+            structured.DOWNLOADS,
+            scope_example(archive),
         )
 
     yield (
