@@ -199,6 +199,7 @@ def render_draft(draft: Draft) -> str:
         f"outlet: {yaml_text(draft.outlet)}  # {draft.outlet_note}",
         f"published: {draft.published.isoformat()}  # {draft.published_note}",
         f"seed: {draft.seed}",
+        "status: draft  # set to published once no REVIEW marker is left",
         *render_actor_comments(draft.actor_counts, draft.unknown_names),
         *render_items(
             "events",

@@ -62,6 +62,7 @@ ARTICLE_FIELDS = {
     "outlet": Field(True, "who published the article"),
     "published": Field(True, "publication date, YYYY-MM-DD"),
     "seed": Field(True, "the raw text's file name under seeds/"),
+    "status": Field(False, "draft or published (the default); a draft is built only with --drafts"),
     "events": Field(False, "dated events the article reports"),
     "figures": Field(False, "numbers the article reports"),
     "quotes": Field(False, "notable direct quotations"),
