@@ -14,7 +14,14 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateError, TemplateSyntaxError
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 
 from builder.errors import ContentError
 
@@ -77,10 +84,13 @@ class Theme:
                     location = (label, frame.lineno)
                     break
         path, line = location or (self.labels[0], 0)
+        message = error.message or type(error).__name__
+        if isinstance(error, TemplateNotFound):
+            message = f"no template named '{error.name}' in {' or '.join(self.labels)}"
         return ContentError(
             path,
             line,
-            f"template error: {error.message or type(error).__name__}",
+            f"template error: {message}",
             "fix the template; a project's templates/ overrides the default theme file by file",
         )
 
