@@ -275,6 +275,7 @@ def write_project(corpus: Corpus, project_dir: Path) -> Path:
             "unit": m.unit,
             "description": f"Synthetic {m.label}.",
             "scope": "the city",
+            "kind": "level",
         }
         for m in corpus.metrics
     }

@@ -280,6 +280,9 @@ def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
         lines.append(f"claimant: {figure.claimant_id}")
     if figure.projected:
         lines.append("projected: true")
+    if figure.needs_period:
+        day = figure.as_of.iso()
+        lines.append(f"period: {{from: {day}, text: the period, precision: approximate}}")
     lines.append(f"quote: {yaml_text(figure.quote)}")
     return figure.metric_id is not None, lines
 

@@ -44,6 +44,8 @@ class FigureDraft:
     projected: bool
     quote: str
     notes: tuple[str, ...]
+    # A count in a period must say which; the draft proposes the as-of day, to be reviewed.
+    needs_period: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,9 @@ def draft_figure(
     projected = bool(FORECAST.search(sentence.text[: number.start]))
     if projected:
         notes.append("looks like a forecast (projected: true)")
+    needs_period = metric_id is not None and metrics[metric_id].kind == "count-in-period"
+    if needs_period:
+        notes.append("a count in a period: write the period the text gives")
     return FigureDraft(
         metric_id,
         number.low,
@@ -335,6 +340,7 @@ def draft_figure(
         projected,
         sentence.text,
         tuple(notes),
+        needs_period,
     )
 
 

@@ -20,11 +20,13 @@ from builder.errors import ContentError, did_you_mean
 from builder.load import RawDocument
 from builder.model import (
     ACTOR_KINDS,
+    METRIC_KINDS,
+    PERIOD_PRECISIONS,
     QUALIFIERS,
     FuzzyDate,
     SourceRef,
 )
-from builder.values import parse_date
+from builder.values import VAGUE_QUANTITIES, parse_date, parse_number
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -42,12 +44,25 @@ SITE_FIELDS = {
     "description": Field(True, "one sentence on what the archive holds"),
     "language": Field(True, "a language tag such as 'en'"),
     "base_url": Field(True, "the absolute URL the site is served from, ending in '/'"),
+    "headline_metric": Field(False, "the metric id the home page charts; else the most claimed"),
+    "comparison": Field(False, "settings for comparing claims: window_days, about_tolerance"),
+}
+COMPARISON_FIELDS = {
+    "window_days": Field(False, "levels further apart than this many days are not compared (7)"),
+    "about_tolerance": Field(False, "how far 'about' widens a value either way, a fraction (0.1)"),
 }
 METRIC_FIELDS = {
     "label": Field(True, "a short human name"),
     "unit": Field(True, "what the numbers count: percent, people, neighbourhoods, ..."),
     "description": Field(True, "one sentence saying exactly what is counted"),
     "scope": Field(True, "what it counts over, e.g. 'the besieged east' or 'the whole city'"),
+    "kind": Field(True, "one of: " + ", ".join(METRIC_KINDS)),
+    "window_days": Field(False, "levels only: overrides the site's comparison window_days"),
+    "related": Field(False, "other metrics shown with this one: '- metric: id' and 'compare:'"),
+}
+RELATED_FIELDS = {
+    "metric": Field(True, "the related metric's id"),
+    "compare": Field(True, "true: the same population in other words; false: side by side"),
 }
 ACTOR_FIELDS = {
     "name": Field(True, "the actor's usual name"),
@@ -66,6 +81,18 @@ ARTICLE_FIELDS = {
     "events": Field(False, "dated events the article reports"),
     "figures": Field(False, "numbers the article reports"),
     "quotes": Field(False, "notable direct quotations"),
+    "url": Field(False, "the original article's http(s) address"),
+    "outlet_inferred": Field(False, "present when the outlet is inferred: reason and evidence"),
+    "published_inferred": Field(False, "present when the date is inferred: reason and evidence"),
+    "skipped": Field(False, "numbers or dates in the seed deliberately not recorded"),
+}
+INFERENCE_FIELDS = {
+    "reason": Field(True, "why the editor infers it, in a sentence"),
+    "evidence": Field(False, "verbatim passages of the seed that support it"),
+}
+SKIPPED_FIELDS = {
+    "quote": Field(True, "the seed passage holding the number or date, verbatim"),
+    "reason": Field(True, "why it is not recorded, e.g. 'an age, not a count'"),
 }
 EVENT_FIELDS = {
     "id": Field(False, "kebab-case; the same id in several articles makes one timeline entry"),
@@ -77,16 +104,29 @@ EVENT_FIELDS = {
     "quote": Field(True, "the sentence it comes from, verbatim"),
 }
 FIGURE_FIELDS = {
+    "id": Field(False, "kebab-case; else the id is derived from the figure's content"),
     "metric": Field(True, "a metric id from content/metrics.yaml"),
-    "value": Field(True, "a number, or [low, high] for a range"),
+    "value": Field(
+        True, "a number, [low, high] for a range, or one of: " + ", ".join(VAGUE_QUANTITIES)
+    ),
     "qualifier": Field(True, "one of: " + ", ".join(QUALIFIERS)),
     "as_of": Field(True, "the date the figure describes"),
     "claimant": Field(False, "id of the actor who said it (omit if unattributed)"),
     "projected": Field(False, "true for a forecast"),
     "note": Field(False, "a short clarification"),
     "quote": Field(True, "the sentence it comes from, verbatim"),
+    "period": Field(False, "the window counted: from, to, text, precision"),
+    "part": Field(False, "the part of the metric's scope counted, e.g. 'from one area alone'"),
+    "of": Field(False, "the id of the figure for the whole, in the same article"),
+}
+PERIOD_FIELDS = {
+    "from": Field(False, "the first day counted, YYYY-MM-DD"),
+    "to": Field(False, "the last day counted (counts in a period); defaults to as_of"),
+    "text": Field(True, "the source's words, e.g. 'over the weekend'"),
+    "precision": Field(False, "one of: " + ", ".join(PERIOD_PRECISIONS) + " (default exact)"),
 }
 QUOTE_FIELDS = {
+    "id": Field(False, "kebab-case; else the id is derived from speaker and words"),
     "speaker": Field(True, "id of the actor who said it"),
     "quote": Field(True, "the words, verbatim from the seed"),
 }
@@ -183,6 +223,28 @@ class Checker:
             self.fail(node, f"'{name}' {value!r} must be a full date", "write YYYY-MM-DD")
             return None
         return parsed
+
+    def number(self, node: yaml.Node, name: str, hint: str) -> float | None:
+        value, problem = (
+            parse_number(node) if isinstance(node, yaml.ScalarNode) else (None, "a list or mapping")
+        )
+        if problem:
+            self.fail(node, f"'{name}' must be a number, not {problem}", hint)
+        return value
+
+    def whole_number(self, node: yaml.Node, name: str) -> int | None:
+        value = self.number(node, name, "write a whole number of days, e.g. 7")
+        if value is not None and value != int(value):
+            self.fail(node, f"'{name}' must be a whole number, not {value:g}", "e.g. 7")
+            return None
+        return None if value is None else int(value)
+
+    def choice(self, node: yaml.Node, name: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(node, name)
+        if value is not None and value not in choices:
+            self.fail(node, f"unknown {name} '{value}'", did_you_mean(value, choices))
+            return None
+        return value
 
     def boolean(self, node: yaml.Node, name: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):

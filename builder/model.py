@@ -1,7 +1,8 @@
 """The content model: frozen dataclasses that every stage after `validate` works with.
 
 Input: nothing (this module only defines types).
-Output: `Site`, `Metric`, `Actor`, `Article`, `Event`, `Figure`, `Quote`, `Passage`, `FuzzyDate`.
+Output: `Site`, `Metric`, `Actor`, `Article`, `Event`, `Figure`, `Quote`, `Passage`, `FuzzyDate`,
+and their parts (`ComparisonSettings`, `MetricRelation`, `Period`, `Inference`, `Skipped`).
 
 Every fact (event, figure, quote) carries the `Passage` it was quoted from: the verbatim text
 and its character span in the seed, so that any page can link to the marked sentence.
@@ -28,6 +29,14 @@ STATUSES: tuple[Status, ...] = ("draft", "published")
 
 Qualifier = Literal["exact", "about", "more-than", "at-least", "up-to"]
 QUALIFIERS: tuple[Qualifier, ...] = ("exact", "about", "more-than", "at-least", "up-to")
+
+# What a metric measures decides how its claims are compared (see derive/compare.py):
+# a stock at a moment, a cumulative count since a start that cannot fall, or a count over a window.
+MetricKind = Literal["level", "running-total", "count-in-period"]
+METRIC_KINDS: tuple[MetricKind, ...] = ("level", "running-total", "count-in-period")
+
+PeriodPrecision = Literal["exact", "approximate"]
+PERIOD_PRECISIONS: tuple[PeriodPrecision, ...] = ("exact", "approximate")
 
 
 @dataclass(frozen=True, order=True)
@@ -90,12 +99,32 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class ComparisonSettings:
+    """How claims are compared: levels further apart than `window_days` describe different
+    moments; "about" widens a value by `about_tolerance` (a fraction) either way."""
+
+    window_days: int = 7
+    about_tolerance: float = 0.1
+
+
+@dataclass(frozen=True)
 class Site:
     title: str
     description: str
     language: str
     base_url: str  # absolute, ends with "/"; used only for feed, sitemap and canonical URLs
     source: SourceRef
+    headline_metric: str | None = None  # None: the metric with most claims
+    comparison: ComparisonSettings = ComparisonSettings()
+
+
+@dataclass(frozen=True)
+class MetricRelation:
+    """Another metric shown with this one: compared by the rules (`compare`, the same
+    population in other words) or only side by side (a different scope)."""
+
+    metric_id: str
+    compare: bool
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,9 @@ class Metric:
     description: str
     scope: str  # what the metric counts over, e.g. "the besieged east" or "the whole city"
     source: SourceRef
+    kind: MetricKind = "level"
+    window_days: int | None = None  # levels: overrides the site's comparison window
+    related: tuple[MetricRelation, ...] = ()  # symmetric: declared on either side, held on both
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,42 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Period:
+    """The window a count covers, resolved from the source's words (`text`).
+
+    A count-in-period figure has both ends; a running total has at most `start` (it counts up
+    to its as-of date). `approximate` marks a window such as "in recent days" whose ends are
+    the editor's reading, not the source's.
+    """
+
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    text: str  # the source's words: "over the weekend", "on Wednesday", "in recent days"
+    precision: PeriodPrecision = "exact"
+
+    @property
+    def is_exact(self) -> bool:
+        return self.precision == "exact"
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Metadata the source does not state: why the editor infers it, with seed passages."""
+
+    reason: str
+    evidence: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A number or date in the seed deliberately not recorded, and why ("an age, not a count")."""
+
+    passage: Passage
+    reason: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
 class Event:
     event_id: str  # shared across articles: the same id = one timeline entry
     article_slug: str
@@ -147,7 +215,9 @@ class Event:
 
 @dataclass(frozen=True)
 class Figure:
-    figure_id: str  # unique in the archive: f"{article_slug}-fig-{n}", n counted from 1
+    # Unique in the archive and stable under edits: f"{article_slug}-{id}" for an explicit id,
+    # else f"{article_slug}-fig-{hash of metric, quote and value}" (see validate_facts).
+    figure_id: str
     article_slug: str
     metric_id: str
     low: float  # low == high for a single value
@@ -159,6 +229,10 @@ class Figure:
     note: str | None
     passage: Passage
     source: SourceRef
+    period: Period | None = None  # count-in-period: its window; running total: since when
+    part: str | None = None  # counts a part of the metric's scope: "from one area alone"
+    part_of_id: str | None = None  # the figure id of the whole this part belongs to
+    vague: str | None = None  # the source's word ("tens of thousands"); low/high hold its bounds
 
     @property
     def is_range(self) -> bool:
@@ -167,7 +241,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class Quote:
-    quote_id: str  # unique in the archive: f"{article_slug}-quote-{n}"
+    quote_id: str  # unique and stable, like `Figure.figure_id`: f"{article_slug}-quote-{hash}"
     article_slug: str
     speaker_id: str
     passage: Passage
@@ -199,3 +273,7 @@ class Article:
     status: Status = "published"
     review_markers: tuple[ReviewMarker, ...] = ()
     summary_line: int = 0  # 1-based line of the summary's first line in the file
+    url: str | None = None  # the original article, http(s)
+    outlet_inferred: Inference | None = None  # set: the outlet is the editor's inference
+    published_inferred: Inference | None = None  # likewise for the publication date
+    skipped: tuple[Skipped, ...] = ()

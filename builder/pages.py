@@ -17,8 +17,6 @@ from markupsafe import Markup
 from builder import structured
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
 from builder.derive.figures import (
-    ABOUT_TOLERANCE,
-    DISAGREEMENT_WINDOW_DAYS,
     ClaimView,
     FigureComparison,
     MetricComparison,
@@ -310,7 +308,8 @@ def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup
         json_ld=structured.metric_json_ld(archive, comparison),
     )
     related = tuple(derived.figures.by_metric[r] for r in comparison.related_ids)
-    return MetricContext(meta, comparison, related, chart, DISAGREEMENT_WINDOW_DAYS)
+    window_days = comparison.metric.window_days or archive.site.comparison.window_days
+    return MetricContext(meta, comparison, related, chart, window_days)
 
 
 def actors_context(derived: Derived) -> ActorsContext:
@@ -401,10 +400,11 @@ def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
     site = archive.site
 
     def info(meta: PageMeta) -> InfoContext:
+        settings = site.comparison
         return InfoContext(
             meta,
-            DISAGREEMENT_WINDOW_DAYS,
-            round(ABOUT_TOLERANCE * 100),
+            settings.window_days,
+            round(settings.about_tolerance * 100),
             structured.DOWNLOADS,
             scope_example(archive),
         )

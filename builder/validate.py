@@ -12,7 +12,6 @@ Each scalar is converted here from its YAML node, at the node's own line. Cross-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TypeVar
 
 import yaml
@@ -23,8 +22,6 @@ from builder.fields import (
     ARTICLE_FIELDS,
     ID_HINT,
     ID_PATTERN,
-    METRIC_FIELDS,
-    SITE_FIELDS,
     Checker,
 )
 from builder.load import RawArticle, RawDocument, RawProject
@@ -40,6 +37,7 @@ from builder.model import (
     Status,
 )
 from builder.validate_facts import FactReader
+from builder.validate_metrics import declared_metric_ids, validate_metrics, validate_site
 
 T = TypeVar("T")
 
@@ -49,85 +47,21 @@ def validate_project(
 ) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
     """The typed model; raises `ContentErrors` with every problem in the project."""
     errors = list(raw.errors)
-    site = validate_site(raw.site, base_url, errors) if raw.site else None
     metrics = validate_metrics(raw.metrics, errors) if raw.metrics else {}
+    # A broken metric is None here: figures of it are skipped, not reported again.
+    metric_refs = {m: metrics.get(m) for m in declared_metric_ids(raw.metrics)}
+    # Without metrics.yaml the headline metric cannot be checked; that file's absence is
+    # reported by `load`.
+    known_metrics = metric_refs if raw.metrics else None
+    site = validate_site(raw.site, base_url, known_metrics, errors) if raw.site else None
     actors = validate_actors(raw.actors, errors)
     # References are checked against every actor file, valid or not, so that one broken
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
-    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metrics, errors)
+    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors)
     if errors or site is None:
         raise ContentErrors(errors)
     return site, list(metrics.values()), list(actors.values()), articles
-
-
-def collect(document: RawDocument, errors: list[ContentError], build: Callable[[Checker], T]) -> T:
-    checker = Checker(document)
-    result = build(checker)
-    errors.extend(checker.errors)
-    return result
-
-
-def validate_site(
-    document: RawDocument, base_url: str | None, errors: list[ContentError]
-) -> Site | None:
-    def build(check: Checker) -> Site | None:
-        fields = check.mapping(document.node, SITE_FIELDS, "site.yaml")
-        if fields is None or len(fields) < len(SITE_FIELDS):
-            return None
-        title, description, language, own_url = (
-            check.text(fields[name], name) for name in SITE_FIELDS
-        )
-        url = base_url or own_url
-        if url is not None and not re.match(r"^https?://[^/]+", url):
-            check.fail(
-                fields["base_url"],
-                f"base_url {url!r} is not an absolute http(s) URL",
-                "e.g. https://user.github.io/archive/",
-            )
-            return None
-        if title is None or description is None or language is None or url is None:
-            return None
-        return Site(
-            title, description, language, url.rstrip("/") + "/", check.source(document.node)
-        )
-
-    return collect(document, errors, build)
-
-
-def validate_metrics(document: RawDocument, errors: list[ContentError]) -> dict[str, Metric]:
-    def build(check: Checker) -> dict[str, Metric]:
-        metrics: dict[str, Metric] = {}
-        node = document.node
-        if node is None:  # only comments, as `init` writes it: no metrics yet
-            return metrics
-        if not isinstance(node, yaml.MappingNode):
-            check.fail(
-                node,
-                "metrics.yaml must map metric ids to their fields",
-                "e.g. 'civilians-trapped:' then indented label, unit, description, scope",
-            )
-            return metrics
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            metric_id = check.identifier(key_node, "metric id")
-            if metric_id is None:
-                continue
-            if metric_id in seen:
-                check.fail(
-                    key_node, f"duplicate metric id '{metric_id}'", "each metric is defined once"
-                )
-                continue
-            seen.add(metric_id)
-            fields = check.mapping(value_node, METRIC_FIELDS, f"metric '{metric_id}'")
-            if fields is None or len(fields) < len(METRIC_FIELDS):
-                continue
-            values = {name: check.text(n, name) for name, n in fields.items()}
-            if all(v is not None for v in values.values()):
-                metrics[metric_id] = Metric(metric_id, source=check.source(key_node), **values)  # type: ignore[arg-type]
-        return metrics
-
-    return collect(document, errors, build)
 
 
 def validate_actors(
@@ -223,7 +157,7 @@ def validate_articles(
     raws: tuple[RawArticle, ...],
     seeds: dict[str, str],
     actors: dict[str, None],
-    metrics: dict[str, Metric],
+    metrics: dict[str, Metric | None],
     errors: list[ContentError],
 ) -> list[Article]:
     articles: list[Article] = []
@@ -251,7 +185,7 @@ def read_article(
     raw: RawArticle,
     seeds: dict[str, str],
     actors: dict[str, None],
-    metrics: dict[str, Metric],
+    metrics: dict[str, Metric | None],
 ) -> Article | None:
     slug = raw.document.stem
     if not ID_PATTERN.match(slug):
@@ -273,7 +207,14 @@ def read_article(
     facts = FactReader(check, slug, seed, seed_text, actors, metrics)
     events = facts.read_all(fields.get("events"), "events", facts.event)
     figures = facts.read_all(fields.get("figures"), "figures", facts.figure)
+    facts.check_wholes(figures)
     quotes = facts.read_all(fields.get("quotes"), "quotes", facts.quote)
+    skipped = facts.read_all(fields.get("skipped"), "skipped", facts.skipped)
+    url = read_url(check, fields["url"]) if "url" in fields else None
+    outlet_inferred, published_inferred = (
+        facts.inference(fields[name], name) if name in fields else None
+        for name in ("outlet_inferred", "published_inferred")
+    )
     if not raw.body.strip():
         check.fail(
             raw.document.node,
@@ -300,6 +241,10 @@ def read_article(
             ReviewMarker(SourceRef(raw.document.path, line), note)
             for line, note in raw.review_markers
         ),
+        url=url,
+        outlet_inferred=outlet_inferred,
+        published_inferred=published_inferred,
+        skipped=tuple(skipped),
     )
 
 
@@ -325,6 +270,16 @@ def read_status(check: Checker, node: yaml.Node | None, raw: RawArticle) -> Stat
                 )
             )
     return status
+
+
+def read_url(check: Checker, node: yaml.Node) -> str | None:
+    url = check.text(node, "url")
+    if url is not None and not re.match(r"^https?://[^/\s]+\S*$", url):
+        check.fail(
+            node, f"url {url!r} is not an http(s) address", "e.g. https://abcnews.go.com/..."
+        )
+        return None
+    return url
 
 
 def read_seed_name(check: Checker, node: yaml.Node, seeds: dict[str, str]) -> str | None:

@@ -1,12 +1,16 @@
 """Read one article's events, figures and quotes, each located in the article's seed.
 
-Input: the YAML nodes of the `events`, `figures` and `quotes` lists, and the seed text.
-Output: `Event`, `Figure` and `Quote` model objects carrying their `Passage`; problems are
-recorded on the article's `Checker`.
+Input: the YAML nodes of the `events`, `figures`, `quotes` and `skipped` lists, and the seed text.
+Output: `Event`, `Figure`, `Quote` and `Skipped` model objects carrying their `Passage`;
+problems are recorded on the article's `Checker`.
+
+Figure and quote ids are stable: an explicit `id:`, else a hash of the fact's content (metric,
+quoted passage and value; speaker and words), so inserting a fact changes no other permalink.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -14,17 +18,53 @@ from typing import TypeVar
 import yaml
 
 from builder.errors import did_you_mean
-from builder.fields import EVENT_FIELDS, FIGURE_FIELDS, QUOTE_FIELDS, Checker
+from builder.fields import (
+    EVENT_FIELDS,
+    FIGURE_FIELDS,
+    INFERENCE_FIELDS,
+    PERIOD_FIELDS,
+    QUOTE_FIELDS,
+    SKIPPED_FIELDS,
+    Checker,
+)
 from builder.model import (
+    PERIOD_PRECISIONS,
     QUALIFIERS,
     Event,
     Figure,
+    FuzzyDate,
+    Inference,
     Metric,
     Passage,
+    Period,
     Quote,
+    Skipped,
 )
 from builder.provenance import locate_quote
-from builder.values import parse_number
+from builder.values import VAGUE_QUANTITIES, parse_vague
+
+STR_TAG = "tag:yaml.org,2002:str"
+
+
+def content_hash(*parts: str) -> str:
+    """Eight hex digits of the SHA-1 of the parts joined by NUL: stable across builds."""
+    return hashlib.sha1("\0".join(parts).encode("utf-8")).hexdigest()[:8]
+
+
+def value_key(low: float, high: float, vague: str | None) -> str:
+    """The value as hashed into a figure id: "275000", "100000-200000" or "tens of thousands"."""
+    if vague is not None:
+        return vague
+    numbers = [str(int(v)) if v == int(v) else repr(v) for v in (low, high)]
+    return numbers[0] if low == high else "-".join(numbers)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    low: float
+    high: float
+    vague: str | None = None
+
 
 T = TypeVar("T")
 
@@ -38,8 +78,13 @@ class FactReader:
     seed: str
     seed_text: str
     actors: dict[str, None]  # every actor id
-    metrics: dict[str, Metric]
+    metrics: dict[str, Metric | None]  # every declared metric id; None: the metric is broken
     event_ids: set[str] = field(default_factory=set)
+    # Figure and quote ids of this article -> the line that first used one, for duplicates.
+    claim_lines: dict[str, int] = field(default_factory=dict)
+    # Local explicit figure id -> the figure, and part figures -> their `of` node.
+    local_figures: dict[str, Figure] = field(default_factory=dict)
+    of_nodes: dict[str, tuple[yaml.Node, str]] = field(default_factory=dict)
 
     def read_all(
         self, node: yaml.Node | None, name: str, read: Callable[[yaml.Node, int], T | None]
@@ -49,18 +94,41 @@ class FactReader:
         items = [read(item, n) for n, item in enumerate(self.check.sequence(node, name), start=1)]
         return [item for item in items if item is not None]
 
-    def passage(self, node: yaml.Node) -> Passage | None:
-        quote = self.check.text(node, "quote")
+    def passage(self, node: yaml.Node, name: str = "quote") -> Passage | None:
+        quote = self.check.text(node, name)
         if quote is None:
             return None
         passage, nearest = locate_quote(quote, self.seed, self.seed_text)
         if passage is None:
             self.check.fail(
                 node,
-                f"quote not found in seeds/{self.seed}",
+                f"{name} not found in seeds/{self.seed}",
                 f"nearest passage: {nearest!r}; copy it verbatim",
             )
         return passage
+
+    def claim_id(
+        self, fields: dict[str, yaml.Node], node: yaml.Node, kind: str, content: tuple[str, ...]
+    ) -> str | None:
+        """`{slug}-{id}` for an explicit id, else `{slug}-{kind}-{content hash}`; unique."""
+        if "id" in fields:
+            local = self.check.identifier(fields["id"], "id")
+            if local is None:
+                return None
+            claim_id = f"{self.slug}-{local}"
+            duplicate = f"duplicate id '{local}' in this article"
+            hint = "each figure and quote of an article needs its own id"
+        else:
+            claim_id = f"{self.slug}-{kind}-{content_hash(*content)}"
+            duplicate = f"this {'figure' if kind == 'fig' else kind} repeats the one at line"
+            hint = "if both are meant, give each an explicit 'id:' to tell them apart"
+        if claim_id in self.claim_lines:
+            first = self.claim_lines[claim_id]
+            message = duplicate if "id" in fields else f"{duplicate} {first}"
+            self.check.fail(fields.get("id", node), message, hint)
+            return None
+        self.claim_lines[claim_id] = self.check.line(fields.get("id", node))
+        return claim_id
 
     def event(self, node: yaml.Node, number: int) -> Event | None:
         check = self.check
@@ -139,29 +207,45 @@ class FactReader:
             check.boolean(fields["projected"], "projected") if "projected" in fields else False
         )
         note = check.text(fields["note"], "note") if "note" in fields else None
+        part = check.text(fields["part"], "part") if "part" in fields else None
         passage = self.passage(fields["quote"]) if "quote" in fields else None
-        if (
-            metric_id is not None
-            and bounds is not None
-            and self.metrics[metric_id].unit == "percent"
-            and bounds[1] > 100
-        ):
+        metric = self.metrics.get(metric_id) if metric_id is not None else None
+        percent = metric is not None and metric.unit == "percent"
+        if percent and bounds is not None and bounds.high > 100:
             check.fail(
                 fields["value"],
-                f"{bounds[1]:g} percent is more than 100",
+                f"{bounds.high:g} percent is more than 100",
                 "check the value or the metric",
             )
             bounds = None
-        if None in (metric_id, bounds, qualifier, as_of, projected, passage) or (
-            "claimant" in fields and claimant is None
+        period = self.period_for(metric, fields, node, as_of) if metric is not None else None
+        if "of" in fields and "part" not in fields:
+            check.fail(
+                fields["of"],
+                "'of' names the whole of a part, but this figure has no 'part'",
+                "add part: with the source's words for the part, or remove 'of'",
+            )
+        figure_id = None
+        if metric_id is not None and bounds is not None and passage is not None:
+            content = (metric_id, passage.text, value_key(bounds.low, bounds.high, bounds.vague))
+            figure_id = self.claim_id(fields, node, "fig", content)
+        if (
+            metric is None
+            or None in (metric_id, bounds, qualifier, as_of, projected, passage, figure_id)
+            or ("claimant" in fields and claimant is None)
+            or ("part" in fields and part is None)
+            or period is False
+            or ("of" in fields and "part" not in fields)
         ):
             return None
-        return Figure(
-            figure_id=f"{self.slug}-fig-{number}",
+        of_node = fields.get("of")
+        of_text = check.text(of_node, "of") if of_node is not None else None
+        figure = Figure(
+            figure_id=figure_id,  # type: ignore[arg-type]
             article_slug=self.slug,
             metric_id=metric_id,  # type: ignore[arg-type]
-            low=bounds[0],  # type: ignore[index]
-            high=bounds[1],  # type: ignore[index]
+            low=bounds.low,  # type: ignore[union-attr]
+            high=bounds.high,  # type: ignore[union-attr]
             qualifier=qualifier,  # type: ignore[arg-type]
             as_of=as_of,  # type: ignore[arg-type]
             claimant_id=claimant,
@@ -169,9 +253,113 @@ class FactReader:
             note=note,
             passage=passage,  # type: ignore[arg-type]
             source=check.source(node),
+            period=period,  # type: ignore[arg-type]
+            part=part,
+            part_of_id=f"{self.slug}-{of_text}" if of_text is not None else None,
+            vague=bounds.vague,  # type: ignore[union-attr]
         )
+        if "id" in fields:
+            self.local_figures[str(fields["id"].value)] = figure
+        if of_node is not None and of_text is not None:
+            self.of_nodes[figure.figure_id] = (of_node, of_text)
+        return figure
 
-    def value(self, node: yaml.Node) -> tuple[float, float] | None:
+    def period_for(
+        self,
+        metric: Metric,
+        fields: dict[str, yaml.Node],
+        node: yaml.Node,
+        as_of: FuzzyDate | None,
+    ) -> Period | bool | None:
+        """The figure's period as its metric's kind requires; False after a problem."""
+        check = self.check
+        if "period" not in fields:
+            if metric.kind == "count-in-period":
+                check.fail(
+                    node,
+                    f"missing 'period' for a count in a period ('{metric.metric_id}')",
+                    "add period: with from, to and the source's words in text",
+                )
+                return False
+            return None
+        period_node = fields["period"]
+        if metric.kind == "level":
+            check.fail(
+                period_node,
+                f"'period' does not apply to '{metric.metric_id}', a level (a stock at one moment)",
+                "remove 'period', or make the metric a running-total or count-in-period",
+            )
+            return False
+        period, period_fields = self.period(period_node)
+        if period is None:
+            return False
+        if metric.kind == "running-total" and period.end is not None:
+            check.fail(
+                period_fields["to"],
+                f"a running total ('{metric.metric_id}') counts up to its as_of date",
+                "remove 'to'; 'from' says since when it counts",
+            )
+            return False
+        if metric.kind == "count-in-period" and period.start is None:
+            check.fail(
+                period_node,
+                "missing 'from' in the period of a count in a period",
+                "write the first day counted, YYYY-MM-DD",
+            )
+            return False
+        if metric.kind == "count-in-period" and period.end is None:
+            period = Period(period.start, as_of, period.text, period.precision)
+        return period
+
+    def period(self, node: yaml.Node) -> tuple[Period | None, dict[str, yaml.Node]]:
+        """The period as written, with its field nodes for later messages."""
+        check = self.check
+        errors_before = len(check.errors)
+        fields = check.mapping(node, PERIOD_FIELDS, "period")
+        if fields is None:
+            return None, {}
+        start = check.date(fields["from"], "from") if "from" in fields else None
+        end = check.date(fields["to"], "to") if "to" in fields else None
+        text = check.text(fields["text"], "text") if "text" in fields else None
+        precision = (
+            check.choice(fields["precision"], "precision", PERIOD_PRECISIONS)
+            if "precision" in fields
+            else "exact"
+        )
+        if start is not None and end is not None and end.start() < start.start():
+            check.fail(
+                fields["to"],
+                f"the period ends ({end.iso()}) before it starts ({start.iso()})",
+                "swap 'from' and 'to'",
+            )
+        if len(check.errors) > errors_before or text is None or precision is None:
+            return None, fields
+        return Period(start, end, text, precision), fields  # type: ignore[arg-type]
+
+    def check_wholes(self, figures: list[Figure]) -> None:
+        """Each `of` names a figure of this article with an explicit id, of the same metric,
+        that is not itself a part."""
+        by_id = {f.figure_id: f for f in figures}
+        for figure_id, (node, local) in self.of_nodes.items():
+            part = by_id.get(figure_id)
+            whole = self.local_figures.get(local)
+            if part is None:
+                continue
+            if whole is None:
+                self.check.fail(
+                    node,
+                    f"unknown figure '{local}' in 'of'",
+                    did_you_mean(local, self.local_figures)
+                    + "; the whole needs an explicit 'id:' in this article",
+                )
+            elif whole.metric_id != part.metric_id or whole.part is not None:
+                self.check.fail(
+                    node,
+                    f"figure '{local}' is not a whole of metric '{part.metric_id}'",
+                    "'of' names a figure of the same metric that has no 'part'",
+                )
+
+    def value(self, node: yaml.Node) -> Bounds | None:
         check = self.check
         if isinstance(node, yaml.SequenceNode):
             if len(node.value) != 2:
@@ -187,21 +375,25 @@ class FactReader:
                     "write [low, high] with low < high",
                 )
                 return None
-            return (low, high)
+            return Bounds(low, high)
+        if isinstance(node, yaml.ScalarNode) and node.tag == STR_TAG and not node.style:
+            bounds, _ = parse_vague(str(node.value))
+            if bounds is not None:
+                return Bounds(*bounds, vague=" ".join(str(node.value).lower().split()))
+            if not any(ch.isdigit() for ch in str(node.value)):
+                check.fail(
+                    node,
+                    f"'value' {node.value!r} is not a number nor a known vague quantity",
+                    "vague quantities: " + ", ".join(VAGUE_QUANTITIES),
+                )
+                return None
         number = self.number(node)
-        return None if number is None else (number, number)
+        return None if number is None else Bounds(number, number)
 
     def number(self, node: yaml.Node) -> float | None:
-        value, problem = (
-            parse_number(node) if isinstance(node, yaml.ScalarNode) else (None, "a list or mapping")
+        return self.check.number(
+            node, "value", "write digits without separators, e.g. 100000 or 52.5"
         )
-        if problem:
-            self.check.fail(
-                node,
-                f"'value' must be a number, not {problem}",
-                "write digits without separators, e.g. 100000 or 52.5",
-            )
-        return value
 
     def quote(self, node: yaml.Node, number: int) -> Quote | None:
         check = self.check
@@ -216,4 +408,32 @@ class FactReader:
         passage = self.passage(fields["quote"]) if "quote" in fields else None
         if speaker is None or passage is None:
             return None
-        return Quote(f"{self.slug}-quote-{number}", self.slug, speaker, passage, check.source(node))
+        quote_id = self.claim_id(fields, node, "quote", (speaker, passage.text))
+        if quote_id is None:
+            return None
+        return Quote(quote_id, self.slug, speaker, passage, check.source(node))
+
+    def inference(self, node: yaml.Node, name: str) -> Inference | None:
+        """`outlet_inferred` / `published_inferred`: a reason and seed passages as evidence."""
+        fields = self.check.mapping(node, INFERENCE_FIELDS, f"'{name}'")
+        if fields is None:
+            return None
+        reason = self.check.text(fields["reason"], "reason") if "reason" in fields else None
+        evidence_nodes = (
+            self.check.sequence(fields["evidence"], "evidence") if "evidence" in fields else []
+        )
+        evidence = [self.passage(n, "evidence") for n in evidence_nodes]
+        if reason is None or None in evidence:
+            return None
+        return Inference(reason, tuple(p for p in evidence if p is not None))
+
+    def skipped(self, node: yaml.Node, number: int) -> Skipped | None:
+        """A seed passage with a number or date deliberately left unrecorded, and why."""
+        fields = self.check.mapping(node, SKIPPED_FIELDS, f"skipped {number}")
+        if fields is None:
+            return None
+        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        reason = self.check.text(fields["reason"], "reason") if "reason" in fields else None
+        if passage is None or reason is None:
+            return None
+        return Skipped(passage, reason, self.check.source(node))

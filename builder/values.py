@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import yaml
 
@@ -47,3 +49,28 @@ def parse_number(node: yaml.ScalarNode) -> tuple[float | None, str | None]:
     if value < 0:
         return None, f"a negative number ({node.value})"
     return value, None
+
+
+# Vague quantities, recorded as the source words them and compared through these inclusive
+# bounds. "Tens of thousands" starts at 20,000 because "ten thousand" would be said as such;
+# the README documents the same table.
+VAGUE_QUANTITIES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "several": (3, 9),
+        "dozens": (24, 99),
+        "scores": (40, 99),
+        "hundreds": (200, 999),
+        "thousands": (2_000, 9_999),
+        "tens of thousands": (20_000, 99_999),
+        "hundreds of thousands": (200_000, 999_999),
+        "millions": (2_000_000, 9_999_999),
+    }
+)
+
+
+def parse_vague(text: str) -> tuple[tuple[float, float] | None, str | None]:
+    """The bounds of a vague quantity such as "tens of thousands", or a problem."""
+    bounds = VAGUE_QUANTITIES.get(" ".join(text.lower().split()))
+    if bounds is None:
+        return None, f"unknown vague quantity {text!r}"
+    return bounds, None

@@ -33,6 +33,7 @@ MINIMAL_FILES: dict[str, str] = {
           unit: people
           description: People trapped in the besieged area.
           scope: east of the city
+          kind: level
         """,
     "content/actors/un.yaml": """\
         name: United Nations

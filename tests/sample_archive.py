@@ -17,6 +17,7 @@ from builder.model import (
     Figure,
     FuzzyDate,
     Metric,
+    MetricRelation,
     Passage,
     Qualifier,
     Quote,
@@ -83,9 +84,23 @@ def figure(
 
 def default_metrics() -> list[Metric]:
     return [
-        Metric("east-share", "Government share of east Aleppo", "percent", "", "east Aleppo", REF),
         Metric(
-            "city-share", "Government share of the whole city", "percent", "", "the whole city", REF
+            "east-share",
+            "Government share of east Aleppo",
+            "percent",
+            "",
+            "east Aleppo",
+            REF,
+            related=(MetricRelation("city-share", compare=False),),
+        ),
+        Metric(
+            "city-share",
+            "Government share of the whole city",
+            "percent",
+            "",
+            "the whole city",
+            REF,
+            related=(MetricRelation("east-share", compare=False),),
         ),
         Metric("trapped", "Civilians trapped", "people", "", "east Aleppo", REF),
     ]

@@ -5,20 +5,14 @@ from __future__ import annotations
 import math
 
 from builder.derive.actors import relate_actors
-from builder.derive.figures import (
-    DISAGREEMENT_WINDOW_DAYS,
-    Interval,
-    claim_interval,
-    compare_figures,
-    disagreement_reason,
-    format_value,
-    intervals_overlap,
-)
+from builder.derive.compare import Interval, Judge, claim_interval, intervals_overlap
+from builder.derive.figures import compare_figures, format_value
 from builder.derive.timeline import build_timeline, dates_agree
-from builder.model import FuzzyDate
+from builder.model import ComparisonSettings, Figure, FuzzyDate
 from tests.sample_archive import (
     SEED_B,
     default_articles,
+    default_metrics,
     events_of_actor,
     figure,
     figures_claimed_by,
@@ -26,6 +20,15 @@ from tests.sample_archive import (
     mention_counts,
     quotes_by,
 )
+
+WINDOW_DAYS = ComparisonSettings().window_days
+METRICS = {m.metric_id: m for m in default_metrics()}
+
+
+def flagged(a: Figure, b: Figure) -> bool:
+    """Whether the rules flag two claims (the earlier first), with the default settings."""
+    judge = Judge(ComparisonSettings())
+    return judge.compare(a, b, METRICS[a.metric_id], METRICS[b.metric_id]) is not None
 
 
 def test_same_event_id_is_one_entry_with_every_source_and_differing_dates() -> None:
@@ -83,8 +86,15 @@ def test_disjoint_claims_within_the_window_are_flagged_and_explained() -> None:
     flag = trapped.disagreements[0]
     assert flag.first.value_text == "about 275,000 people"
     assert flag.second.value_text == "100,000–200,000 people"
-    assert "ranges do not overlap" in flag.reason
+    assert (flag.severity, flag.rule) == ("conflict", "level")
+    assert flag.reason == (
+        "these estimates cannot both hold: about 275,000 people on 27 Nov and "
+        "100,000–200,000 on 2 Dec, 5 days apart; United Nations’ own estimates differ"
+    )
+    assert flag.same_claimant
+    assert flag.disagreement_id == "beta-fig-1--alpha-fig-2"
     assert trapped.disputed_ids == ("alpha-fig-2", "beta-fig-1")
+    assert comparison.disagreements == (flag,)
     assert flag.first.reporter_phrase == "Al Jazeera reports United Nations’"
 
 
@@ -101,20 +111,19 @@ def test_claims_outside_the_window_or_of_other_metrics_are_not_compared() -> Non
     other = figure("beta", 4, seed, "60 percent", "city-share", 10, 10, "exact", "2016-12-04", None)
     archive = make_archive(articles=default_articles([far, other]))
     figures = {f.figure_id: f for f in archive.figures}
-    assert disagreement_reason(figures["beta-fig-3"], figures["alpha-fig-2"]) is None
-    assert disagreement_reason(figures["beta-fig-4"], figures["alpha-fig-1"]) is None
+    assert not flagged(figures["beta-fig-3"], figures["alpha-fig-2"])
+    flagged_ids = {i for d in compare_figures(archive).disagreements for i in d.figure_ids}
+    assert "beta-fig-4" not in flagged_ids  # city share vs east share: side by side only
     near = figure("beta", 5, seed, "60 percent", "trapped", 1, 1, "exact", "2016-11-20", None)
-    assert (
-        figures["beta-fig-1"].as_of.start() - near.as_of.start()
-    ).days == DISAGREEMENT_WINDOW_DAYS
-    assert disagreement_reason(near, figures["beta-fig-1"]) is not None
+    assert (figures["beta-fig-1"].as_of.start() - near.as_of.start()).days == WINDOW_DAYS
+    assert flagged(near, figures["beta-fig-1"])
 
 
 def test_month_precision_dates_are_not_compared() -> None:
     seed = ("b.txt", SEED_B)
     vague = figure("beta", 3, seed, "60 percent", "trapped", 1, 1, "exact", "2016-11", None)
     exact = figure("beta", 4, seed, "60 percent", "trapped", 9, 9, "exact", "2016-11-01", None)
-    assert disagreement_reason(vague, exact) is None
+    assert not flagged(vague, exact)
 
 
 def test_related_metrics_sit_side_by_side_and_headline_falls_back() -> None:
@@ -151,7 +160,7 @@ def test_actor_facts_match_the_archive_lookups() -> None:
         assert facts[actor_id].event_ids == events
 
 
-def test_windowed_pairs_find_the_same_disagreements_as_all_pairs() -> None:
+def test_the_archive_flags_are_exactly_the_flagged_pairs() -> None:
     seed = ("b.txt", SEED_B)
     extra = [
         figure("beta", n, seed, "60 percent", "trapped", v, v, "exact", day, None)
@@ -169,7 +178,7 @@ def test_windowed_pairs_find_the_same_disagreements_as_all_pairs() -> None:
         (a.figure_id, b.figure_id)
         for i, a in enumerate(claims)
         for b in claims[i + 1 :]
-        if disagreement_reason(a, b) is not None
+        if flagged(a, b)
     }
     assert found == expected and len(expected) >= 3
 

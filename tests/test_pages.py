@@ -96,7 +96,7 @@ def test_trapped_civilians_are_flagged_as_disagreeing(site: Path) -> None:
     assert section is not None
     text = section.text()
     assert "about 275,000 people" in text and "100,000–200,000 people" in text
-    assert "do not overlap" in text
+    assert "cannot both hold" in text
     for href in section.find("ul").hrefs():  # type: ignore[union-attr]
         row = doc.by_id(href.lstrip("#"))
         assert row is not None and "disputed" in row.classes

@@ -185,7 +185,7 @@ def test_duplicate_metric_key_is_refused(tmp_path: Path) -> None:
     metrics = (root / "content/metrics.yaml").read_text(encoding="utf-8")
     (root / "content/metrics.yaml").write_text(metrics + metrics, encoding="utf-8")
     assert problems(root) == [
-        "content/metrics.yaml:6: duplicate metric id 'civilians-trapped' "
+        "content/metrics.yaml:7: duplicate metric id 'civilians-trapped' "
         "(each metric is defined once)"
     ]
 

@@ -1,53 +1,42 @@
 """Figure comparison: every claim per metric, with disagreements flagged and explained.
 
 Input: an `Archive`.
-Output: `FigureComparison`, one `MetricComparison` per metric: its claims as display-ready
-`ClaimView`s in as-of order, the latest current value, the pairs of claims that disagree, and
-the related metrics that are shown side by side but never compared.
+Output: `FigureComparison`: one `MetricComparison` per metric (its claims as display-ready
+`ClaimView`s in as-of order, the latest current value, the flags that involve it, and its
+related metrics), plus every flag of the archive in one list, conflicts first.
 
-Two claims disagree when they are about the SAME metric (scope is part of a metric), both are
-current-state claims or both are projections, their as-of dates are exact days at most
-`DISAGREEMENT_WINDOW_DAYS` apart, and the intervals their qualifiers imply do not overlap.
+Which claims are compared, and how, is `derive/compare.py`'s job: claims of the same metric,
+and claims of two metrics that `metrics.yaml` relates with `compare: true`. Metrics related
+with `compare: false` are only shown side by side.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from types import MappingProxyType
 
-from builder.index import Archive
-from builder.model import Figure, FuzzyDate, Metric, Qualifier
-
-# Claims further apart than this describe different moments, so a change is not a disagreement.
-DISAGREEMENT_WINDOW_DAYS = 7
-
-# The metric the home page charts when the archive has it.
-HEADLINE_METRIC_ID = "east-aleppo-government-share"
-
-QUALIFIER_WORDS: Mapping[Qualifier, str] = MappingProxyType(
-    {
-        "exact": "",
-        "about": "about",
-        "more-than": "more than",
-        "at-least": "at least",
-        "up-to": "up to",
-    }
+from builder.derive.compare import (
+    SEVERITY_ORDER,
+    Finding,
+    Judge,
+    Rule,
+    Severity,
+    claim_interval,
 )
+from builder.derive.wording import (
+    format_number,
+    format_number_range,
+    format_value,
+    period_text,
+    possessive,
+)
+from builder.index import Archive
+from builder.model import Figure, Metric
 
-# "about" is read as within ten percent either way.
-ABOUT_TOLERANCE = 0.1
-
-
-@dataclass(frozen=True)
-class Interval:
-    """The set of values a claim allows; an open end excludes its bound."""
-
-    low: float
-    high: float
-    low_open: bool = False
-    high_open: bool = False
+# Re-exported for the chart and page modules, which word and draw values with them.
+__all__ = ["claim_interval", "format_number", "format_value"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +45,8 @@ class ClaimView:
 
     figure: Figure
     metric_label: str
-    value_text: str  # "more than 52%", "100,000–200,000 people"
-    number_text: str  # the value without qualifier or unit: "52", "100,000–200,000"
+    value_text: str  # "more than 52%", "100,000–200,000 people", "tens of thousands of people"
+    number_text: str  # the value without qualifier or unit: "52", "100,000–200,000", "hundreds"
     claimant_name: str | None
     claimant_url: str | None
     attribution: str  # "Russian defence ministry" or "unattributed (stated by ABC News)"
@@ -69,13 +58,24 @@ class ClaimView:
     passage_url: str
     figure_url: str
     metric_url: str
+    period_text: str | None = None  # "over the weekend, 26–27 Nov 2016"
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    first: ClaimView  # the earlier claim
+    """Two claims that cannot both hold (conflict) or only just can (tension)."""
+
+    disagreement_id: str  # f"{first figure id}--{second figure id}": stable, usable as anchor
+    first: ClaimView  # the earlier claim (ties: figure id)
     second: ClaimView
-    reason: str  # "these ranges do not overlap"
+    severity: Severity
+    rule: Rule
+    reason: str  # plain words naming the rule, with both values and dates
+    same_claimant: bool  # both from one claimant; the reason then says so
+
+    @property
+    def figure_ids(self) -> tuple[str, str]:
+        return (self.first.figure.figure_id, self.second.figure.figure_id)
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,10 @@ class MetricComparison:
     url: str  # the metric's page
     claims: tuple[ClaimView, ...]  # as-of order
     latest: ClaimView | None  # the most recent current-state claim
-    disagreements: tuple[Disagreement, ...]
-    disputed_ids: tuple[str, ...]  # figure ids that take part in a disagreement
-    related_ids: tuple[str, ...]  # metrics shown alongside, never compared
+    disagreements: tuple[Disagreement, ...]  # every flag involving this metric's claims
+    disputed_ids: tuple[str, ...]  # figure ids that take part in one of those flags
+    related_ids: tuple[str, ...]  # every related metric, compared or side by side
+    compared_ids: tuple[str, ...] = ()  # the related metrics whose claims are compared
 
 
 @dataclass(frozen=True)
@@ -94,133 +95,135 @@ class FigureComparison:
     metrics: tuple[MetricComparison, ...]  # by metric id
     by_metric: Mapping[str, MetricComparison]
     headline_metric_id: str | None
+    disagreements: tuple[Disagreement, ...] = ()  # archive-wide: conflicts first, then date
 
 
 def compare_figures(archive: Archive) -> FigureComparison:
-    """Every metric's claims, latest value, disagreements and related metrics."""
-    comparisons = tuple(compare_metric(archive, metric) for metric in archive.metrics.values())
+    """Every metric's claims, latest value and related metrics, and every flag."""
+    views = {f.figure_id: describe_claim(archive, f) for f in archive.figures}
+    flags = sorted(find_disagreements(archive, views), key=disagreement_order)
+    comparisons = tuple(
+        compare_metric(archive, metric, views, flags) for metric in archive.metrics.values()
+    )
     return FigureComparison(
         metrics=comparisons,
         by_metric=MappingProxyType({c.metric.metric_id: c for c in comparisons}),
         headline_metric_id=choose_headline_metric(archive),
+        disagreements=tuple(flags),
     )
 
 
-def compare_metric(archive: Archive, metric: Metric) -> MetricComparison:
-    claims = tuple(describe_claim(archive, f) for f in archive.figures_by_metric[metric.metric_id])
+def disagreement_order(flag: Disagreement) -> tuple[int, tuple[int, int, int, int], str]:
+    return (
+        SEVERITY_ORDER[flag.severity],
+        flag.first.figure.as_of.sort_key(),
+        flag.disagreement_id,
+    )
+
+
+def compare_metric(
+    archive: Archive,
+    metric: Metric,
+    views: Mapping[str, ClaimView],
+    flags: Sequence[Disagreement],
+) -> MetricComparison:
+    claims = tuple(views[f.figure_id] for f in archive.figures_by_metric[metric.metric_id])
     current = [c for c in claims if not c.figure.projected]
-    disagreements = tuple(
-        Disagreement(a, b, reason)
-        for a, b in candidate_pairs(claims)
-        if (reason := disagreement_reason(a.figure, b.figure)) is not None
+    own = tuple(
+        flag
+        for flag in flags
+        if metric.metric_id in (flag.first.figure.metric_id, flag.second.figure.metric_id)
     )
-    disputed = {d.first.figure.figure_id for d in disagreements}
-    disputed |= {d.second.figure.figure_id for d in disagreements}
+    disputed = sorted({figure_id for flag in own for figure_id in flag.figure_ids})
     return MetricComparison(
         metric=metric,
         url=archive.url_metric(metric.metric_id),
         claims=claims,
         latest=current[-1] if current else None,
-        disagreements=disagreements,
-        disputed_ids=tuple(sorted(disputed)),
-        related_ids=related_metrics(archive, metric),
+        disagreements=own,
+        disputed_ids=tuple(disputed),
+        related_ids=tuple(r.metric_id for r in metric.related),
+        compared_ids=tuple(r.metric_id for r in metric.related if r.compare),
     )
 
 
-def candidate_pairs(claims: tuple[ClaimView, ...]) -> Iterator[tuple[ClaimView, ClaimView]]:
-    """Pairs of exact-dated claims at most the window apart, earlier first.
+def find_disagreements(archive: Archive, views: Mapping[str, ClaimView]) -> Iterator[Disagreement]:
+    """Every flag: pairs within each metric, then across each compared relation (once)."""
+    judge = Judge(archive.site.comparison)
+    for metric in archive.metrics.values():
+        own = archive.figures_by_metric[metric.metric_id]
+        others: list[Figure] = []
+        for relation in metric.related:
+            other = archive.metrics.get(relation.metric_id)
+            if relation.compare and other is not None and metric.metric_id < other.metric_id:
+                others += archive.figures_by_metric[other.metric_id]
+        for first, second in candidate_pairs(judge, metric, own, others):
+            finding = judge.compare(
+                first, second, archive.metrics[first.metric_id], archive.metrics[second.metric_id]
+            )
+            if finding is not None:
+                first_view, second_view = views[first.figure_id], views[second.figure_id]
+                yield make_disagreement(archive, first_view, second_view, finding)
 
-    Claims come in as-of order, so each is paired only with the few that follow it within
-    the window: linear in the number of claims for a metric reported every day for years.
+
+def candidate_pairs(
+    judge: Judge, metric: Metric, own: Sequence[Figure], others: Sequence[Figure]
+) -> Iterator[tuple[Figure, Figure]]:
+    """Pairs of `own` claims, and of an `own` with an `others` claim, earlier first.
+
+    Levels further apart than the window are never compared, so for levels each claim is
+    paired only with the few that follow it within the window: linear in the number of claims
+    for a metric reported every day for years. Other kinds pair every two claims.
     """
-    exact = [c for c in claims if c.figure.as_of.is_exact]
+    ordered = sorted((*own, *others), key=claim_order)
+    own_ids = {f.figure_id for f in own}
+    if metric.kind != "level":
+        for first, second in combinations(ordered, 2):
+            if first.figure_id in own_ids or second.figure_id in own_ids:
+                yield first, second
+        return
+    window = judge.window_days(metric)
+    exact = [f for f in ordered if f.as_of.is_exact]
     for n, first in enumerate(exact):
-        start = first.figure.as_of.start()
+        start = first.as_of.start()
         for second in exact[n + 1 :]:
-            if (second.figure.as_of.start() - start).days > DISAGREEMENT_WINDOW_DAYS:
+            if (second.as_of.start() - start).days > window:
                 break
-            yield first, second
+            if first.figure_id in own_ids or second.figure_id in own_ids:
+                yield first, second
+
+
+def claim_order(figure: Figure) -> tuple[tuple[int, int, int, int], str]:
+    return (figure.as_of.sort_key(), figure.figure_id)
+
+
+def make_disagreement(
+    archive: Archive, first: ClaimView, second: ClaimView, finding: Finding
+) -> Disagreement:
+    claimant = first.figure.claimant_id
+    same = claimant is not None and claimant == second.figure.claimant_id
+    reason = finding.reason
+    if same and claimant is not None:
+        kind = archive.metrics[first.figure.metric_id].kind
+        what = "estimates" if kind == "level" else "counts"
+        reason = f"{reason}; {possessive(archive.actors[claimant].name)} own {what} differ"
+    return Disagreement(
+        disagreement_id=f"{first.figure.figure_id}--{second.figure.figure_id}",
+        first=first,
+        second=second,
+        severity=finding.severity,
+        rule=finding.rule,
+        reason=reason,
+        same_claimant=same,
+    )
 
 
 def choose_headline_metric(archive: Archive) -> str | None:
-    """The headline metric if present, else the one with most claims (ties: by id)."""
-    if HEADLINE_METRIC_ID in archive.metrics:
-        return HEADLINE_METRIC_ID
+    """The site's headline metric if set, else the one with most claims (ties: by id)."""
+    if archive.site.headline_metric in archive.metrics:
+        return archive.site.headline_metric
     counted = sorted(archive.figures_by_metric.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return counted[0][0] if counted and counted[0][1] else None
-
-
-def related_metrics(archive: Archive, metric: Metric) -> tuple[str, ...]:
-    """Metrics that count the same thing over another scope, in metric-id order."""
-    return tuple(
-        other.metric_id for other in archive.metrics.values() if metrics_related(metric, other)
-    )
-
-
-def metrics_related(a: Metric, b: Metric) -> bool:
-    """Same unit, different scope, and the same id once both scopes' words are removed:
-    "east-aleppo-government-share" ~ "aleppo-city-government-share" (scope "the whole city")."""
-    if a.metric_id == b.metric_id or a.unit != b.unit or a.scope == b.scope:
-        return False
-    scope_words = set(a.scope.lower().split()) | set(b.scope.lower().split())
-    return id_without(a.metric_id, scope_words) == id_without(b.metric_id, scope_words)
-
-
-def id_without(metric_id: str, words: set[str]) -> tuple[str, ...]:
-    return tuple(part for part in metric_id.split("-") if part not in words)
-
-
-# ---- intervals and disagreement ---------------------------------------------------------
-
-
-def claim_interval(figure: Figure) -> Interval:
-    """The values a claim allows, by qualifier (a range is read as [low, high])."""
-    low, high = figure.low, figure.high
-    match figure.qualifier:
-        case "about":
-            return Interval(low * (1 - ABOUT_TOLERANCE), high * (1 + ABOUT_TOLERANCE))
-        case "more-than":
-            return Interval(low, math.inf, low_open=True)
-        case "at-least":
-            return Interval(low, math.inf)
-        case "up-to":
-            return Interval(0.0, high)
-        case _:
-            return Interval(low, high)
-
-
-def intervals_overlap(a: Interval, b: Interval) -> bool:
-    low = max(a.low, b.low)
-    high = min(a.high, b.high)
-    if low < high:
-        return True
-    if low > high:
-        return False
-    # They touch at one point: it belongs to both only if neither interval excludes it.
-    low_open = (a.low_open and a.low == low) or (b.low_open and b.low == low)
-    high_open = (a.high_open and a.high == high) or (b.high_open and b.high == high)
-    return not (low_open or high_open)
-
-
-def days_apart(a: FuzzyDate, b: FuzzyDate) -> int | None:
-    """Distance in days between two exact dates; None when either is only a month or year."""
-    if not (a.is_exact and b.is_exact):
-        return None
-    return abs((a.start() - b.start()).days)
-
-
-def disagreement_reason(a: Figure, b: Figure) -> str | None:
-    """Why two claims disagree, or None when they are compatible or not comparable."""
-    if a.metric_id != b.metric_id or a.projected != b.projected:
-        return None
-    apart = days_apart(a.as_of, b.as_of)
-    if apart is None or apart > DISAGREEMENT_WINDOW_DAYS:
-        return None
-    if intervals_overlap(claim_interval(a), claim_interval(b)):
-        return None
-    kinds = "ranges" if a.is_range or b.is_range else "values"
-    when = "on the same day" if apart == 0 else f"{apart} day{'s' if apart > 1 else ''} apart"
-    return f"these {kinds} do not overlap, though they describe dates {when}"
 
 
 # ---- display -----------------------------------------------------------------------------
@@ -241,7 +244,7 @@ def describe_claim(archive: Archive, figure: Figure) -> ClaimView:
         figure=figure,
         metric_label=metric.label,
         value_text=format_value(figure, metric.unit),
-        number_text=format_number_range(figure.low, figure.high),
+        number_text=figure.vague or format_number_range(figure.low, figure.high),
         claimant_name=claimant.name if claimant else None,
         claimant_url=archive.url_actor(claimant.actor_id) if claimant else None,
         attribution=attribution,
@@ -253,29 +256,5 @@ def describe_claim(archive: Archive, figure: Figure) -> ClaimView:
         passage_url=archive.url_passage(article.slug, figure.passage),
         figure_url=archive.url_figure(figure),
         metric_url=archive.url_metric(metric.metric_id),
+        period_text=period_text(figure.period),
     )
-
-
-def possessive(name: str) -> str:
-    return f"{name}’" if name.endswith("s") else f"{name}’s"
-
-
-def format_number(value: float) -> str:
-    """`275,000`, `52`, `52.5`: thousands separated, no trailing `.0`."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def format_number_range(low: float, high: float) -> str:
-    if low == high:
-        return format_number(low)
-    return f"{format_number(low)}–{format_number(high)}"
-
-
-def format_value(figure: Figure, unit: str) -> str:
-    """Qualifier words, number or range, unit: "more than 52%", "about 275,000 people"."""
-    number = format_number_range(figure.low, figure.high)
-    amount = f"{number}%" if unit == "percent" else f"{number} {unit}".rstrip()
-    words = QUALIFIER_WORDS[figure.qualifier]
-    return f"{words} {amount}" if words else amount

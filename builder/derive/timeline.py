@@ -39,6 +39,15 @@ class EventReport:
 
 
 @dataclass(frozen=True)
+class ReportedDate:
+    """One date that sources give for an event, with the reports that give it."""
+
+    date: FuzzyDate
+    date_text: str
+    reports: tuple[EventReport, ...]  # oldest article first
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     event_id: str
     anchor: str  # the entry's id on its timeline page
@@ -48,9 +57,11 @@ class TimelineEntry:
     title: str
     reports: tuple[EventReport, ...]  # oldest article first
     actors: tuple[ActorLink, ...]  # union over the reports, in first-seen order
-    dates_differ: bool
+    dates_differ: bool  # some two reports give dates that cannot name the same day
     is_approximate: bool
     place: str | None  # the first report's place that the source states, if any
+    # Each distinct date with its sources, in date order; shown when `dates_differ`.
+    reported_dates: tuple[ReportedDate, ...] = ()
 
     @property
     def source_count(self) -> int:
@@ -111,6 +122,7 @@ def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
     first = reports[0]
     date = consensus_date(reports)
     actor_ids = list(dict.fromkeys(a for r in reports for a in r.actor_ids))
+    described = tuple(describe_report(archive, r) for r in reports)
     return TimelineEntry(
         event_id=first.event_id,
         anchor=event_anchor(first.event_id),
@@ -118,11 +130,20 @@ def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
         date=date,
         date_text=date.human(),
         title=first.title,
-        reports=tuple(describe_report(archive, r) for r in reports),
+        reports=described,
         actors=tuple(link_actor(archive, a) for a in actor_ids),
         dates_differ=any(not dates_agree(a.date, b.date) for a in reports for b in reports),
         is_approximate=any(not r.date.is_exact or r.date.label is not None for r in reports),
         place=next((r.place for r in reports if r.place is not None), None),
+        reported_dates=group_by_date(described),
+    )
+
+
+def group_by_date(reports: tuple[EventReport, ...]) -> tuple[ReportedDate, ...]:
+    """The distinct dates the reports give, in date order, each with its reports."""
+    dates = sorted({r.event.date for r in reports}, key=lambda d: d.sort_key())
+    return tuple(
+        ReportedDate(d, d.human(), tuple(r for r in reports if r.event.date == d)) for d in dates
     )
 
 
