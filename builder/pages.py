@@ -385,12 +385,20 @@ def sources_context(derived: Derived) -> SourcesContext:
 
 
 def scope_example(archive: Archive) -> tuple[str, ...]:
-    """The two scopes most of the archive's metrics are over (ties: the first by metric id),
-    so that the about page's example comes from the content, not from the generator."""
+    """Two scopes of the archive's metrics, for the about page's example of figures never
+    compared: the first pair declared side by side only (`compare: false`) over different
+    scopes, else the two scopes most metrics are over; the more common scope first. Empty
+    with fewer than two scopes."""
+    metrics = archive.metrics
     counts: dict[str, int] = {}
-    for metric in archive.metrics.values():
+    for metric in metrics.values():
         counts[metric.scope] = counts.get(metric.scope, 0) + 1
     ranked = sorted(counts, key=lambda scope: -counts[scope])  # stable: ties keep id order
+    for metric in metrics.values():
+        for relation in metric.related:
+            other = metrics.get(relation.metric_id)
+            if not relation.compare and other is not None and other.scope != metric.scope:
+                return tuple(sorted((metric.scope, other.scope), key=ranked.index))
     return tuple(ranked[:2]) if len(ranked) >= 2 else ()
 
 

@@ -150,6 +150,20 @@ def test_a_project_template_overrides_the_packaged_one_file_by_file(
     assert not (init_sites["packaged"] / "static" / "extra.txt").exists()
 
 
+def test_the_about_page_takes_its_example_from_the_content(
+    init_sites: dict[str, Path], built_site: Path
+) -> None:
+    """No archive's wording in the generator: the example of scopes never compared comes
+    from the metrics (none in a new archive)."""
+
+    def method(site: Path) -> str:
+        return (site / "about" / "index.html").read_text("utf-8")
+
+    assert "Figures over different scopes are shown side by side" in method(init_sites["packaged"])
+    assert "(east Aleppo against the whole city, say)" in method(built_site)
+    assert "aleppo" not in method(init_sites["packaged"]).lower()
+
+
 def test_the_wheel_ships_the_theme_and_builds_an_archive_without_the_checkout(
     tmp_path: Path,
 ) -> None:
