@@ -57,6 +57,7 @@ class Archive:
         str, tuple[Event, ...]
     ]  # event id -> its reports, oldest article first
     figures_by_metric: Mapping[str, tuple[Figure, ...]]
+    figure_by_id: Mapping[str, Figure]  # e.g. a part's whole (`Figure.part_of_id`)
     members_by_actor: Mapping[str, tuple[str, ...]]  # actor id -> ids of actors part_of it
     timeline_split_by_year: bool
 
@@ -162,6 +163,7 @@ def build_archive(
         ),
         reports_by_event=MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())}),
         figures_by_metric=MappingProxyType({k: tuple(v) for k, v in by_metric.items()}),
+        figure_by_id=MappingProxyType({f.figure_id: f for f in figures}),
         members_by_actor=MappingProxyType({k: tuple(sorted(v)) for k, v in members.items()}),
         timeline_split_by_year=len(reports) > TIMELINE_SPLIT_THRESHOLD,
     )
@@ -172,6 +174,9 @@ def marks_of(article: Article) -> tuple[Mark, ...]:
     passages = [f.passage for f in article.figures]
     passages += [e.passage for e in article.events]
     passages += [q.passage for q in article.quotes]
+    # Evidence for an inferred outlet or date is marked too, so the page can point to it.
+    for inference in (article.outlet_inferred, article.published_inferred):
+        passages += inference.evidence if inference is not None else ()
     spans = sorted({(p.start, p.end) for p in passages}, key=lambda s: (s[0], -s[1]))
     return tuple(Mark(f"p{start}-{end}", start, end) for start, end in spans)
 

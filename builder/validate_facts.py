@@ -10,7 +10,6 @@ quoted passage and value; speaker and words), so inserting a fact changes no oth
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -22,49 +21,27 @@ from builder.fields import (
     EVENT_FIELDS,
     FIGURE_FIELDS,
     INFERENCE_FIELDS,
-    PERIOD_FIELDS,
     QUOTE_FIELDS,
     SKIPPED_FIELDS,
     Checker,
 )
 from builder.model import (
-    PERIOD_PRECISIONS,
     QUALIFIERS,
     Event,
     Figure,
-    FuzzyDate,
     Inference,
     Metric,
     Passage,
-    Period,
     Quote,
     Skipped,
 )
 from builder.provenance import locate_quote
-from builder.values import VAGUE_QUANTITIES, parse_vague
-
-STR_TAG = "tag:yaml.org,2002:str"
-
-
-def content_hash(*parts: str) -> str:
-    """Eight hex digits of the SHA-1 of the parts joined by NUL: stable across builds."""
-    return hashlib.sha1("\0".join(parts).encode("utf-8")).hexdigest()[:8]
-
-
-def value_key(low: float, high: float, vague: str | None) -> str:
-    """The value as hashed into a figure id: "275000", "100000-200000" or "tens of thousands"."""
-    if vague is not None:
-        return vague
-    numbers = [str(int(v)) if v == int(v) else repr(v) for v in (low, high)]
-    return numbers[0] if low == high else "-".join(numbers)
-
-
-@dataclass(frozen=True)
-class Bounds:
-    low: float
-    high: float
-    vague: str | None = None
-
+from builder.validate_values import (
+    content_hash,
+    read_figure_period,
+    read_value,
+    value_key,
+)
 
 T = TypeVar("T")
 
@@ -188,7 +165,7 @@ class FactReader:
             if "metric" in fields
             else None
         )
-        bounds = self.value(fields["value"]) if "value" in fields else None
+        bounds = read_value(check, fields["value"]) if "value" in fields else None
         qualifier = check.text(fields["qualifier"], "qualifier") if "qualifier" in fields else None
         if qualifier is not None and qualifier not in QUALIFIERS:
             check.fail(
@@ -218,7 +195,9 @@ class FactReader:
                 "check the value or the metric",
             )
             bounds = None
-        period = self.period_for(metric, fields, node, as_of) if metric is not None else None
+        period = (
+            read_figure_period(check, metric, fields, node, as_of) if metric is not None else None
+        )
         if "of" in fields and "part" not in fields:
             check.fail(
                 fields["of"],
@@ -264,78 +243,6 @@ class FactReader:
             self.of_nodes[figure.figure_id] = (of_node, of_text)
         return figure
 
-    def period_for(
-        self,
-        metric: Metric,
-        fields: dict[str, yaml.Node],
-        node: yaml.Node,
-        as_of: FuzzyDate | None,
-    ) -> Period | bool | None:
-        """The figure's period as its metric's kind requires; False after a problem."""
-        check = self.check
-        if "period" not in fields:
-            if metric.kind == "count-in-period":
-                check.fail(
-                    node,
-                    f"missing 'period' for a count in a period ('{metric.metric_id}')",
-                    "add period: with from, to and the source's words in text",
-                )
-                return False
-            return None
-        period_node = fields["period"]
-        if metric.kind == "level":
-            check.fail(
-                period_node,
-                f"'period' does not apply to '{metric.metric_id}', a level (a stock at one moment)",
-                "remove 'period', or make the metric a running-total or count-in-period",
-            )
-            return False
-        period, period_fields = self.period(period_node)
-        if period is None:
-            return False
-        if metric.kind == "running-total" and period.end is not None:
-            check.fail(
-                period_fields["to"],
-                f"a running total ('{metric.metric_id}') counts up to its as_of date",
-                "remove 'to'; 'from' says since when it counts",
-            )
-            return False
-        if metric.kind == "count-in-period" and period.start is None:
-            check.fail(
-                period_node,
-                "missing 'from' in the period of a count in a period",
-                "write the first day counted, YYYY-MM-DD",
-            )
-            return False
-        if metric.kind == "count-in-period" and period.end is None:
-            period = Period(period.start, as_of, period.text, period.precision)
-        return period
-
-    def period(self, node: yaml.Node) -> tuple[Period | None, dict[str, yaml.Node]]:
-        """The period as written, with its field nodes for later messages."""
-        check = self.check
-        errors_before = len(check.errors)
-        fields = check.mapping(node, PERIOD_FIELDS, "period")
-        if fields is None:
-            return None, {}
-        start = check.date(fields["from"], "from") if "from" in fields else None
-        end = check.date(fields["to"], "to") if "to" in fields else None
-        text = check.text(fields["text"], "text") if "text" in fields else None
-        precision = (
-            check.choice(fields["precision"], "precision", PERIOD_PRECISIONS)
-            if "precision" in fields
-            else "exact"
-        )
-        if start is not None and end is not None and end.start() < start.start():
-            check.fail(
-                fields["to"],
-                f"the period ends ({end.iso()}) before it starts ({start.iso()})",
-                "swap 'from' and 'to'",
-            )
-        if len(check.errors) > errors_before or text is None or precision is None:
-            return None, fields
-        return Period(start, end, text, precision), fields  # type: ignore[arg-type]
-
     def check_wholes(self, figures: list[Figure]) -> None:
         """Each `of` names a figure of this article with an explicit id, of the same metric,
         that is not itself a part."""
@@ -358,42 +265,6 @@ class FactReader:
                     f"figure '{local}' is not a whole of metric '{part.metric_id}'",
                     "'of' names a figure of the same metric that has no 'part'",
                 )
-
-    def value(self, node: yaml.Node) -> Bounds | None:
-        check = self.check
-        if isinstance(node, yaml.SequenceNode):
-            if len(node.value) != 2:
-                check.fail(node, "a range must have exactly two numbers", "write [low, high]")
-                return None
-            low, high = (self.number(n) for n in node.value)
-            if low is None or high is None:
-                return None
-            if low >= high:
-                check.fail(
-                    node,
-                    f"range [{low:g}, {high:g}] is not increasing",
-                    "write [low, high] with low < high",
-                )
-                return None
-            return Bounds(low, high)
-        if isinstance(node, yaml.ScalarNode) and node.tag == STR_TAG and not node.style:
-            bounds, _ = parse_vague(str(node.value))
-            if bounds is not None:
-                return Bounds(*bounds, vague=" ".join(str(node.value).lower().split()))
-            if not any(ch.isdigit() for ch in str(node.value)):
-                check.fail(
-                    node,
-                    f"'value' {node.value!r} is not a number nor a known vague quantity",
-                    "vague quantities: " + ", ".join(VAGUE_QUANTITIES),
-                )
-                return None
-        number = self.number(node)
-        return None if number is None else Bounds(number, number)
-
-    def number(self, node: yaml.Node) -> float | None:
-        return self.check.number(
-            node, "value", "write digits without separators, e.g. 100000 or 52.5"
-        )
 
     def quote(self, node: yaml.Node, number: int) -> Quote | None:
         check = self.check

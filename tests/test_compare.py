@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+from builder.build import load_archive
 from builder.derive.compare import Finding, Judge
 from builder.derive.figures import compare_figures
 from builder.derive.timeline import build_timeline
@@ -393,3 +395,42 @@ def test_reports_giving_different_dates_are_one_entry_listing_each_date_and_sour
     ]
     assert entry.reported_dates[0].reports[0].article_url == "articles/a/"
     assert entry.date == FuzzyDate(2016, 11, 15)
+
+
+# ---- the shipped archive ----------------------------------------------------------------
+
+
+def test_the_shipped_archive_flags_only_what_cannot_both_hold(project_root: Path) -> None:
+    comparison = compare_figures(load_archive(project_root))
+    flagged_metrics = {
+        metric_id
+        for d in comparison.disagreements
+        for metric_id in (d.first.figure.metric_id, d.second.figure.metric_id)
+    }
+    # Growth of a running total, counts over different weekends and weeks, and territory
+    # taken over days of a fast offensive are not disagreements.
+    assert "neighbourhoods-taken" not in flagged_metrics
+    assert "east-aleppo-government-share" not in flagged_metrics
+    fled = [d for d in comparison.disagreements if d.first.figure.metric_id == "people-fled"]
+    assert [d.rule for d in fled] == ["part-of-whole"]
+    assert fled[0].reason.startswith("a part cannot exceed the whole: more than 900 people")
+    (wednesday,) = comparison.by_metric["people-killed-west-aleppo"].disagreements
+    assert (wednesday.severity, wednesday.rule) == ("tension", "nested-window")
+    assert wednesday.reason.endswith("a conflict only if 'in recent days' includes Wednesday 7 Dec")
+    trapped = [
+        d
+        for d in comparison.by_metric["people-trapped"].disagreements
+        if d.first.figure.metric_id == d.second.figure.metric_id == "people-trapped"
+    ]
+    assert trapped and all(d.same_claimant for d in trapped)
+    assert all(d.reason.endswith("United Nations’ own estimates differ") for d in trapped)
+    assert [d.severity for d in comparison.disagreements] == sorted(
+        (d.severity for d in comparison.disagreements), key=["conflict", "tension"].index
+    )
+
+
+def test_a_part_links_to_its_whole() -> None:
+    whole = claim("a1", "fled", 500, as_of="2016-11-27", period=WEEKEND)
+    part = replace(whole, figure_id="a2", low=90, high=90, part="from Hanano", part_of_id="a1")
+    claims = compare_figures(archive_of([whole, part], [FLED])).by_metric["fled"].claims
+    assert [c.whole_url for c in claims] == [None, "figures/fled/#a1"]

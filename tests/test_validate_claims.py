@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentErrors
+from builder.index import marks_of
 from builder.load import load_project
 from builder.model import Article, FuzzyDate, Inference, Metric, MetricRelation, Period
 from builder.validate import validate_project
@@ -40,6 +41,14 @@ def edited(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
     for path, old, new in edits:
         replace_in(root, path, old, new)
     return root
+
+
+def with_period(kind: str, start: str, end: str | None, text: str) -> list[tuple[str, str, str]]:
+    """Edits making the fixture's metric of `kind`, its figure with this period."""
+    lines = f"    period:\n      from: {start}\n"
+    lines += f"      to: {end}\n" if end else ""
+    lines += f"      text: {text}\n"
+    return [(METRICS, "kind: level", f"kind: {kind}"), (ARTICLE, FIGURE_END, FIGURE_END + lines)]
 
 
 def count_metric(tmp_path: Path, period: str) -> Path:
@@ -118,19 +127,21 @@ BROKEN = [
     ),
     (
         "a running total with an end",
-        [(METRICS, "kind: level", "kind: running-total"),
-         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-20\n"
-          "      to: 2016-11-26\n      text: since the offensive began\n")],
+        with_period("running-total", "2016-11-20", "2016-11-26", "since the offensive began"),
         f"{ARTICLE}:20: a running total ('civilians-trapped') counts up to its as_of date "
         "(remove 'to'; 'from' says since when it counts)",
     ),
     (
         "a period ending before it starts",
-        [(METRICS, "kind: level", "kind: count-in-period"),
-         (ARTICLE, FIGURE_END, FIGURE_END + "    period:\n      from: 2016-11-27\n"
-          "      to: 2016-11-26\n      text: over the weekend\n")],
+        with_period("count-in-period", "2016-11-27", "2016-11-26", "over the weekend"),
         f"{ARTICLE}:20: the period ends (2016-11-26) before it starts (2016-11-27) "
         "(swap 'from' and 'to')",
+    ),
+    (
+        "a count starting after its as_of date",
+        with_period("count-in-period", "2016-11-28", None, "over the weekend"),
+        f"{ARTICLE}:19: the period starts (2016-11-28) after as_of (2016-11-27) "
+        "(write 'to' for the last day counted, or correct 'from')",
     ),
     (
         "an unknown vague word",
@@ -260,7 +271,7 @@ def test_a_part_names_its_whole_by_explicit_id(tmp_path: Path) -> None:
 
 
 def test_a_vague_value_keeps_its_words_and_bounds(tmp_path: Path) -> None:
-    root = edited(tmp_path, (ARTICLE, "value: 100000", "value: Tens of  thousands"))
+    root = edited(tmp_path, (ARTICLE, "value: 100000", 'value: "Tens of  thousands"'))
     _, article = valid(root)
     (figure,) = article.figures
     assert (figure.vague, figure.low, figure.high) == ("tens of thousands", 20000, 99999)
@@ -306,3 +317,8 @@ def test_provenance_fields_are_read_and_verified(tmp_path: Path) -> None:
     (skipped,) = article.skipped
     assert article.seed_text[skipped.passage.start : skipped.passage.end] == "Old City"
     assert skipped.reason == "no number here, only a test"
+    # The evidence is marked in the source text; a skipped passage is not.
+    (evidence,) = inference.evidence
+    marks = {(m.start, m.end) for m in marks_of(article)}
+    assert (evidence.start, evidence.end) in marks
+    assert (skipped.passage.start, skipped.passage.end) not in marks

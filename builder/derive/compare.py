@@ -222,15 +222,15 @@ class Judge:
             return None
         if wa.contains(wb) or wb.contains(wa):
             inner, outer = (b, a) if wa.contains(wb) else (a, b)
-            win_inner, win_outer = (wb, wa) if wa.contains(wb) else (wa, wb)
+            inner_window, outer_window = (wb, wa) if wa.contains(wb) else (wa, wb)
             if not entirely_below(self.interval(outer), self.interval(inner)):
                 return None
             reason = (
                 "a count within a period cannot exceed the count for the whole period: "
-                f"{counted(inner, metric.unit, win_inner)} vs "
-                f"{counted(outer, None if metric.unit != 'percent' else 'percent', win_outer)}"
+                f"{counted(inner, metric.unit, inner_window)} vs "
+                f"{counted(outer, metric.unit, outer_window, first=False)}"
             )
-            return self.nested_finding("nested-window", reason, win_inner, win_outer)
+            return self.nested_finding("nested-window", reason, inner_window, outer_window)
         return None
 
     def nested_finding(self, rule: Rule, reason: str, inner: Window, outer: Window) -> Finding:
@@ -253,10 +253,9 @@ class Judge:
             wp, ww = window_of(part), window_of(whole)
             if wp is None or ww is None or not ww.contains(wp):
                 return None
-            short = "percent" if unit == "percent" else None
             reason = (
                 f"a part cannot exceed the whole: {counted(part, unit, wp)} vs "
-                f"{format_value(whole, short)} {whole_words} {wp_words(ww)}"
+                f"{short_value(whole, unit)} {whole_words} {window_words(ww)}"
             )
             return self.nested_finding("part-of-whole", reason, wp, ww)
         apart = days_apart(part.as_of, whole.as_of)
@@ -285,13 +284,16 @@ def dated_pair(a: Figure, b: Figure, unit: str, apart: int) -> str:
     )
 
 
-def counted(figure: Figure, unit: str | None, window: Window) -> str:
-    """ "14 civilians on Wednesday (7 Dec)": value, the part if any, the source's words."""
+def counted(figure: Figure, unit: str, window: Window, first: bool = True) -> str:
+    """ "14 people on Wednesday (7 Dec)": value (with the unit on first mention), the part if
+    any, and the source's words for the window with the days they resolve to."""
+    value = format_value(figure, unit) if first else short_value(figure, unit)
     part = f" {figure.part}" if figure.part else ""
-    return f"{format_value(figure, unit)}{part} {wp_words(window)}"
+    return f"{value}{part} {window_words(window)}"
 
 
-def wp_words(window: Window) -> str:
+def window_words(window: Window) -> str:
+    """ "over the weekend (26–27 Nov)"."""
     return f"{window.period.text} ({span_text(window.start, window.end)})"
 
 

@@ -59,6 +59,7 @@ class ClaimView:
     figure_url: str
     metric_url: str
     period_text: str | None = None  # "over the weekend, 26–27 Nov 2016"
+    whole_url: str | None = None  # a part's whole (`of`), on its metric page
 
 
 @dataclass(frozen=True)
@@ -257,4 +258,10 @@ def describe_claim(archive: Archive, figure: Figure) -> ClaimView:
         figure_url=archive.url_figure(figure),
         metric_url=archive.url_metric(metric.metric_id),
         period_text=period_text(figure.period),
+        whole_url=whole_url(archive, figure),
     )
+
+
+def whole_url(archive: Archive, figure: Figure) -> str | None:
+    whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
+    return archive.url_figure(whole) if whole is not None else None
