@@ -253,11 +253,13 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
             args.project, out_dir, args.base_url, drafts=args.drafts, progress=reporter.progress
         )
     )
-    drafts = sum(1 for article in report.archive.articles if article.status == "draft")
+    drafts = ""
+    if report.drafts:
+        what = "included" if args.drafts else "left out (--drafts to include)"
+        drafts = f"; {count_phrase(report.drafts, 'draft')} {what}"
     reporter.result(
         f"Built {archive_counts(report.archive)}, {count_phrase(report.pages, 'page')} "
-        f"into {out_dir}/ in {report.seconds:.1f} s"
-        + (f" ({count_phrase(drafts, 'draft')} included)" if drafts else "")
+        f"into {out_dir}/ in {report.seconds:.1f} s{drafts}"
     )
     return 0
 

@@ -47,6 +47,7 @@ class BuildReport:
     pages: int  # HTML pages written
     files: int  # every file written, search index included
     seconds: float
+    drafts: int = 0  # sheets marked `status: draft`: included with --drafts, else left out
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched."""
     clock = StageClock(options.progress)
     with clock.stage("load, validate, index"):
-        archive = load_archive(options.project_dir, options.base_url, drafts=options.drafts)
+        checked = check_project(options.project_dir, options.base_url, drafts=options.drafts)
+        archive = checked.archive
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
     with clock.stage("render"):
@@ -105,7 +107,9 @@ def build_site(options: BuildOptions) -> BuildReport:
                 clock.staged("check", partial(check_links, shown_as=options.out_dir.name)),
             ],
         )
-    return BuildReport(archive, options.out_dir, len(page_paths), files, clock.elapsed())
+    return BuildReport(
+        archive, options.out_dir, len(page_paths), files, clock.elapsed(), len(checked.drafts)
+    )
 
 
 def read_static_files(theme: Theme) -> dict[str, bytes]:

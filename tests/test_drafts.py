@@ -69,10 +69,14 @@ def output_texts(site: Path) -> dict[str, str]:
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     project = new_project(tmp_path_factory.mktemp("drafts"))
     sites = {}
-    for name, extra in (("published", ()), ("drafts", ("--drafts",))):
+    for name, extra, says in (
+        ("published", (), "1 draft left out (--drafts to include)"),
+        ("drafts", ("--drafts",), "1 draft included"),
+    ):
         out = project.parent / f"site-{name}"
         result = run_cli("build", "--out", str(out), *extra, cwd=project)
         assert result.returncode == 0, result.stderr
+        assert result.stdout.rstrip().endswith(f" s; {says}"), result.stdout
         sites[name] = out
     return sites
 
@@ -111,8 +115,6 @@ def test_the_draft_page_has_a_banner_and_published_pages_have_none(
     for site in builds.values():
         example = site / "articles" / "2025-03-05-example-riverton-bridge" / "index.html"
         assert "draft-banner" not in example.read_text("utf-8")
-    # The feed, sitemap and data list the draft only with --drafts (see above); the counts
-    # printed by build say so too.
 
 
 def test_check_lists_review_markers_of_drafts(tmp_path: Path) -> None:
@@ -160,3 +162,22 @@ def test_an_unknown_status_gets_a_did_you_mean(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0] == (
         f"content/articles/{DRAFT_SLUG}.md:6: unknown status 'drafts' (did you mean 'draft'?)"
     )
+
+
+@pytest.mark.browser
+def test_the_draft_banner_passes_axe(builds: dict[str, Path]) -> None:
+    from tests.browser import AXE_SCRIPT, launch_chromium, require_tool, serve_folder
+    from tests.test_browser import AXE_RUN, AXE_TAGS, BLOCKING_IMPACTS, format_violations
+
+    require_tool(AXE_SCRIPT.is_file(), f"axe-core at {AXE_SCRIPT} (npm ci --ignore-scripts)")
+    with launch_chromium() as browser, serve_folder(builds["drafts"]) as url:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme)
+            page = context.new_page()
+            page.goto(f"{url}articles/{DRAFT_SLUG}/")
+            assert page.locator(".draft-banner").is_visible()
+            page.add_script_tag(path=str(AXE_SCRIPT))
+            violations = page.evaluate(AXE_RUN, AXE_TAGS)
+            context.close()
+            blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+            assert not blocking, f"{scheme}:\n{format_violations(blocking)}"
