@@ -218,3 +218,26 @@ def test_a_template_mistake_is_reported_at_its_line(tmp_path: Path, mistake: str
     assert first.startswith(expected), first
     assert last == "1 content problem; nothing was written"
     assert not (project / "_site").exists()
+
+
+def test_a_broken_link_made_by_a_template_names_the_output_page_not_a_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    assert run_cli("init", "archive", cwd=tmp_path).returncode == 0
+    project = tmp_path / "archive"
+    (project / "templates").mkdir()
+    (project / "templates" / "about.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>About</h1>\n'
+        "<p><a href=\"{{ 'nowhere/' | rel }}\">x</a></p>\n{% endblock %}\n",
+        "utf-8",
+    )
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert re.fullmatch(
+        r"_site/about/index\.html:\d+: broken link '\.\./nowhere/': no file "
+        r"nowhere/index\.html \(fix the template or content that produced it\)",
+        first,
+    ), first
+    assert not (project / "_site").exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [".gitignore"]
