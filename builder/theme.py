@@ -10,6 +10,7 @@ that name, else from the package.
 from __future__ import annotations
 
 import importlib.resources
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,9 +57,13 @@ class Theme:
         files: dict[str, Path] = {}
         for folder in self.folders:
             static = folder / STATIC_FOLDER
-            for path in sorted(static.rglob("*")) if static.is_dir() else ():
-                if path.is_file():
-                    files.setdefault(path.relative_to(static).as_posix(), path)
+            # Linked folders are followed, as copying a folder does (whether a link may
+            # leave the project is for input checks to say).
+            for root, _, names in os.walk(static, followlinks=True):
+                for name in names:
+                    path = Path(root) / name
+                    if path.is_file():
+                        files.setdefault(path.relative_to(static).as_posix(), path)
         return dict(sorted(files.items()))
 
     def label_file(self, filename: str) -> str | None:
