@@ -73,11 +73,12 @@ def count_pages(site_dir: Path) -> int:
 def build_ours(project_dir: Path, out_dir: Path) -> dict[str, object]:
     """Our full build, stage by stage (the same calls as builder.build.build_site)."""
     sys.path.insert(0, str(REPO))
-    from builder.build import index_search, load_archive
+    from builder.build import index_search, load_archive, read_static_files
     from builder.check import check_links
     from builder.data_export import render_data
     from builder.feeds import render_feeds
     from builder.render import render_pages
+    from builder.theme import project_theme
     from builder.write import merge_outputs, write_site
 
     stages: dict[str, float] = {}
@@ -94,15 +95,18 @@ def build_ours(project_dir: Path, out_dir: Path) -> dict[str, object]:
     archive = load_archive(project_dir)
     stages["load, validate, index"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    pages = render_pages(archive, project_dir / "templates")
+    theme = project_theme(project_dir)
+    pages = render_pages(archive, theme)
     stages["render pages"] = time.perf_counter() - clock
     clock = time.perf_counter()
     page_paths = sorted(name for name in pages if name.endswith(".html"))
-    outputs = merge_outputs(pages, render_feeds(archive, page_paths), render_data(archive))
+    outputs = merge_outputs(
+        pages, render_feeds(archive, page_paths), render_data(archive), read_static_files(theme)
+    )
     stages["feeds and data"] = time.perf_counter() - clock
     clock = time.perf_counter()
     hooks = [timed("search (pagefind)", index_search), timed("check links", check_links)]
-    write_site(outputs, out_dir, static_dir=project_dir / "templates" / "static", before_swap=hooks)
+    write_site(outputs, out_dir, before_swap=hooks)
     hooked = stages["search (pagefind)"] + stages["check links"]
     stages["write and swap"] = time.perf_counter() - clock - hooked
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

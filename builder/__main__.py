@@ -1,4 +1,5 @@
-"""The command line: `python -m builder build | check | serve | draft SEED`.
+"""The command line: `python -m builder init DIR | build | check | serve | draft SEED`, also
+installed as the `factsheets` command.
 
 Input: argv.
 Output: the exit code. 0 success; 1 content errors (each printed as `path:line: message
@@ -10,21 +11,33 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from builder.cli_output import Reporter, archive_counts, count_phrase
-from builder.errors import ContentErrors
+from builder.errors import ContentErrors, did_you_mean
 from builder.values import parse_date
 
 EXAMPLES = {
+    "init": """
+        examples:
+          python -m builder init my-archive
+          python -m builder init my-archive --title "Flood relief 2024 fact sheets"
+
+        The new archive holds one example fact sheet on a made-up text; delete it
+        (see the README it writes) once your first real sheet is in place.
+    """,
     "build": """
         examples:
           python -m builder build
           python -m builder build --out public --base-url https://example.org/archive/
           python -m builder build --project ~/archive --quiet
+          python -m builder build --drafts     # include sheets marked 'status: draft'
     """,
     "check": """
         examples:
@@ -36,6 +49,8 @@ EXAMPLES = {
         examples:
           python -m builder serve             # http://127.0.0.1:8000/, rebuilt on every save
           python -m builder serve --port 8080 --out /tmp/preview
+          python -m builder serve --port 0     # any free port
+          python -m builder serve --bind 0.0.0.0 --no-drafts
     """,
     "draft": """
         examples:
@@ -58,31 +73,73 @@ def date_argument(text: str) -> dt.date:
     return date.start()
 
 
-def make_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--project", type=Path, default=Path("."), metavar="DIR",
+class CommandParser(argparse.ArgumentParser):
+    """argparse, with a did-you-mean for a mistyped command."""
+
+    def error(self, message: str) -> NoReturn:
+        wrong = re.search(r"invalid choice: '([^']*)'", message)
+        if wrong and message.startswith("argument COMMAND"):
+            hint = did_you_mean(wrong.group(1), COMMANDS)
+            message = f"unknown command '{wrong.group(1)}' ({hint})"
+        super().error(message)
+
+
+COMMANDS = ("init", "build", "check", "serve", "draft")
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """--project, -q and -v, accepted before the command and after it. After it, their
+    defaults are suppressed so that they never undo a value given before it."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if in_command else value
+
+    parser.add_argument(
+        "--project", type=Path, default=default(Path(".")), metavar="DIR",
         help="the project folder with content/, seeds/, templates/ (default: current folder)",
     )  # fmt: skip
-    loudness = common.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    loudness.add_argument("-v", "--verbose", action="store_true", help="print every stage")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="print errors only"
+    )
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False),
+        help="print every stage with its time",
+    )  # fmt: skip
 
-    parser = argparse.ArgumentParser(
-        prog="python -m builder",
+
+CONSOLE_SCRIPT = "factsheets"  # [project.scripts] in pyproject.toml
+
+
+def program_name() -> str:
+    """`factsheets` when run as the console script, else `python -m builder`."""
+    called_as = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    return CONSOLE_SCRIPT if called_as == CONSOLE_SCRIPT else "python -m builder"
+
+
+def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
+    parser = CommandParser(
+        prog=prog,
         description="Build a fact-sheet archive: every figure and date traced to its sentence.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    add_global_options(parser, in_command=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(
+        command = commands.add_parser(
             name,
-            parents=[common],
             help=help_text,
             description=help_text,
-            epilog=textwrap.dedent(EXAMPLES[name]),
+            epilog=textwrap.dedent(EXAMPLES[name]).replace("python -m builder", prog),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        add_global_options(command, in_command=True)
+        return command
+
+    init = add("init", "write a new, minimal archive that builds at once")
+    init.add_argument("directory", type=Path, metavar="DIR", help="an empty or new folder")
+    init.add_argument("--title", help="the archive's name (default: from the folder name)")
 
     build = add("build", "build the site into the output folder and report counts and time")
     add_out_option(build)
@@ -90,8 +147,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL",
         help="absolute URL the site is served from (overrides content/site.yaml)",
     )  # fmt: skip
+    build.add_argument(
+        "--drafts", action="store_true",
+        help="include fact sheets marked 'status: draft', each with a draft banner",
+    )  # fmt: skip
 
-    check = add("check", "load and validate the content only; print every problem")
+    check = add("check", "validate the content as build does, write nothing; list REVIEW markers")
     check.add_argument(
         "--coverage", action="store_true",
         help="also list every number and date in the seeds that no event, figure or quote "
@@ -99,7 +160,18 @@ def make_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     serve = add("serve", "build, serve on 127.0.0.1, rebuild on change, reload the browser")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--port", type=int, default=8000,
+        help="port to listen on (default: 8000; 0 picks a free one)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--bind", default="127.0.0.1", metavar="ADDRESS",
+        help="address to listen on (default: 127.0.0.1, this computer only)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--drafts", action=argparse.BooleanOptionalAction, default=True,
+        help="include fact sheets marked 'status: draft' (default: yes)",
+    )  # fmt: skip
     add_out_option(serve)
 
     draft = add("draft", "turn a raw seed text into a starter fact sheet to review")
@@ -117,6 +189,13 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def package_version() -> str:
+    try:
+        return importlib.metadata.version("factsheet-archive")
+    except importlib.metadata.PackageNotFoundError:  # a source checkout, not installed
+        return "unknown"
+
+
 def add_out_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR",
@@ -125,11 +204,18 @@ def add_out_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    prog = program_name()
+    args = make_parser(prog).parse_args(argv)
+    if args.quiet and args.verbose:  # one given before the command, one after it
+        make_parser(prog).error("argument -v/--verbose: not allowed with argument -q/--quiet")
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    if args.command == "init":
+        return run_init(args, reporter, prog)
     project = args.project
     if not (project / "content").is_dir():
-        reporter.error(f"{project}: no content/ folder here (use --project DIR)")
+        reporter.error(
+            f"{project}: no content/ folder here (use --project DIR, or `{prog} init DIR`)"
+        )
         return 2
     try:
         if args.command == "build":
@@ -137,13 +223,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return run_check(project, reporter, args.coverage)
         if args.command == "serve":
-            from builder.serve import serve
+            from builder.serve import ServeOptions, serve
 
-            return serve(project, args.out or project / "_site", args.port, reporter)
+            out_dir = args.out or project / "_site"
+            return serve(
+                ServeOptions(project, out_dir, args.bind, args.port, args.drafts), reporter
+            )
         return run_draft(args, reporter)
     except ContentErrors as problems:
         reporter.content_errors(problems.errors)
         return 1
+
+
+def run_init(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
+    from builder.scaffold import ScaffoldProblem, write_new_archive
+
+    try:
+        written = write_new_archive(args.directory, args.title)
+    except ScaffoldProblem as problem:
+        reporter.error(str(problem))
+        return 2
+    reporter.result(
+        f"Wrote a new archive in {args.directory}/ ({count_phrase(len(written), 'file')})"
+    )
+    reporter.info(f"Next: cd {args.directory} && {prog} build   (or {prog} serve to preview)")
+    return 0
 
 
 def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -152,28 +256,44 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
 
     out_dir: Path = args.out or args.project / "_site"
     report = build_site(
-        BuildOptions(args.project, out_dir, args.base_url, progress=reporter.progress)
+        BuildOptions(
+            args.project, out_dir, args.base_url, drafts=args.drafts, progress=reporter.progress
+        )
     )
     coverage = measure_coverage(report.archive.articles)
+    drafts = ""
+    if report.drafts:
+        what = "included" if args.drafts else "left out (--drafts to include)"
+        drafts = f"; {count_phrase(report.drafts, 'draft')} {what}"
     reporter.result(
         f"Built {archive_counts(report.archive)}, {count_phrase(report.pages, 'page')} "
-        f"into {out_dir}/ in {report.seconds:.1f} s, {coverage.ratio()}"
+        f"into {out_dir}/ in {report.seconds:.1f} s, {coverage.ratio()}{drafts}"
     )
     return 0
 
 
 def run_check(project: Path, reporter: Reporter, coverage: bool = False) -> int:
     """0 when the content is valid (and, with `coverage`, every number and date explained)."""
-    from builder.build import load_archive
+    from builder.build import check_project
     from builder.coverage import measure_coverage
 
-    archive = load_archive(project)
+    checked = check_project(project)
+    for draft in checked.drafts:
+        for marker in draft.review_markers:
+            reporter.info(f"{marker.source.path}:{marker.source.line}: REVIEW: {marker.note}")
+    markers = sum(len(draft.review_markers) for draft in checked.drafts)
+    drafts = (
+        f"; {count_phrase(len(checked.drafts), 'draft')} left out of the site, "
+        f"{count_phrase(markers, 'REVIEW marker')} to resolve"
+        if checked.drafts
+        else ""
+    )
     if not coverage:
-        reporter.result(f"OK: {archive_counts(archive)}")
+        reporter.result(f"OK: {archive_counts(checked.archive)}{drafts}")
         return 0
-    report = measure_coverage(archive.articles)
+    report = measure_coverage(checked.archive.articles)
     reporter.problems(report.idle_skips + report.gaps)
-    reporter.result(report.summary())
+    reporter.result(report.summary() + drafts)
     return 1 if report.gaps or report.idle_skips else 0
 
 

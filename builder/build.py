@@ -8,18 +8,27 @@ output folder untouched.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from builder.check import check_links
 from builder.data_export import render_data
+from builder.errors import ContentErrors
 from builder.feeds import render_feeds
 from builder.index import Archive, build_archive
 from builder.load import load_project
+from builder.model import Article
 from builder.render import render_pages
+from builder.summary_links import check_summary_links
+from builder.theme import Theme, project_theme
 from builder.validate import validate_project
 from builder.write import merge_outputs, write_site
+
+# Told each stage's name as it starts (seconds None), and again with its time once it is done.
+Progress = Callable[[str, float | None], None]
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,8 @@ class BuildOptions:
     project_dir: Path
     out_dir: Path
     base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
-    progress: Callable[[str], None] | None = None  # told each stage's name as it starts
+    drafts: bool = False  # include sheets marked `status: draft` (with a banner)
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -37,54 +47,110 @@ class BuildReport:
     pages: int  # HTML pages written
     files: int  # every file written, search index included
     seconds: float
+    drafts: int = 0  # sheets marked `status: draft`: included with --drafts, else left out
 
 
-def load_archive(project_dir: Path, base_url: str | None = None) -> Archive:
-    """Load, validate and index the content; raises `ContentErrors` listing every problem."""
+@dataclass(frozen=True)
+class CheckedProject:
+    archive: Archive  # what `build` (without --drafts) publishes
+    drafts: tuple[Article, ...]  # sheets marked `status: draft`, validated but not published
+
+
+def check_project(
+    project_dir: Path, base_url: str | None = None, *, drafts: bool = False
+) -> CheckedProject:
+    """Load, validate and index the content, drafts included only when `drafts`; raises
+    `ContentErrors` listing every problem. Every draft is validated either way."""
     raw = load_project(project_dir)
     site, metrics, actors, articles = validate_project(raw, base_url=base_url)
-    return build_archive(site, metrics, actors, articles)
+    published = [a for a in articles if drafts or a.status == "published"]
+    archive = build_archive(site, metrics, actors, published)
+    # Checks on the model that `build` would otherwise meet only in the rendered pages.
+    problems = check_summary_links(archive)
+    if problems:
+        raise ContentErrors(problems)
+    return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"))
+
+
+def load_archive(
+    project_dir: Path, base_url: str | None = None, *, drafts: bool = False
+) -> Archive:
+    """The indexed content (drafts only when asked); raises `ContentErrors` on any problem."""
+    return check_project(project_dir, base_url, drafts=drafts).archive
 
 
 def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched."""
-    started = time.perf_counter()
-    report = options.progress or (lambda stage: None)
-    report("load, validate, index")
-    archive = load_archive(options.project_dir, options.base_url)
+    clock = StageClock(options.progress)
+    with clock.stage("load, validate, index"):
+        checked = check_project(options.project_dir, options.base_url, drafts=options.drafts)
+        archive = checked.archive
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
-    report("render")
-    pages = render_pages(archive, options.project_dir / "templates")
-    page_paths = sorted(name for name in pages if name.endswith(".html"))
-    outputs = merge_outputs(
-        pages,
-        render_feeds(archive, page_paths),
-        render_data(archive),
-    )
-    report("write")
-    files = write_site(
-        outputs,
-        options.out_dir,
-        static_dir=options.project_dir / "templates" / "static",
-        # Pagefind first: the search page links to the index it writes.
-        before_swap=[staged(report, "search", index_search), staged(report, "check", check_links)],
-    )
+    with clock.stage("render"):
+        theme = project_theme(options.project_dir)
+        pages = render_pages(archive, theme)
+        page_paths = sorted(name for name in pages if name.endswith(".html"))
+        outputs = merge_outputs(
+            pages,
+            render_feeds(archive, page_paths),
+            render_data(archive),
+            read_static_files(theme),
+        )
+    with clock.stage("write"):
+        files = write_site(
+            outputs,
+            options.out_dir,
+            # Pagefind first: the search page links to the index it writes.
+            before_swap=[
+                clock.staged("search", index_search),
+                clock.staged("check", partial(check_links, shown_as=options.out_dir.name)),
+            ],
+        )
     return BuildReport(
-        archive, options.out_dir, len(page_paths), files, time.perf_counter() - started
+        archive, options.out_dir, len(page_paths), files, clock.elapsed(), len(checked.drafts)
     )
 
 
-def staged(
-    report: Callable[[str], None], stage: str, step: Callable[[Path], None]
-) -> Callable[[Path], None]:
-    """`step`, announcing `stage` to the progress callback first."""
+def read_static_files(theme: Theme) -> dict[str, bytes]:
+    """The theme's static files under static/, a project's own replacing the default's."""
+    return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
 
-    def run(site_dir: Path) -> None:
-        report(stage)
-        step(site_dir)
 
-    return run
+class StageClock:
+    """Announces each stage as it starts and reports its time when it ends. A stage's time
+    leaves out the stages nested in it (search and check run inside write)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress or (lambda stage, seconds: None)
+        self.started = time.perf_counter()
+        self.nested: list[float] = []  # time spent in inner stages, per open stage
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.progress(name, None)
+        begin = time.perf_counter()
+        self.nested.append(0.0)
+        try:
+            yield
+        finally:
+            inner = self.nested.pop()
+            total = time.perf_counter() - begin
+            if self.nested:
+                self.nested[-1] += total
+        self.progress(name, total - inner)
+
+    def staged(self, name: str, step: Callable[[Path], None]) -> Callable[[Path], None]:
+        """`step` run as the stage `name`."""
+
+        def run(site_dir: Path) -> None:
+            with self.stage(name):
+                step(site_dir)
+
+        return run
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def index_search(site_dir: Path) -> None:

@@ -60,15 +60,16 @@ def collect_links(page: str) -> PageLinks:
     return found
 
 
-def check_links(site_dir: Path) -> None:
-    """Raise ContentErrors listing every internal href/src that does not resolve."""
+def check_links(site_dir: Path, shown_as: str | None = None) -> None:
+    """Raise ContentErrors listing every internal href/src that does not resolve; pages are
+    named under `shown_as` (the output folder the staging folder becomes), or its own name."""
     pages = {
         path.relative_to(site_dir).as_posix(): collect_links(path.read_text(encoding="utf-8"))
         for path in sorted(site_dir.rglob("*.html"))
     }
     errors = [
         ContentError(
-            f"{site_dir.name}/{page}",
+            f"{shown_as or site_dir.name}/{page}",
             line,
             f"broken link {url!r}: {problem}",
             "fix the template or content that produced it",

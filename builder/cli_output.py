@@ -45,10 +45,15 @@ class Reporter:
         if not self.quiet:
             print(text, file=self.out, flush=True)
 
-    def progress(self, stage: str) -> None:
-        """A stage line while building: shown with --verbose, or on a terminal."""
-        if not self.quiet and (self.verbose or self.out.isatty()):
+    def progress(self, stage: str, seconds: float | None = None) -> None:
+        """A build stage: on a terminal, its name as it starts; with --verbose, its name and
+        time once it is done."""
+        if self.quiet:
+            return
+        if seconds is None and self.out.isatty() and not self.verbose:
             print(self.paint(self.out, DIM, f"  {stage} ..."), file=self.out, flush=True)
+        elif seconds is not None and self.verbose:
+            print(f"  {stage:<22} {seconds:6.2f} s", file=self.out, flush=True)
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:

@@ -43,7 +43,6 @@ from builder.draft_text import (
     split_sentences,
     title_of,
 )
-from builder.fields import ARTICLE_FIELDS
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
 
@@ -213,9 +212,7 @@ def render_draft(draft: Draft) -> str:
         f"outlet: {yaml_text(draft.outlet)}  # {draft.outlet_note}",
         f"published: {draft.published.isoformat()}  # {draft.published_note}",
         f"seed: {draft.seed}",
-        "status: draft"
-        if KNOWS_STATUS
-        else "# status: draft  (written as a field once `check` knows it)",
+        "status: draft  # set to published once no REVIEW marker is left",
         *render_actor_comments(draft.actor_counts, draft.unknown_names),
         *render_items(
             "events",
@@ -285,11 +282,6 @@ def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
     lines.append(f"actors: [{', '.join(event.actor_ids)}]")
     lines.append(f"quote: {yaml_text(event.quote)}")
     return event.date is not None, lines
-
-
-# The draft state is written as a field once this version's `check` knows it, and as a
-# comment until then, so that a draft always passes `check` unedited.
-KNOWS_STATUS = "status" in ARTICLE_FIELDS
 
 
 def render_value(figure: FigureDraft) -> list[str]:

@@ -10,6 +10,7 @@ Output: `RawProject`. Nothing is interpreted here beyond YAML syntax: values sta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ import yaml
 from builder.errors import ContentError
 
 FRONT_MATTER_FENCE = "---"
+# A `# REVIEW:` comment, as `draft` writes them: at a line's start or after a space (so the
+# draft's own instruction "Every '# REVIEW:' line ..." is not one).
+REVIEW_MARKER = re.compile(r"(?:^|\s)#\s*REVIEW:\s*(.*?)\s*$")
 # libyaml's safe loader where PyYAML was built with it (about 10x faster); both are safe
 # and both keep node positions.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,6 +42,7 @@ class RawArticle:
     document: RawDocument  # the front matter
     body: str  # the editor's summary, Markdown
     body_line: int  # 1-based line of the body's first line
+    review_markers: tuple[tuple[int, str], ...] = ()  # (1-based line, note) of each marker
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,16 @@ def load_article_file(
     if document is None:
         return None
     body = "".join(lines[closing + 1 :])
-    return RawArticle(document, body, closing + 2)
+    return RawArticle(document, body, closing + 2, find_review_markers(lines))
+
+
+def find_review_markers(lines: list[str]) -> tuple[tuple[int, str], ...]:
+    """(line, note) of every `# REVIEW:` comment in a fact-sheet file."""
+    return tuple(
+        (number, found.group(1))
+        for number, line in enumerate(lines, start=1)
+        if (found := REVIEW_MARKER.search(line))
+    )
 
 
 def read_text(path: Path, rel: str, errors: list[ContentError]) -> str | None:

@@ -24,6 +24,9 @@ ACTOR_KINDS: tuple[ActorKind, ...] = (
     "media",
 )
 
+Status = Literal["draft", "published"]
+STATUSES: tuple[Status, ...] = ("draft", "published")
+
 Qualifier = Literal["exact", "about", "more-than", "at-least", "up-to"]
 QUALIFIERS: tuple[Qualifier, ...] = ("exact", "about", "more-than", "at-least", "up-to")
 
@@ -130,7 +133,7 @@ class Metric:
     label: str
     unit: str  # "percent", "people", "neighbourhoods", ...
     description: str
-    scope: str  # what the metric counts over, e.g. "east Aleppo" or "the whole city"
+    scope: str  # what the metric counts over, e.g. "the besieged east" or "the whole city"
     source: SourceRef
     kind: MetricKind = "level"
     window_days: int | None = None  # levels: overrides the site's comparison window
@@ -149,6 +152,7 @@ class Actor:
     # Phrases in which an alias names something else ("rural Damascus" is a place, not the
     # government); a mention inside one of them is not linked.
     not_in: tuple[str, ...] = ()
+    summary_line: int = 0  # 1-based line of the summary's first line in the file
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,14 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class ReviewMarker:
+    """A `# REVIEW:` comment left in a fact sheet: a guess an editor has yet to check."""
+
+    source: SourceRef
+    note: str  # the text after "REVIEW:"
+
+
+@dataclass(frozen=True)
 class Article:
     slug: str  # file stem of content/articles/<slug>.md
     title: str
@@ -257,6 +269,10 @@ class Article:
     figures: tuple[Figure, ...]
     quotes: tuple[Quote, ...]
     source: SourceRef
+    # A draft is validated like any sheet but left out of the site unless built with --drafts.
+    status: Status = "published"
+    review_markers: tuple[ReviewMarker, ...] = ()
+    summary_line: int = 0  # 1-based line of the summary's first line in the file
     url: str | None = None  # the original article, http(s)
     outlet_inferred: Inference | None = None  # set: the outlet is the editor's inference
     published_inferred: Inference | None = None  # likewise for the publication date

@@ -227,6 +227,9 @@ class InfoContext:
     window_days: int
     about_percent: int
     downloads: tuple[structured.Download, ...]
+    # Two scopes of this archive's metrics, for the about page's example of figures that are
+    # never compared ("the east against the whole city"); empty with fewer than two.
+    scope_example: tuple[str, ...] = ()
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -487,6 +490,24 @@ def sources_context(derived: Derived) -> SourcesContext:
     )
 
 
+def scope_example(archive: Archive) -> tuple[str, ...]:
+    """Two scopes of the archive's metrics, for the about page's example of figures never
+    compared: the first pair declared side by side only (`compare: false`) over different
+    scopes, else the two scopes most metrics are over; the more common scope first. Empty
+    with fewer than two scopes."""
+    metrics = archive.metrics
+    counts: dict[str, int] = {}
+    for metric in metrics.values():
+        counts[metric.scope] = counts.get(metric.scope, 0) + 1
+    ranked = sorted(counts, key=lambda scope: -counts[scope])  # stable: ties keep id order
+    for metric in metrics.values():
+        for relation in metric.related:
+            other = metrics.get(relation.metric_id)
+            if not relation.compare and other is not None and other.scope != metric.scope:
+                return tuple(sorted((metric.scope, other.scope), key=ranked.index))
+    return tuple(ranked[:2]) if len(ranked) >= 2 else ()
+
+
 def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
     """About, search, data and 404, with the template each uses."""
     archive = derived.archive
@@ -499,6 +520,7 @@ def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
             settings.window_days,
             round(settings.about_tolerance * 100),
             structured.DOWNLOADS,
+            scope_example(archive),
         )
 
     yield (

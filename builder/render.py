@@ -13,9 +13,8 @@ arbitrary depths, links through absolute `base_url` URLs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -25,9 +24,11 @@ from builder.charts import render_chart
 from builder.derive.actors import relate_actors
 from builder.derive.figures import compare_figures
 from builder.derive.timeline import build_timeline
+from builder.errors import ContentErrors
 from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
+from builder.theme import Theme
 from builder.views import fact_sheet_refs
 
 RenderedPage = tuple[str, bytes]
@@ -135,10 +136,10 @@ class SharedFragments:
         self.cache.clear()
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(theme: Theme) -> Environment:
     """One per build: it holds the compiled templates and the shared-fragment cache."""
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
+        loader=theme.loader(),
         autoescape=True,
         undefined=StrictUndefined,
         # One build reads each template once; re-checking its mtime on every include was
@@ -153,9 +154,10 @@ def make_environment(templates_dir: Path) -> Environment:
     return env
 
 
-def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
-    """Every HTML page of the site; two pages claiming one path is a bug, so it raises."""
-    env = make_environment(templates_dir)
+def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
+    """Every HTML page of the site; two pages claiming one path is a bug, so it raises.
+    A mistake in a template raises `ContentErrors` at the template's file and line."""
+    env = make_environment(theme)
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
     derived = pages.derive(
@@ -165,11 +167,15 @@ def render_pages(archive: Archive, templates_dir: Path) -> dict[str, bytes]:
         relations=relate_actors(archive),
     )
     output: dict[str, bytes] = {}
-    for path, content in generate_pages(env, derived):
-        if path in output:
-            raise ValueError(f"two pages claim the output path {path!r}")
-        output[path] = content
-    fragments.clear()  # the Environment's reference cycles outlive us
+    try:
+        for path, content in generate_pages(env, derived):
+            if path in output:
+                raise ValueError(f"two pages claim the output path {path!r}")
+            output[path] = content
+    except TemplateError as error:
+        raise ContentErrors([theme.template_problem(error)]) from None
+    finally:
+        fragments.clear()  # the Environment's reference cycles outlive us
     return dict(sorted(output.items()))
 
 

@@ -1,10 +1,13 @@
 """`serve`: build, serve the output on 127.0.0.1, rebuild on every change, reload the browser.
 
-Input: the project folder, an output folder and a port.
+Input: `ServeOptions`: the project and output folders, the address and port (0: any free
+one), and whether drafts are shown (by default they are).
 Output: a local web server until Ctrl-C. HTML responses (and only responses: the built files
 are never touched) get one script tag that polls `/__build-status`: a new good build reloads
 the page; a failed build shows its errors in a fixed panel over the last good site, which
-stays served (a failed build never touches the output folder).
+stays served (a failed build never touches the output folder). Absolute links to the site's
+`base_url` (the 404 page's, the canonical URL) are rewritten to this server, so that every
+page is styled and every link stays local.
 
 Threads: the HTTP server answers in its own threads; the main thread watches content/, seeds/
 and templates/ with watchfiles and rebuilds. `BuildStatus` is the only shared state.
@@ -12,6 +15,7 @@ and templates/ with watchfiles and rebuilds. `BuildStatus` is the only shared st
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import threading
@@ -91,12 +95,14 @@ class BuildStatus:
     build: int = 0
     ok: bool = True
     errors: list[str] = field(default_factory=list)
+    base_url: str = ""  # the last good build's, rewritten to this server in every page
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, ok: bool, errors: list[str]) -> None:
+    def record(self, ok: bool, errors: list[str], base_url: str | None = None) -> None:
         with self.lock:
             self.build += 1 if ok else 0
             self.ok, self.errors = ok, errors
+            self.base_url = self.base_url if base_url is None else base_url
 
     def as_json(self) -> bytes:
         with self.lock:
@@ -120,7 +126,7 @@ def rebuild(options: BuildOptions, status: BuildStatus, reporter: Reporter) -> N
         f"Built {archive_counts(report.archive)} in {report.seconds:.1f} s "
         f"(build {status.build + 1})"
     )
-    status.record(True, [])
+    status.record(True, [], report.archive.site.base_url)
 
 
 class LiveReloadHandler(SimpleHTTPRequestHandler):
@@ -171,7 +177,8 @@ class LiveReloadHandler(SimpleHTTPRequestHandler):
         except OSError:  # swapped away mid-request by a rebuild
             self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "rebuilding, reload in a moment")
             return
-        self.send_bytes(code, "text/html; charset=utf-8", inject_script(body))
+        local = localise_links(body, self.status.base_url)
+        self.send_bytes(code, "text/html; charset=utf-8", inject_script(local))
 
     def send_bytes(self, code: HTTPStatus, content_type: str, body: bytes) -> None:
         self.send_response(code)
@@ -190,22 +197,48 @@ class LiveReloadHandler(SimpleHTTPRequestHandler):
         self.reporter.detail("  " + format % args)
 
 
+def localise_links(html: bytes, base_url: str) -> bytes:
+    """The page with absolute links to `base_url` made root-relative: they then lead to this
+    server, which serves the site at its root."""
+    if not base_url:
+        return html
+    return html.replace(base_url.encode(), b"/")
+
+
 def inject_script(html: bytes) -> bytes:
     """The page with the reload script before </body> (or at the end)."""
     at = html.rfind(b"</body>")
     return html + SCRIPT_TAG if at == -1 else html[:at] + SCRIPT_TAG + html[at:]
 
 
-def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> int:
-    """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0)."""
+@dataclass(frozen=True)
+class ServeOptions:
+    project_dir: Path
+    out_dir: Path
+    bind: str = "127.0.0.1"
+    port: int = 8000  # 0: any free port
+    drafts: bool = True  # an editor previews drafts; `build` leaves them out
+
+
+def serve(options: ServeOptions, reporter: Reporter) -> int:
+    """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0, or 2 when
+    the address cannot be listened on)."""
     # Ctrl-C and a service manager's SIGTERM both stop the server cleanly.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    options = BuildOptions(project_dir, out_dir, progress=reporter.progress)
+    project_dir, out_dir = options.project_dir, options.out_dir
+    build_options = BuildOptions(
+        project_dir, out_dir, drafts=options.drafts, progress=reporter.progress
+    )
     status = BuildStatus()
-    rebuild(options, status, reporter)
     handler = partial(LiveReloadHandler, directory=str(out_dir), status=status, reporter=reporter)
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    # Listen before the first build: a busy port is reported at once, not after a build.
+    try:
+        server = ThreadingHTTPServer((options.bind, options.port), handler)
+    except OSError as error:
+        reporter.error(listen_problem(options, error))
+        return 2
+    rebuild(build_options, status, reporter)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
@@ -217,7 +250,7 @@ def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> in
         for changes in watchfiles.watch(*watched, debounce=200, step=50):
             names = sorted({Path(path).name for _, path in changes})
             reporter.info(f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
-            rebuild(options, status, reporter)
+            rebuild(build_options, status, reporter)
     except KeyboardInterrupt:
         pass
     finally:
@@ -225,3 +258,16 @@ def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> in
         server.server_close()
     reporter.info("Stopped.")
     return 0
+
+
+def listen_problem(options: ServeOptions, error: OSError) -> str:
+    """One line on why the server cannot listen, and what to do."""
+    where = f"{options.bind}:{options.port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {options.port} is already in use ({where}); "
+            "stop the other server, or use --port 0 for a free port"
+        )
+    # An unknown host name (socket.gaierror), an address not on this machine, a port
+    # below 1024 without privileges.
+    return f"cannot listen on {where}: {error.strerror or error} (check --bind and --port)"

@@ -27,10 +27,14 @@ from builder.fields import (
 from builder.load import RawArticle, RawDocument, RawProject
 from builder.model import (
     ACTOR_KINDS,
+    STATUSES,
     Actor,
     Article,
     Metric,
+    ReviewMarker,
     Site,
+    SourceRef,
+    Status,
 )
 from builder.validate_facts import FactReader
 from builder.validate_metrics import declared_metric_ids, validate_metrics, validate_site
@@ -139,7 +143,14 @@ def read_actor(
         summary_md=summary,
         source=check.source(document.node),
         not_in=tuple(p for p in not_in if p is not None),
+        summary_line=summary_line(check, fields["summary"]),
     )
+
+
+def summary_line(check: Checker, node: yaml.Node) -> int:
+    """The line a YAML summary's text starts on: a block scalar (| or >) starts below its key."""
+    block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+    return check.line(node) + (1 if block else 0)
 
 
 def validate_articles(
@@ -188,6 +199,7 @@ def read_article(
     published = (
         check.date(fields["published"], "published", exact=True) if "published" in fields else None
     )
+    status = read_status(check, fields.get("status"), raw)
     seed = read_seed_name(check, fields["seed"], seeds) if "seed" in fields else None
     if seed is None:
         return None  # without its seed no quote can be checked
@@ -209,7 +221,7 @@ def read_article(
             "the summary after the front matter is empty",
             "write 2-4 sentences on what the article reports",
         )
-    if title is None or outlet is None or published is None or check.errors:
+    if title is None or outlet is None or published is None or status is None or check.errors:
         return None
     return Article(
         slug=slug,
@@ -223,11 +235,41 @@ def read_article(
         figures=tuple(figures),
         quotes=tuple(quotes),
         source=check.source(raw.document.node),
+        status=status,
+        summary_line=raw.body_line + raw.body[: len(raw.body) - len(raw.body.lstrip())].count("\n"),
+        review_markers=tuple(
+            ReviewMarker(SourceRef(raw.document.path, line), note)
+            for line, note in raw.review_markers
+        ),
         url=url,
         outlet_inferred=outlet_inferred,
         published_inferred=published_inferred,
         skipped=tuple(skipped),
     )
+
+
+def read_status(check: Checker, node: yaml.Node | None, raw: RawArticle) -> Status | None:
+    """The sheet's status; a published sheet must have no `# REVIEW:` marker left."""
+    status: Status = "published"
+    if node is not None:
+        text = check.text(node, "status")
+        if text not in STATUSES:
+            if text is not None:
+                check.fail(node, f"unknown status '{text}'", did_you_mean(text, STATUSES))
+            return None
+        status = "draft" if text == "draft" else "published"
+    if status == "published":
+        for line, note in raw.review_markers:
+            check.errors.append(
+                ContentError(
+                    raw.document.path,
+                    line,
+                    f"'# REVIEW:' marker left in a published fact sheet: {note}",
+                    "check it against the source, then delete the marker; "
+                    "or mark the sheet 'status: draft'",
+                )
+            )
+    return status
 
 
 def read_url(check: Checker, node: yaml.Node) -> str | None:

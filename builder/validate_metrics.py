@@ -149,6 +149,8 @@ def validate_metrics(document: RawDocument, errors: list[ContentError]) -> dict[
     def build(check: Checker) -> dict[str, Metric]:
         metrics: dict[str, Metric] = {}
         node = document.node
+        if node is None:  # only comments, as `init` writes it: no metrics yet
+            return {}
         if not isinstance(node, yaml.MappingNode):
             check.fail(
                 node,

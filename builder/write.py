@@ -43,7 +43,7 @@ def safe_output_path(root: Path, relative: str) -> Path:
 def write_site(
     outputs: Mapping[str, bytes],
     out_dir: Path,
-    static_dir: Path,
+    static_dir: Path | None = None,
     before_swap: Sequence[Callable[[Path], None]] = (),
 ) -> int:
     """Write a fresh tree beside out_dir, check it, swap it in; returns the file count."""
@@ -54,7 +54,7 @@ def write_site(
     try:
         staging.mkdir()
         write_files(staging, outputs.items())
-        if static_dir.is_dir():
+        if static_dir is not None and static_dir.is_dir():
             shutil.copytree(static_dir, staging / "static")
         (staging / BUILD_MARKER).write_text("built by python -m builder\n", encoding="utf-8")
         for check in before_swap:

@@ -74,18 +74,33 @@ def test_broken_input_fails_cleanly_and_keeps_the_old_site(
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_broken_link_in_a_summary_fails_the_build(project: Path) -> None:
+def test_a_broken_link_in_a_summary_fails_check_and_build_at_its_line(project: Path) -> None:
     before = snapshot(project / "_site")
+    sheet = "content/articles/sample-article.md"
     replace_in(
         project,
-        "content/articles/sample-article.md",
+        sheet,
         "Government forces took Hanano;",
         "See [the timeline](../../timelin/). Government forces took Hanano;",
     )
-    result = run_build(project)
-    assert result.returncode == 1
-    assert "broken link '../../timelin/': no file timelin/index.html" in result.stderr
-    assert "articles/sample-article/index.html:" in result.stderr
+    lines = (project / sheet).read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "timelin/" in text)
+    expected = (
+        f"{sheet}:{line}: broken link '../../timelin/' in the summary: no file "
+        "timelin/index.html (links are relative to the page the summary is shown on, "
+        "articles/sample-article/)"
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "builder", "check", "--project", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    for result in (check, run_build(project)):
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[0] == expected
+        assert "Traceback" not in result.stderr
     assert snapshot(project / "_site") == before
 
 

@@ -121,10 +121,11 @@ def test_build_prints_stages_and_one_summary_line(project_copy: Path) -> None:
     result = run_cli("build", "--project", str(project_copy), "--out", str(out_dir), "-v")
     assert result.returncode == 0, result.stderr
     *stages, summary = result.stdout.splitlines()
-    assert stages == [
-        f"  {stage} ..."
-        for stage in ("load, validate, index", "render", "write", "search", "check")
+    # Each stage once it is done, with its time; search and check run inside write.
+    assert [re.sub(r"\s+\d+\.\d\d s$", "", line) for line in stages] == [
+        f"  {stage}" for stage in ("load, validate, index", "render", "search", "check", "write")
     ]
+    assert all(re.search(r" \d+\.\d\d s$", line) for line in stages), stages
     assert re.fullmatch(
         r"Built 5 articles, \d+ events, \d+ figures, \d+ quotes, \d+ actors, \d+ pages "
         rf"into {re.escape(str(out_dir))}/ in \d+\.\d s, coverage \d+/\d+ numbers and dates",
@@ -167,14 +168,16 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert plain.getvalue() == pipe.getvalue()
 
 
-def test_progress_shows_on_a_terminal_or_when_verbose() -> None:
-    for out, verbose, shown in (
-        (FakeTerminal(), False, True),
-        (io.StringIO(), False, False),
-        (io.StringIO(), True, True),
+def test_progress_shows_on_a_terminal_and_times_when_verbose() -> None:
+    for out, verbose, expected in (
+        (FakeTerminal(), False, "\033[2m  render ...\033[0m\n"),
+        (io.StringIO(), False, ""),
+        (io.StringIO(), True, f"  {'render':<22}   1.25 s\n"),
     ):
-        Reporter(verbose=verbose, out=out).progress("render")
-        assert ("render ..." in out.getvalue()) is shown
+        reporter = Reporter(verbose=verbose, out=out)
+        reporter.progress("render", None)
+        reporter.progress("render", 1.25)
+        assert out.getvalue() == expected
 
 
 def test_draft_misuse_exits_2(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

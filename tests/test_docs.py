@@ -18,6 +18,6 @@ def test_every_content_field_is_in_the_readme(table_name: str) -> None:
     assert missing == [], f"{table_name}: document {missing} in README.md"
 
 
-@pytest.mark.parametrize("command", ["build", "check", "serve", "draft"])
+@pytest.mark.parametrize("command", ["init", "build", "check", "serve", "draft"])
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"python -m builder {command}" in README

@@ -14,6 +14,7 @@ from builder.index import page_path
 from builder.model import Inference, Period
 from builder.pages import PageMeta
 from builder.render import make_environment, relative_url, render_pages
+from builder.theme import Theme
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import (
     SEED_A,
@@ -24,7 +25,7 @@ from tests.sample_archive import (
     passage,
 )
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Theme((Path(__file__).resolve().parent.parent / "templates",), ("templates",))
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +174,7 @@ def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
     (tmp_path / "part.html").write_text(
         '<h{{ level }}>{{ item }}</h{{ level }}><a href="{{ "articles/x/#p1-2" | rel }}">s</a>'
     )
-    env = make_environment(tmp_path)
+    env = make_environment(Theme((tmp_path,), ("templates",)))
     template = env.get_template("page.html")
 
     def render_at(path: str, item: str = "<T>") -> str:
