@@ -1,4 +1,12 @@
-"""Draft quality on articles `draft` was never tuned on (tests/draft_corpus, see SOURCES.md).
+"""Draft quality on two sets of real articles, printed side by side.
+
+- the tuning set (tests/draft_corpus, see its SOURCES.md): the drafter's rules were improved
+  while looking at the scores of eleven of its thirteen articles, so its score is not an unseen
+  score;
+- the held-out set (tests/draft_corpus_heldout, see its SOURCES.md): nine articles collected
+  and given hand-written expectations in one commit before the drafter was first run on them,
+  and never tuned on. The issue's targets are asserted on this set: its score is the one to
+  report.
 
 Each corpus text is drafted into a small project that has the shipped actors, metrics and
 site but no fact sheets, with the publication date the hand-written expectations give (as an
@@ -18,7 +26,15 @@ before the drafter was run on the text:
 - unknown names: the draft's names-that-match-no-actor that are real actors (people,
   organisations, states, armed groups, media) named in the text.
 
-`pytest -s tests/test_draft_quality.py` prints the scores; the targets are asserted.
+`pytest -s tests/test_draft_quality.py` prints the scores of both sets. Each target has its
+own test on the held-out set; a target the drafter misses there is marked xfail(strict=True)
+with the measured score, so the suite stays green without hiding the miss, and turns red the
+day the drafter meets it (then the mark goes).
+
+Measured 2026-11-25 at the commit that added the held-out set (drafter unchanged): held-out
+figure recall 23/23, metric right or "none fits" 22/23, event dates 16/17, unknown names 24/30
+real actors, 9/9 drafts pass `check`; all targets met, so no xfail mark. The set is small (23
+figures, 17 dated events): one miss moves a score by 4 to 6 points.
 
 Libraries measured on this corpus before deciding (2026-11-25), with the same matching:
 quantulum3 0.10 as the quantity recogniser found 30 of the 41 expected figures (the rules: 41;
@@ -33,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +61,12 @@ from builder.build import load_archive
 from builder.draft import Draft, make_draft, render_draft
 from builder.draft_facts import FigureDraft
 
-CORPUS = Path(__file__).resolve().parent / "draft_corpus"
-NAMES = sorted(p.name.removesuffix(".expected.yaml") for p in CORPUS.glob("*.expected.yaml"))
+TUNING_SET = Path(__file__).resolve().parent / "draft_corpus"
+HELD_OUT_SET = Path(__file__).resolve().parent / "draft_corpus_heldout"
+
+
+def names_in(corpus: Path) -> list[str]:
+    return sorted(p.name.removesuffix(".expected.yaml") for p in corpus.glob("*.expected.yaml"))
 
 
 def fold(text: str) -> str:
@@ -55,9 +75,9 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[‘’']", "'", text)).strip().lower()
 
 
-def expectations(name: str) -> dict[str, Any]:
+def expectations(corpus: Path, name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(
-        (CORPUS / f"{name}.expected.yaml").read_text(encoding="utf-8")
+        (corpus / f"{name}.expected.yaml").read_text(encoding="utf-8")
     )
     return loaded
 
@@ -158,78 +178,156 @@ def is_real_actor(name: str, actors: list[str]) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def corpus_project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
+def corpus_project(base: Path, project_root: Path, corpus: Path) -> Path:
     """The shipped actors, metrics and site, the corpus texts as seeds, no fact sheets."""
-    project = tmp_path_factory.mktemp("quality") / "project"
+    project = base / "project"
     shutil.copytree(project_root / "templates", project / "templates")
     shutil.copytree(project_root / "content" / "actors", project / "content" / "actors")
     for name in ("site.yaml", "metrics.yaml"):
         shutil.copy(project_root / "content" / name, project / "content" / name)
     (project / "content" / "articles").mkdir()
     (project / "seeds").mkdir()
-    for name in NAMES:
-        shutil.copy(CORPUS / f"{name}.txt", project / "seeds" / f"{name}.txt")
+    for name in names_in(corpus):
+        shutil.copy(corpus / f"{name}.txt", project / "seeds" / f"{name}.txt")
     return project
 
 
-def test_corpus_is_large_and_varied_enough() -> None:
-    subjects = [expectations(name)["subject"] for name in NAMES]
-    assert len(NAMES) >= 8
-    assert sum(s != "syria" for s in subjects) >= 3
-    assert len(set(subjects)) >= 3
-    assert all((CORPUS / f"{name}.txt").is_file() for name in NAMES)
-    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
-    assert all(name in sources for name in NAMES)
+@dataclass
+class Quality:
+    """The scores of one set, summed over its articles, and a line per article."""
+
+    recall: Score = field(default_factory=Score)
+    precision: Score = field(default_factory=Score)
+    metric: Score = field(default_factory=Score)
+    events: Score = field(default_factory=Score)
+    names: Score = field(default_factory=Score)
+    outlets: Score = field(default_factory=Score)
+    checks: Score = field(default_factory=Score)
+    rows: list[str] = field(default_factory=list)
+
+    def lines(self, label: str, corpus: Path) -> list[str]:
+        return [
+            f"draft quality on the {label} ({corpus.parent.name}/{corpus.name}):",
+            *(f"  {row}" for row in self.rows),
+            f"  figure recall: {self.recall}",
+            f"  figure precision: {self.precision}",
+            f"  metric right or 'none fits': {self.metric}",
+            f"  event dates right: {self.events}",
+            f"  unknown-name candidates that are real actors: {self.names}",
+            f"  outlet right (or 'Unknown outlet' where the text names none): {self.outlets}",
+            f"  unedited drafts that pass `check`: {self.checks}",
+        ]
 
 
-def test_drafts_of_unseen_articles_meet_the_quality_targets(
-    corpus_project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    archive = load_archive(corpus_project)
-    recall, precision, metric, events, names = Score(), Score(), Score(), Score(), Score()
-    outlets = Score()
-    rows: list[str] = []
-    for name in NAMES:
-        expected = expectations(name)
-        text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
-        published = expected["published"]
-        draft = make_draft(f"{name}.txt", text, archive, published)
+def measure(corpus: Path, project: Path) -> Quality:
+    """Draft every article of the corpus and score the drafts against their expectations."""
+    archive = load_archive(project)
+    quality = Quality()
+    for name in names_in(corpus):
+        expected = expectations(corpus, name)
+        text = (corpus / f"{name}.txt").read_text(encoding="utf-8")
+        draft = make_draft(f"{name}.txt", text, archive, expected["published"])
         # Unedited, the draft passes `check`.
-        sheet = corpus_project / "content" / "articles" / f"{name}.md"
+        sheet = project / "content" / "articles" / f"{name}.md"
         sheet.write_text(render_draft(draft), encoding="utf-8")
-        assert main(["check", "--project", str(corpus_project), "--quiet"]) == 0, name
+        passes = main(["check", "--project", str(project), "--quiet"]) == 0
+        quality.checks.add(passes, 1)
         sheet.unlink()
 
         found, wanted, relevant, offered, metric_right = score_figures(expected, draft)
-        recall.add(found, wanted)
-        precision.add(relevant, offered)
-        metric.add(metric_right, found)
+        quality.recall.add(found, wanted)
+        quality.precision.add(relevant, offered)
+        quality.metric.add(metric_right, found)
         right, dated, misses = score_events(expected, draft)
-        events.add(right, dated)
+        quality.events.add(right, dated)
         wanted_outlet = expected["outlet"] or "Unknown outlet"
-        outlets.add(draft.outlet == wanted_outlet, 1)
+        quality.outlets.add(draft.outlet == wanted_outlet, 1)
         real = [n for n in draft.unknown_names if is_real_actor(n, expected["actors"])]
-        names.add(len(real), len(draft.unknown_names))
+        quality.names.add(len(real), len(draft.unknown_names))
         noise = [n for n in draft.unknown_names if n not in real]
-        rows.append(
+        quality.rows.append(
             f"{name}: figures {found}/{wanted}, precision {relevant}/{offered}, "
             f"metric {metric_right}/{found}, events {right}/{dated}, "
             f"names {len(real)}/{len(draft.unknown_names)}"
+            + ("" if passes else ", FAILS check")
             + (f"\n      date misses: {'; '.join(misses)}" if misses else "")
             + (f"\n      name noise: {', '.join(noise)}" if noise else "")
         )
+    return quality
+
+
+@pytest.fixture(scope="module")
+def tuning_quality(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Quality:
+    base = tmp_path_factory.mktemp("quality-tuning")
+    return measure(TUNING_SET, corpus_project(base, project_root, TUNING_SET))
+
+
+@pytest.fixture(scope="module")
+def held_out_quality(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Quality:
+    base = tmp_path_factory.mktemp("quality-held-out")
+    return measure(HELD_OUT_SET, corpus_project(base, project_root, HELD_OUT_SET))
+
+
+@pytest.mark.parametrize("corpus", [TUNING_SET, HELD_OUT_SET], ids=["tuning", "held-out"])
+def test_corpus_is_large_and_varied_enough(corpus: Path) -> None:
+    names = names_in(corpus)
+    subjects = [expectations(corpus, name)["subject"] for name in names]
+    assert len(names) >= 8
+    assert sum(s != "syria" for s in subjects) >= 3
+    assert len({s for s in subjects if s != "syria"}) >= 2
+    assert all((corpus / f"{name}.txt").is_file() for name in names)
+    sources = (corpus / "SOURCES.md").read_text(encoding="utf-8")
+    assert all(name in sources for name in names)
+
+
+def test_held_out_set_shares_no_article_with_the_tuning_set() -> None:
+    def texts(corpus: Path) -> set[str]:
+        return {fold((corpus / f"{n}.txt").read_text(encoding="utf-8")) for n in names_in(corpus)}
+
+    assert not set(names_in(TUNING_SET)) & set(names_in(HELD_OUT_SET))
+    assert not texts(TUNING_SET) & texts(HELD_OUT_SET)
+
+
+def test_prints_draft_quality_on_both_sets(
+    tuning_quality: Quality, held_out_quality: Quality, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = [
+        *tuning_quality.lines("tuning set", TUNING_SET),
+        *held_out_quality.lines("held-out set", HELD_OUT_SET),
+    ]
     with capsys.disabled():
-        print("\ndraft quality on the unseen corpus (tests/draft_corpus):")
-        for row in rows:
-            print("  " + row)
-        print(f"  figure recall: {recall}")
-        print(f"  figure precision: {precision}")
-        print(f"  metric right or 'none fits': {metric}")
-        print(f"  event dates right: {events}")
-        print(f"  unknown-name candidates that are real actors: {names}")
-        print(f"  outlet right (or 'Unknown outlet' where the text names none): {outlets}")
-    assert recall.share >= 0.8
-    assert metric.share >= 0.9
-    assert events.share >= 0.85
-    assert names.share >= 0.6
+        print("\n" + "\n".join(report))
+    assert held_out_quality.rows and tuning_quality.rows
+
+
+def test_tuning_set_meets_the_targets_it_was_tuned_to(tuning_quality: Quality) -> None:
+    """Kept from before the held-out set: a regression guard, not an unseen score."""
+    assert tuning_quality.recall.share >= 0.8
+    assert tuning_quality.metric.share >= 0.9
+    assert tuning_quality.events.share >= 0.85
+    assert tuning_quality.names.share >= 0.6
+    assert tuning_quality.checks.share == 1.0
+
+
+def test_held_out_figure_recall_is_at_least_80_percent(held_out_quality: Quality) -> None:
+    assert held_out_quality.recall.share >= 0.8, held_out_quality.recall
+
+
+def test_held_out_metric_right_or_none_fits_at_least_90_percent(
+    held_out_quality: Quality,
+) -> None:
+    assert held_out_quality.metric.share >= 0.9, held_out_quality.metric
+
+
+def test_held_out_event_dates_right_at_least_85_percent(held_out_quality: Quality) -> None:
+    assert held_out_quality.events.share >= 0.85, held_out_quality.events
+
+
+def test_held_out_unknown_names_at_least_60_percent_real_actors(
+    held_out_quality: Quality,
+) -> None:
+    assert held_out_quality.names.share >= 0.6, held_out_quality.names
+
+
+def test_held_out_drafts_all_pass_check(held_out_quality: Quality) -> None:
+    assert held_out_quality.checks.share == 1.0, held_out_quality.checks
