@@ -76,7 +76,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out = project.parent / f"site-{name}"
         result = run_cli("build", "--out", str(out), *extra, cwd=project)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.rstrip().endswith(f" s; {says}"), result.stdout
+        assert result.stdout.rstrip().endswith(f" numbers and dates; {says}"), result.stdout
         sites[name] = out
     return sites
 

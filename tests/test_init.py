@@ -159,7 +159,7 @@ def test_the_about_page_takes_its_example_from_the_content(
     def method(site: Path) -> str:
         return (site / "about" / "index.html").read_text("utf-8")
 
-    assert "Figures over different scopes are shown side by side" in method(init_sites["packaged"])
+    assert "Metrics over different scopes are shown side by side" in method(init_sites["packaged"])
     assert "(east Aleppo against the whole city, say)" in method(built_site)
     assert "aleppo" not in method(init_sites["packaged"]).lower()
 
