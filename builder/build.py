@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from builder.check import check_links
 from builder.data_export import render_data
+from builder.errors import ContentError, ContentErrors, ContentWarning
 from builder.feeds import render_feeds
 from builder.index import Archive, build_archive
 from builder.load import load_project
@@ -28,6 +31,7 @@ class BuildOptions:
     out_dir: Path
     base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
     progress: Callable[[str], None] | None = None  # told each stage's name as it starts
+    strict: bool = False  # warnings fail the build, as errors do
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,30 @@ class BuildReport:
     pages: int  # HTML pages written
     files: int  # every file written, search index included
     seconds: float
+    warnings: tuple[ContentWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    archive: Archive
+    warnings: tuple[ContentWarning, ...]  # accepted, but probably mistakes
 
 
 def load_archive(project_dir: Path, base_url: str | None = None) -> Archive:
     """Load, validate and index the content; raises `ContentErrors` listing every problem."""
+    return load_content(project_dir, base_url).archive
+
+
+def load_content(
+    project_dir: Path, base_url: str | None = None, *, strict: bool = False
+) -> LoadedContent:
+    """The archive and its warnings; under `strict`, warnings are raised as errors."""
     raw = load_project(project_dir)
-    site, metrics, actors, articles = validate_project(raw, base_url=base_url)
-    return build_archive(site, metrics, actors, articles)
+    warnings: list[ContentWarning] = []
+    site, metrics, actors, articles = validate_project(raw, base_url, warnings)
+    if strict and warnings:
+        raise ContentErrors([], warnings)
+    return LoadedContent(build_archive(site, metrics, actors, articles), tuple(sorted(warnings)))
 
 
 def build_site(options: BuildOptions) -> BuildReport:
@@ -51,11 +72,12 @@ def build_site(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     report = options.progress or (lambda stage: None)
     report("load, validate, index")
-    archive = load_archive(options.project_dir, options.base_url)
+    loaded = load_content(options.project_dir, options.base_url, strict=options.strict)
+    archive = loaded.archive
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
     report("render")
-    pages = render_pages(archive, options.project_dir / "templates")
+    pages = render_theme(archive, options.project_dir)
     page_paths = sorted(name for name in pages if name.endswith(".html"))
     outputs = merge_outputs(
         pages,
@@ -71,8 +93,29 @@ def build_site(options: BuildOptions) -> BuildReport:
         before_swap=[staged(report, "search", index_search), staged(report, "check", check_links)],
     )
     return BuildReport(
-        archive, options.out_dir, len(page_paths), files, time.perf_counter() - started
+        archive,
+        options.out_dir,
+        len(page_paths),
+        files,
+        time.perf_counter() - started,
+        loaded.warnings,
     )
+
+
+def render_theme(archive: Archive, project_dir: Path) -> dict[str, bytes]:
+    """The pages; a missing or broken template is a content error at its file and line."""
+    try:
+        return render_pages(archive, project_dir / "templates")
+    except jinja2.TemplateSyntaxError as error:
+        path = f"templates/{error.name}" if error.name else "templates"
+        raise ContentErrors(
+            [ContentError(path, error.lineno, f"template syntax: {error.message}", "fix it")]
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        name = error.name if isinstance(error.name, str) else "?"
+        raise ContentErrors(
+            [ContentError(f"templates/{name}", 0, "template is missing", "restore it")]
+        ) from None
 
 
 def staged(

@@ -35,6 +35,7 @@ from builder.draft_text import (
 )
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
+from builder.provenance import find_quote
 
 SUMMARY_PLACEHOLDER = (
     "*Draft, not yet reviewed.* The editor's summary of this article is still to be written: "
@@ -70,6 +71,7 @@ class Draft:
     event_merge_hints: tuple[str | None, ...]  # one per event
     figures: tuple[FigureDraft, ...]
     quotes: tuple[QuoteDraft, ...]
+    repeated_quotes: frozenset[str] = frozenset()  # quotes found more than once in the seed
 
 
 def write_draft(options: DraftOptions) -> tuple[Path, Draft]:
@@ -123,6 +125,8 @@ def make_draft(
     body = [s for s in sentences if s.text != title] or sentences
     counts = Counter(m.actor_id for m in mentions)
     events = draft_events(body, published, mentions)
+    figures = draft_figures(body, published, mentions, archive.actors, archive.metrics)
+    quotes = draft_quotes(body, mentions, archive.actors)
     return Draft(
         seed=seed,
         title=title,
@@ -134,8 +138,9 @@ def make_draft(
         unknown_names=tuple(unknown_names(text[len(title) :], archive)),
         events=tuple(events),
         event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
-        figures=tuple(draft_figures(body, published, mentions, archive.actors, archive.metrics)),
-        quotes=tuple(draft_quotes(body, mentions, archive.actors)),
+        figures=tuple(figures),
+        quotes=tuple(quotes),
+        repeated_quotes=repeated_quotes([*events, *figures, *quotes], seed, text),
     )
 
 
@@ -203,12 +208,12 @@ def render_draft(draft: Draft) -> str:
         *render_items(
             "events",
             [
-                render_event(e, h)
+                render_event(e, h, draft.repeated_quotes)
                 for e, h in zip(draft.events, draft.event_merge_hints, strict=True)
             ],
         ),
-        *render_items("figures", [render_figure(f) for f in draft.figures]),
-        *render_items("quotes", [render_quote(q) for q in draft.quotes]),
+        *render_items("figures", [render_figure(f, draft.repeated_quotes) for f in draft.figures]),
+        *render_items("quotes", [render_quote(q, draft.repeated_quotes) for q in draft.quotes]),
         "---",
         SUMMARY_PLACEHOLDER,
         "",
@@ -255,18 +260,36 @@ def review(notes: Sequence[str]) -> str:
     return "# REVIEW: " + "; ".join(notes)
 
 
-def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
+def repeated_quotes(
+    facts: Iterable[EventDraft | FigureDraft | QuoteDraft], seed: str, text: str
+) -> frozenset[str]:
+    """The facts' quotes that occur in the text more than once (they need `occurrence`)."""
+    quotes = {fact.quote for fact in facts}
+    return frozenset(quote for quote in quotes if len(find_quote(quote, seed, text)) > 1)
+
+
+def render_quote_field(quote: str, repeated: frozenset[str]) -> list[str]:
+    """The `quote:` line, and `occurrence: 1` when the quote is found more than once."""
+    lines = [f"quote: {yaml_text(quote)}"]
+    if quote in repeated:
+        lines.append("occurrence: 1  # REVIEW: the text repeats this; 1 is the first")
+    return lines
+
+
+def render_event(
+    event: EventDraft, hint: str | None, repeated: frozenset[str]
+) -> tuple[bool, list[str]]:
     lines = [review([*event.notes, "write a short factual title"] + ([hint] if hint else []))]
     lines.append(f"date: {event.date.iso()}")
     if event.date.label:
         lines.append(f"date_label: {yaml_text(event.date.label)}")
     lines.append(f"title: {yaml_text(event.title)}")
     lines.append(f"actors: [{', '.join(event.actor_ids)}]")
-    lines.append(f"quote: {yaml_text(event.quote)}")
+    lines += render_quote_field(event.quote, repeated)
     return True, lines
 
 
-def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
+def render_figure(figure: FigureDraft, repeated: frozenset[str]) -> tuple[bool, list[str]]:
     lines = [review(figure.notes)]
     lines.append(f"metric: {figure.metric_id or 'METRIC-ID'}")
     if figure.low == figure.high:
@@ -279,12 +302,12 @@ def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
         lines.append(f"claimant: {figure.claimant_id}")
     if figure.projected:
         lines.append("projected: true")
-    lines.append(f"quote: {yaml_text(figure.quote)}")
+    lines += render_quote_field(figure.quote, repeated)
     return figure.metric_id is not None, lines
 
 
-def render_quote(quote: QuoteDraft) -> tuple[bool, list[str]]:
+def render_quote(quote: QuoteDraft, repeated: frozenset[str]) -> tuple[bool, list[str]]:
     lines = [review(quote.notes)]
     lines.append(f"speaker: {quote.speaker_id or 'ACTOR-ID'}")
-    lines.append(f"quote: {yaml_text(quote.quote)}")
+    lines += render_quote_field(quote.quote, repeated)
     return quote.speaker_id is not None, lines

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import yaml
 
-from builder.errors import ContentError, did_you_mean
+from builder.errors import ContentError, ContentWarning, did_you_mean
 from builder.load import RawDocument
 from builder.model import (
     ACTOR_KINDS,
@@ -24,10 +24,14 @@ from builder.model import (
     FuzzyDate,
     SourceRef,
 )
-from builder.values import parse_date
+from builder.values import has_foreign_digits, parse_date
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Titles are headlines: past this they are surely a paste gone wrong, and every page that
+# lists them (and the search index, which is superlinear in a page's longest text) pays.
+MAX_TITLE_CHARACTERS = 500
+COUNT_PATTERN = re.compile(r"^[1-9][0-9]{0,5}$")
 ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'russia-defence-ministry'"
 
 
@@ -37,6 +41,11 @@ class Field:
     description: str  # shown in "missing field" hints and documented in the README
 
 
+OCCURRENCE_FIELD = Field(
+    False,
+    "which occurrence of the quote in the seed is meant, 1 for the first; "
+    "required when the quote occurs more than once",
+)
 SITE_FIELDS = {
     "title": Field(True, "the archive's name"),
     "description": Field(True, "one sentence on what the archive holds"),
@@ -74,6 +83,7 @@ EVENT_FIELDS = {
     "actors": Field(False, "ids of the actors involved"),
     "place": Field(False, "where it happened, only as the source states it, e.g. 'Geneva'"),
     "quote": Field(True, "the sentence it comes from, verbatim"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 FIGURE_FIELDS = {
     "metric": Field(True, "a metric id from content/metrics.yaml"),
@@ -84,10 +94,12 @@ FIGURE_FIELDS = {
     "projected": Field(False, "true for a forecast"),
     "note": Field(False, "a short clarification"),
     "quote": Field(True, "the sentence it comes from, verbatim"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 QUOTE_FIELDS = {
     "speaker": Field(True, "id of the actor who said it"),
     "quote": Field(True, "the words, verbatim from the seed"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 
 
@@ -97,6 +109,7 @@ class Checker:
 
     document: RawDocument
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.document.line_offset
@@ -104,6 +117,10 @@ class Checker:
     def fail(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
         line = self.line(node) if node is not None else self.document.line_offset
         self.errors.append(ContentError(self.document.path, line, message, hint))
+
+    def warn(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+        line = self.line(node) if node is not None else self.document.line_offset
+        self.warnings.append(ContentWarning(self.document.path, line, message, hint))
 
     def source(self, node: yaml.Node | None) -> SourceRef:
         line = self.line(node) if node is not None else self.document.line_offset
@@ -144,6 +161,18 @@ class Checker:
             return None
         return value
 
+    def title(self, node: yaml.Node, name: str) -> str | None:
+        """One line of text of at most MAX_TITLE_CHARACTERS characters."""
+        value = self.text(node, name)
+        if value is not None and len(value) > MAX_TITLE_CHARACTERS:
+            self.fail(
+                node,
+                f"'{name}' is {len(value):,} characters long; the limit is {MAX_TITLE_CHARACTERS}",
+                "shorten it to the headline",
+            )
+            return None
+        return value
+
     def identifier(self, node: yaml.Node, name: str) -> str | None:
         value = self.text(node, name)
         if value is not None and not ID_PATTERN.match(value):
@@ -181,7 +210,17 @@ class Checker:
         if exact and parsed is not None and not parsed.is_exact:
             self.fail(node, f"'{name}' {value!r} must be a full date", "write YYYY-MM-DD")
             return None
+        if has_foreign_digits(value):
+            self.warn(node, f"'{name}' {value!r} has digits other than 0-9", "write it with 0-9")
         return parsed
+
+    def count(self, node: yaml.Node, name: str) -> int | None:
+        """A whole number from 1 up."""
+        value = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        if node.tag != "tag:yaml.org,2002:int" or not COUNT_PATTERN.match(value):
+            self.fail(node, f"'{name}' must be a whole number from 1 up", "e.g. 1 or 2")
+            return None
+        return int(value)
 
     def boolean(self, node: yaml.Node, name: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import yaml
 
-from builder.errors import ContentError, ContentErrors, did_you_mean
+from builder.errors import ContentError, ContentErrors, ContentWarning, did_you_mean
 from builder.fields import (
     ACTOR_FIELDS,
     ARTICLE_FIELDS,
@@ -38,13 +38,27 @@ from builder.model import (
 from builder.validate_facts import FactReader
 
 T = TypeVar("T")
+# A BCP 47 language tag, in the length Pagefind indexes: it names index files after the
+# tag plus a hash and panics past about 30 characters (29 usually works, 30 never); 24
+# leaves a margin and still fits any real tag ('en', 'pt-BR', 'zh-Hant-TW', 'en-GB-oxendict').
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$")
+MAX_LANGUAGE_CHARACTERS = 24
+# An alias this short links every stray initial ('S', 'al'); two capitals ('UN', 'US')
+# are accepted, since matching is case-sensitive and respects word boundaries.
+MIN_ALIAS_CHARACTERS = 3
 
 
 def validate_project(
-    raw: RawProject, base_url: str | None = None
+    raw: RawProject,
+    base_url: str | None = None,
+    warnings: list[ContentWarning] | None = None,
 ) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
-    """The typed model; raises `ContentErrors` with every problem in the project."""
-    errors = list(raw.errors)
+    """The typed model; raises `ContentErrors` with every problem in the project.
+
+    Warnings travel with the errors (a `ContentWarning` is a kind of `ContentError`) and
+    are split off at the end into `warnings`, when given.
+    """
+    errors: list[ContentError] = [*raw.errors, *raw.warnings]
     site = validate_site(raw.site, base_url, errors) if raw.site else None
     metrics = validate_metrics(raw.metrics, errors) if raw.metrics else {}
     actors = validate_actors(raw.actors, errors)
@@ -52,15 +66,19 @@ def validate_project(
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
     articles = validate_articles(raw.articles, raw.seeds, actor_ids, metrics, errors)
+    found = [problem for problem in errors if isinstance(problem, ContentWarning)]
+    errors = [problem for problem in errors if not isinstance(problem, ContentWarning)]
+    if warnings is not None:
+        warnings.extend(found)
     if errors or site is None:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors, found)
     return site, list(metrics.values()), list(actors.values()), articles
 
 
 def collect(document: RawDocument, errors: list[ContentError], build: Callable[[Checker], T]) -> T:
     checker = Checker(document)
     result = build(checker)
-    errors.extend(checker.errors)
+    errors.extend([*checker.errors, *checker.warnings])
     return result
 
 
@@ -74,6 +92,16 @@ def validate_site(
         title, description, language, own_url = (
             check.text(fields[name], name) for name in SITE_FIELDS
         )
+        if language is not None and not (
+            LANGUAGE_TAG.match(language) and len(language) <= MAX_LANGUAGE_CHARACTERS
+        ):
+            check.fail(
+                fields["language"],
+                f"language {language!r} is not a language tag of at most "
+                f"{MAX_LANGUAGE_CHARACTERS} characters",
+                "write a BCP 47 tag such as 'en', 'pt-BR' or 'zh-Hant'",
+            )
+            language = None
         url = base_url or own_url
         if url is not None and not re.match(r"^https?://[^/]+", url):
             check.fail(
@@ -149,7 +177,7 @@ def validate_actors(
                         f"alias '{form}' is also used by actor '{owner[0]}' ({owner[1]})",
                         "an alias must name one actor only; remove it from one of them",
                     )
-        errors.extend(check.errors)
+        errors.extend([*check.errors, *check.warnings])
     actor_ids = dict.fromkeys(document.stem for document in documents)
     for actor_id, refs in part_of_nodes.items():
         for check, node in refs:
@@ -160,7 +188,46 @@ def validate_actors(
                 )
             errors.extend(check.errors)
             check.errors.clear()
+    errors.extend(part_of_cycle_warnings(part_of_nodes))
     return actors
+
+
+def part_of_cycle_warnings(
+    part_of_nodes: dict[str, list[tuple[Checker, yaml.Node]]],
+) -> list[ContentWarning]:
+    """One warning per `part_of` cycle (a in b in a), at the link from its smallest id."""
+    links = {
+        actor_id: [str(node.value) for _, node in refs] for actor_id, refs in part_of_nodes.items()
+    }
+    warnings: list[ContentWarning] = []
+    for cycle in part_of_cycles(links):
+        start, following = cycle[0], cycle[1 % len(cycle)]
+        check, node = next(ref for ref in part_of_nodes[start] if ref[1].value == following)
+        path = " -> ".join((*cycle, start))
+        check.warn(node, f"part_of cycle: {path}", "an actor cannot contain what contains it")
+        warnings.extend(check.warnings)
+        check.warnings.clear()
+    return warnings
+
+
+def part_of_cycles(links: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Every cycle of the `part_of` graph once, each starting at its smallest id."""
+    cycles: set[tuple[str, ...]] = set()
+    for start in sorted(links):
+        path = [start]
+        # Depth-first along the links, never revisiting an id on the current path.
+        stack = [iter(sorted(links.get(start, ())))]
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                stack.pop()
+                path.pop()
+            elif following == start and len(path) > 1:
+                cycles.add(tuple(path))
+            elif following not in path and following > start:
+                path.append(following)
+                stack.append(iter(sorted(links.get(following, ()))))
+    return sorted(cycles)
 
 
 def read_actor(
@@ -180,11 +247,16 @@ def read_actor(
         check.fail(fields["kind"], f"unknown actor kind '{kind}'", did_you_mean(kind, ACTOR_KINDS))
         kind = None
     summary = check.text(fields["summary"], "summary") if "summary" in fields else None
-    aliases = (
-        [check.text(n, "aliases") for n in check.sequence(fields["aliases"], "aliases")]
-        if "aliases" in fields
-        else []
-    )
+    alias_nodes = check.sequence(fields["aliases"], "aliases") if "aliases" in fields else []
+    aliases = [check.text(n, "aliases") for n in alias_nodes]
+    for node, alias in zip(alias_nodes, aliases, strict=True):
+        acronym = len(alias or "") == 2 and (alias or "").isupper()
+        if alias is not None and len(alias) < MIN_ALIAS_CHARACTERS and not acronym:
+            check.warn(
+                node,
+                f"alias {alias!r} is shorter than {MIN_ALIAS_CHARACTERS} characters",
+                "it would link every stray occurrence; write the longer form",
+            )
     not_in = (
         [check.text(n, "not_in") for n in check.sequence(fields["not_in"], "not_in")]
         if "not_in" in fields
@@ -229,7 +301,7 @@ def validate_articles(
                 )
             seed_owner.setdefault(article.seed, raw.document.path)
             articles.append(article)
-        errors.extend(check.errors)
+        errors.extend([*check.errors, *check.warnings])
     return articles
 
 
@@ -247,7 +319,7 @@ def read_article(
     fields = check.mapping(raw.document.node, ARTICLE_FIELDS, "front matter")
     if fields is None:
         return None
-    title = check.text(fields["title"], "title") if "title" in fields else None
+    title = check.title(fields["title"], "title") if "title" in fields else None
     outlet = check.text(fields["outlet"], "outlet") if "outlet" in fields else None
     published = (
         check.date(fields["published"], "published", exact=True) if "published" in fields else None

@@ -23,8 +23,8 @@ from builder.model import (
     Passage,
     Quote,
 )
-from builder.provenance import locate_quote
-from builder.values import parse_number
+from builder.provenance import find_quote, fold, nearest_passage
+from builder.values import magnitude_problem, parse_number
 
 T = TypeVar("T")
 
@@ -49,18 +49,39 @@ class FactReader:
         items = [read(item, n) for n, item in enumerate(self.check.sequence(node, name), start=1)]
         return [item for item in items if item is not None]
 
-    def passage(self, node: yaml.Node) -> Passage | None:
+    def passage(self, node: yaml.Node, occurrence_node: yaml.Node | None = None) -> Passage | None:
+        """The quote's span in the seed: its only occurrence, or the one `occurrence` names."""
         quote = self.check.text(node, "quote")
         if quote is None:
             return None
-        passage, nearest = locate_quote(quote, self.seed, self.seed_text)
-        if passage is None:
+        found = find_quote(quote, self.seed, self.seed_text)
+        if not found:
+            nearest = nearest_passage(fold(quote), self.seed_text)
             self.check.fail(
                 node,
                 f"quote not found in seeds/{self.seed}",
                 f"nearest passage: {nearest!r}; copy it verbatim",
             )
-        return passage
+            return None
+        if occurrence_node is None:
+            if len(found) == 1:
+                return found[0]
+            self.check.fail(
+                node,
+                f"quote occurs {len(found)} times in seeds/{self.seed}",
+                f"add 'occurrence: N' (1 to {len(found)}) to say which one is meant",
+            )
+            return None
+        occurrence = self.check.count(occurrence_node, "occurrence")
+        if occurrence is not None and occurrence > len(found):
+            times = "once" if len(found) == 1 else f"{len(found)} times"
+            self.check.fail(
+                occurrence_node,
+                f"'occurrence' is {occurrence}, but the quote occurs {times} in seeds/{self.seed}",
+                f"write a number from 1 to {len(found)}",
+            )
+            return None
+        return None if occurrence is None else found[occurrence - 1]
 
     def event(self, node: yaml.Node, number: int) -> Event | None:
         check = self.check
@@ -84,10 +105,12 @@ class FactReader:
                 self.event_ids.add(event_id)
         label = check.text(fields["date_label"], "date_label") if "date_label" in fields else None
         date = check.date(fields["date"], "date", label) if "date" in fields else None
-        title = check.text(fields["title"], "title") if "title" in fields else None
+        title = check.title(fields["title"], "title") if "title" in fields else None
         actor_ids = self.actor_list(fields.get("actors"))
         place = check.text(fields["place"], "place") if "place" in fields else None
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], fields.get("occurrence")) if "quote" in fields else None
+        )
         if (
             event_id is None
             or date is None
@@ -139,7 +162,9 @@ class FactReader:
             check.boolean(fields["projected"], "projected") if "projected" in fields else False
         )
         note = check.text(fields["note"], "note") if "note" in fields else None
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], fields.get("occurrence")) if "quote" in fields else None
+        )
         if (
             metric_id is not None
             and bounds is not None
@@ -201,6 +226,10 @@ class FactReader:
                 f"'value' must be a number, not {problem}",
                 "write digits without separators, e.g. 100000 or 52.5",
             )
+        too_large = None if value is None else magnitude_problem(value)
+        if too_large:
+            self.check.fail(node, f"'value' {too_large}", "check the number and its unit")
+            return None
         return value
 
     def quote(self, node: yaml.Node, number: int) -> Quote | None:
@@ -213,7 +242,9 @@ class FactReader:
             if "speaker" in fields
             else None
         )
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], fields.get("occurrence")) if "quote" in fields else None
+        )
         if speaker is None or passage is None:
             return None
         return Quote(f"{self.slug}-quote-{number}", self.slug, speaker, passage, check.source(node))
