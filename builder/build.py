@@ -18,7 +18,7 @@ from builder.check import check_links
 from builder.data_export import render_data
 from builder.errors import ContentError, ContentErrors, ContentWarning
 from builder.feeds import render_feeds
-from builder.index import Archive, build_archive
+from builder.index import Archive, build_archive, page_path
 from builder.load import load_project
 from builder.render import render_pages
 from builder.validate import validate_project
@@ -90,7 +90,10 @@ def build_site(options: BuildOptions) -> BuildReport:
         options.out_dir,
         static_dir=options.project_dir / "templates" / "static",
         # Pagefind first: the search page links to the index it writes.
-        before_swap=[staged(report, "search", index_search), staged(report, "check", check_links)],
+        before_swap=[
+            staged(report, "search", index_search),
+            staged(report, "check", link_checker(archive, options.project_dir)),
+        ],
     )
     return BuildReport(
         archive,
@@ -116,6 +119,27 @@ def render_theme(archive: Archive, project_dir: Path) -> dict[str, bytes]:
         raise ContentErrors(
             [ContentError(f"templates/{name}", 0, "template is missing", "restore it")]
         ) from None
+
+
+def link_checker(archive: Archive, project_dir: Path) -> Callable[[Path], None]:
+    """`check_links`, reporting a broken link in a summary at its content file and line."""
+    sources = {
+        page_path(archive.url_article(article.slug)): article.source.path
+        for article in archive.articles
+    } | {
+        page_path(archive.url_actor(actor_id)): a.source.path
+        for actor_id, a in archive.actors.items()
+    }
+
+    def source_of(page: str, url: str) -> tuple[str, int] | None:
+        path = sources.get(page)
+        if path is None:
+            return None
+        text = (project_dir / path).read_text(encoding="utf-8-sig")
+        position = text.find(f"]({url}")
+        return None if position < 0 else (path, text.count("\n", 0, position) + 1)
+
+    return lambda site_dir: check_links(site_dir, source_of)
 
 
 def staged(

@@ -1,8 +1,9 @@
 """Check: the finished output tree -> every internal link and anchor resolves, or the build fails.
 
 Input: the staging folder, before it is swapped in.
-Output: nothing; raises `ContentErrors` naming the page, its line, and the link that is
-broken (missing file, or missing `#fragment` on an existing page).
+Output: nothing; raises `ContentErrors` naming the link that is broken (missing file, or
+missing `#fragment` on an existing page) where it was written: in the content file when
+`source_of` knows it (a summary's link), else at the page and line of the output.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -60,25 +62,35 @@ def collect_links(page: str) -> PageLinks:
     return found
 
 
-def check_links(site_dir: Path) -> None:
+# (output page, link) -> (content file, line) where the link was written, if known
+LinkSource = Callable[[str, str], "tuple[str, int] | None"]
+
+
+def check_links(site_dir: Path, source_of: LinkSource = lambda page, url: None) -> None:
     """Raise ContentErrors listing every internal href/src that does not resolve."""
     pages = {
         path.relative_to(site_dir).as_posix(): collect_links(path.read_text(encoding="utf-8"))
         for path in sorted(site_dir.rglob("*.html"))
     }
     errors = [
-        ContentError(
-            f"{site_dir.name}/{page}",
-            line,
-            f"broken link {url!r}: {problem}",
-            "fix the template or content that produced it",
-        )
+        broken_link_error(page, line, url, problem, source_of(page, url))
         for page, links in pages.items()
         for line, url in links.links
         if (problem := link_problem(site_dir, page, url, pages))
     ]
     if errors:
         raise ContentErrors(errors)
+
+
+def broken_link_error(
+    page: str, line: int, url: str, problem: str, source: tuple[str, int] | None
+) -> ContentError:
+    """At the content file that holds the link, or else at the output page (never at the
+    staging folder, which is deleted once the build fails)."""
+    if source is not None:
+        return ContentError(*source, f"broken link {url!r}: {problem}", "fix the link")
+    hint = "fix the template or content that produced it"
+    return ContentError(page, line, f"broken link {url!r}: {problem}", hint)
 
 
 def link_problem(site_dir: Path, page: str, url: str, pages: dict[str, PageLinks]) -> str:

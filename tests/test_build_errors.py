@@ -84,8 +84,11 @@ def test_a_broken_link_in_a_summary_fails_the_build(project: Path) -> None:
     )
     result = run_build(project)
     assert result.returncode == 1
-    assert "broken link '../../timelin/': no file timelin/index.html" in result.stderr
-    assert "articles/sample-article/index.html:" in result.stderr
+    # At the line of the content file that holds the link, not at the deleted staging page.
+    assert result.stderr.splitlines()[0] == (
+        "content/articles/sample-article.md:23: broken link '../../timelin/': "
+        "no file timelin/index.html (fix the link)"
+    )
     assert snapshot(project / "_site") == before
 
 
