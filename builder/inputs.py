@@ -95,7 +95,7 @@ def read_input_text(
                 rel,
                 0,
                 f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB",
-                "split the text, or keep only the article itself",
+                "keep only the article itself; see the limits in README.md",
             )
         )
         return None

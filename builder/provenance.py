@@ -91,10 +91,10 @@ def nearest_passage(needle: str, seed_text: str, width: int = 160) -> str:
 
 def neighbourhoods(needle: str, seed_text: str) -> list[str]:
     """Stretches of a large seed around the needle's rarest words (its start if none occur)."""
-    folded = seed_text.casefold()
-    if len(folded) != len(seed_text):  # casefolding changed lengths: positions would drift
+    folded = seed_text.lower()  # lower, not casefold: many times faster on ASCII text
+    if len(folded) != len(seed_text):  # lowering changed lengths: positions would drift
         folded = seed_text
-    counts = {word: folded.count(word) for word in set(WORD.findall(needle.casefold()))}
+    counts = {word: folded.count(word) for word in set(WORD.findall(needle.lower()))}
     rare = sorted((count, word) for word, count in counts.items() if count)[:RARE_WORDS]
     reach = 2 * len(needle) + 200
     regions: list[str] = []

@@ -412,3 +412,23 @@ def test_the_reporter_escapes_every_control_character() -> None:
     reporter = Reporter(out=io.StringIO(), err=err)
     reporter.content_errors([ContentError("a\nb.md", 1, "x\u202ey\r\x1b[2J", "h\x00")])
     assert err.getvalue().splitlines()[0] == "a\\nb.md:1: x\\u202ey\\r\\x1b[2J (h\\x00)"
+
+
+def test_a_title_past_the_limit_is_refused_at_its_line(project: Path) -> None:
+    title = "Rebels hold out " * 40
+    replace_in(project, ARTICLE, "title: Rebels Hold Out In The Old City", f"title: {title}")
+    expected = (
+        f"{ARTICLE}:2: 'title' is {len(title.strip())} characters long; the limit is 500 "
+        "(shorten it to the headline)"
+    )
+    assert_content_problem(project, expected)
+
+
+def test_a_content_file_past_the_size_limit_is_refused_unread(project: Path) -> None:
+    path = project / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8") + "x" * 2_100_000, encoding="utf-8")
+    expected = (
+        f"{ARTICLE}:0: file is 2.1 MB; the limit is 2 MB "
+        "(keep only the article itself; see the limits in README.md)"
+    )
+    assert_content_problem(project, expected)
