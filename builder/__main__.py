@@ -24,6 +24,7 @@ from builder.fields import ID_HINT, ID_PATTERN
 from builder.values import parse_date
 
 EXIT_OK, EXIT_CONTENT, EXIT_MISUSE, EXIT_BUG = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 EXAMPLES = {
     "build": """
@@ -143,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentErrors as problems:
         reporter.content_errors(problems.errors, problems.warnings)
         return EXIT_CONTENT
+    except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a bug; the old site stays
+        reporter.error("interrupted")
+        return EXIT_INTERRUPTED
     except Exception as error:  # anything else is a bug: say so, and keep its traceback
         return report_bug(error, reporter, debug=args.debug)
 
