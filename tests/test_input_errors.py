@@ -432,3 +432,14 @@ def test_a_content_file_past_the_size_limit_is_refused_unread(project: Path) -> 
         "(keep only the article itself; see the limits in README.md)"
     )
     assert_content_problem(project, expected)
+
+
+def test_a_template_syntax_error_is_reported_at_the_template_line(project: Path) -> None:
+    path = project / "templates" / "about.html"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:2], "{% if %}\n", *lines[2:]]), encoding="utf-8")
+    expected = (
+        "templates/about.html:3: template syntax: Expected an expression, got 'end of "
+        "statement block' (fix it)"
+    )
+    assert_refused(project, "build", expected, 1)
