@@ -112,7 +112,11 @@ def render_theme(archive: Archive, project_dir: Path) -> dict[str, bytes]:
     except jinja2.TemplateSyntaxError as error:
         path = f"templates/{error.name}" if error.name else "templates"
         raise ContentErrors(
-            [ContentError(path, error.lineno, f"template syntax: {error.message}", "fix it")]
+            [
+                ContentError(
+                    path, error.lineno, f"template syntax: {error.message}", "fix the template"
+                )
+            ]
         ) from None
     except jinja2.TemplateNotFound as error:
         name = error.name if isinstance(error.name, str) else "?"

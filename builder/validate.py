@@ -211,23 +211,73 @@ def part_of_cycle_warnings(
 
 
 def part_of_cycles(links: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Every cycle of the `part_of` graph once, each starting at its smallest id."""
-    cycles: set[tuple[str, ...]] = set()
-    for start in sorted(links):
-        path = [start]
-        # Depth-first along the links, never revisiting an id on the current path.
-        stack = [iter(sorted(links.get(start, ())))]
-        while stack:
-            following = next(stack[-1], None)
-            if following is None:
-                stack.pop()
-                path.pop()
-            elif following == start and len(path) > 1:
-                cycles.add(tuple(path))
-            elif following not in path and following > start:
-                path.append(following)
-                stack.append(iter(sorted(links.get(following, ()))))
+    """One shortest cycle per knot of the `part_of` graph, from the knot's smallest id.
+
+    A knot is a strongly connected component of two or more actors; reporting one cycle
+    per knot (rather than every cycle, of which there can be exponentially many) keeps
+    this linear in the number of links.
+    """
+    cycles = []
+    for knot in strongly_connected(links):
+        if len(knot) < 2:
+            continue
+        start = min(knot)
+        # Breadth-first inside the knot, for the shortest way from start back to it.
+        came_from: dict[str, str] = {}
+        frontier = [start]
+        while start not in came_from:
+            following = []
+            for node in frontier:
+                for target in sorted(links.get(node, ())):
+                    if target in knot and target not in came_from:
+                        came_from[target] = node
+                        following.append(target)
+            frontier = following
+        path = [came_from[start]]
+        while path[-1] != start:
+            path.append(came_from[path[-1]])
+        cycles.append(tuple(reversed(path)))
     return sorted(cycles)
+
+
+def strongly_connected(links: dict[str, list[str]]) -> list[set[str]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    for root in sorted(links):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(links.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+            elif target not in index:
+                index[target] = low[target] = len(index)
+                stack.append(target)
+                on_stack.add(target)
+                work.append((target, iter(sorted(links.get(target, ())))))
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+    return components
 
 
 def read_actor(

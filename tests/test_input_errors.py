@@ -440,6 +440,6 @@ def test_a_template_syntax_error_is_reported_at_the_template_line(project: Path)
     path.write_text("".join([*lines[:2], "{% if %}\n", *lines[2:]]), encoding="utf-8")
     expected = (
         "templates/about.html:3: template syntax: Expected an expression, got 'end of "
-        "statement block' (fix it)"
+        "statement block' (fix the template)"
     )
     assert_refused(project, "build", expected, 1)
