@@ -15,6 +15,7 @@ Output: one line each: the command, its exit code, its wall time and its last me
 from __future__ import annotations
 
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,11 +63,18 @@ def large_title(root: Path) -> str:
     return "build"
 
 
+def child_cpu_seconds() -> float:
+    """User + system time of every finished child (Pagefind included), so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(kinds: list[str]) -> None:
     for kind in kinds:
         root = make_project(Path(tempfile.mkdtemp()) / "project")
         command = large_seed(root) if kind == "seed" else large_title(root)
         started = time.perf_counter()
+        cpu_before = child_cpu_seconds()
         result = subprocess.run(
             [sys.executable, "-m", "builder", command, "--project", str(root)],
             capture_output=True,
@@ -74,8 +82,11 @@ def main(kinds: list[str]) -> None:
             check=False,
         )
         seconds = time.perf_counter() - started
+        cpu = child_cpu_seconds() - cpu_before
         last = (result.stderr or result.stdout).strip().splitlines()[0][:160]
-        print(f"{kind}: {command} exit {result.returncode} in {seconds:.1f} s: {last}")
+        print(
+            f"{kind}: {command} exit {result.returncode}, {seconds:.1f} s ({cpu:.1f} s CPU): {last}"
+        )
 
 
 if __name__ == "__main__":
