@@ -8,6 +8,7 @@ output folder untouched.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,20 @@ def render_theme(archive: Archive, project_dir: Path) -> dict[str, bytes]:
         raise ContentErrors(
             [ContentError(f"templates/{name}", 0, "template is missing", "restore it")]
         ) from None
+    except jinja2.TemplateError as error:  # e.g. an undefined name: a theme's typo
+        path, line = template_frame(error, project_dir)
+        message = f"template error: {error.message or type(error).__name__}"
+        raise ContentErrors([ContentError(path, line, message, "fix the template")]) from None
+
+
+def template_frame(error: Exception, project_dir: Path) -> tuple[str, int]:
+    """The template file and line an error was raised at (Jinja puts them in the traceback)."""
+    templates = (project_dir / "templates").resolve()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(templates):
+            return f"templates/{path.relative_to(templates).as_posix()}", frame.lineno or 0
+    return "templates", 0
 
 
 def link_checker(archive: Archive, project_dir: Path) -> Callable[[Path], None]:

@@ -443,3 +443,11 @@ def test_a_template_syntax_error_is_reported_at_the_template_line(project: Path)
         "statement block' (fix the template)"
     )
     assert_refused(project, "build", expected, 1)
+
+
+def test_an_undefined_name_in_a_template_is_reported_at_its_line(project: Path) -> None:
+    path = project / "templates" / "about.html"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:2], "{{ pgae.title }}\n", *lines[2:]]), encoding="utf-8")
+    expected = "templates/about.html:3: template error: 'pgae' is undefined (fix the template)"
+    assert_refused(project, "build", expected, 1)
