@@ -3,8 +3,9 @@ installed as the `factsheets` command.
 
 Input: argv.
 Output: the exit code. 0 success; 1 content errors (each printed as `path:line: message
-(hint)`, never a traceback); 2 misuse (argparse, or a draft that cannot be made). Anything
-else is a bug in the builder and keeps its traceback.
+(hint)`, never a traceback), or warnings under --strict; 2 misuse (argparse, a refused
+--out or --slug, a draft that cannot be made); 3 an internal error, which is a bug in the
+builder: one line says so and where its traceback was written (--debug prints it).
 """
 
 from __future__ import annotations
@@ -14,14 +15,20 @@ import datetime as dt
 import importlib.metadata
 import re
 import sys
+import tempfile
 import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from builder.cli_output import Reporter, archive_counts, count_phrase
 from builder.errors import ContentErrors, did_you_mean
+from builder.fields import ID_HINT, ID_PATTERN
 from builder.values import parse_date
+
+EXIT_OK, EXIT_CONTENT, EXIT_MISUSE, EXIT_BUG = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 EXAMPLES = {
     "init": """
@@ -106,6 +113,10 @@ def add_global_options(parser: argparse.ArgumentParser, *, in_command: bool) -> 
         "-v", "--verbose", action="store_true", default=default(False),
         help="print every stage with its time",
     )  # fmt: skip
+    parser.add_argument(
+        "--debug", action="store_true", default=default(False),
+        help="on an internal error (a bug), print the traceback too",
+    )  # fmt: skip
 
 
 CONSOLE_SCRIPT = "factsheets"  # [project.scripts] in pyproject.toml
@@ -142,6 +153,7 @@ def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
     init.add_argument("--title", help="the archive's name (default: from the folder name)")
 
     build = add("build", "build the site into the output folder and report counts and time")
+    add_strict_option(build)
     add_out_option(build)
     build.add_argument(
         "--base-url", metavar="URL",
@@ -158,6 +170,7 @@ def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
         help="also list every number and date in the seeds that no event, figure or quote "
         "records and no 'skipped:' entry explains (exit code 1 if there is one)",
     )  # fmt: skip
+    add_strict_option(check)
 
     serve = add("serve", "build, serve on 127.0.0.1, rebuild on change, reload the browser")
     serve.add_argument(
@@ -196,6 +209,13 @@ def package_version() -> str:
         return "unknown"
 
 
+def add_strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="fail on warnings (short aliases, part_of cycles, YAML tags, odd digits)",
+    )  # fmt: skip
+
+
 def add_out_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR",
@@ -209,6 +229,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quiet and args.verbose:  # one given before the command, one after it
         make_parser(prog).error("argument -v/--verbose: not allowed with argument -q/--quiet")
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    try:
+        return run_command(args, reporter, prog)
+    except ContentErrors as problems:
+        reporter.content_errors(problems.errors, problems.warnings)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a bug; the old site stays
+        reporter.error("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # anything else is a bug: say so, and keep its traceback
+        return report_bug(error, reporter, debug=args.debug)
+
+
+def run_command(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
     if args.command == "init":
         return run_init(args, reporter, prog)
     project = args.project
@@ -216,23 +249,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter.error(
             f"{project}: no content/ folder here (use --project DIR, or `{prog} init DIR`)"
         )
-        return 2
-    try:
-        if args.command == "build":
-            return run_build(args, reporter)
-        if args.command == "check":
-            return run_check(project, reporter, args.coverage)
-        if args.command == "serve":
-            from builder.serve import ServeOptions, serve
+        return EXIT_MISUSE
+    misuse = misuse_problem(args)
+    if misuse is not None:
+        reporter.error(misuse)
+        return EXIT_MISUSE
+    if args.command == "build":
+        return run_build(args, reporter)
+    if args.command == "check":
+        return run_check(project, reporter, coverage=args.coverage, strict=args.strict)
+    if args.command == "serve":
+        from builder.serve import ServeOptions, serve
 
-            out_dir = args.out or project / "_site"
-            return serve(
-                ServeOptions(project, out_dir, args.bind, args.port, args.drafts), reporter
-            )
-        return run_draft(args, reporter)
-    except ContentErrors as problems:
-        reporter.content_errors(problems.errors)
-        return 1
+        out_dir = args.out or project / "_site"
+        return serve(ServeOptions(project, out_dir, args.bind, args.port, args.drafts), reporter)
+    return run_draft(args, reporter)
+
+
+def misuse_problem(args: argparse.Namespace) -> str | None:
+    """Why the arguments cannot be used (an --out that is not ours, a bad --slug), or None."""
+    if getattr(args, "slug", None) is not None and not ID_PATTERN.match(args.slug):
+        return f"--slug {args.slug!r} is not a plain lowercase slug ({ID_HINT})"
+    if args.command in ("build", "serve"):
+        return out_dir_problem(args.out or args.project / "_site")
+    return None
+
+
+def out_dir_problem(out_dir: Path) -> str | None:
+    """Why `out_dir` cannot be (re)placed by a build: a file, or a folder someone else wrote."""
+    from builder.write import refuse_foreign_folder
+
+    for path in (out_dir, *out_dir.parents):
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                what = "" if path == out_dir else f": {path}"
+                return f"--out {out_dir}{what} is not a folder (choose a folder for the site)"
+            break
+    try:
+        refuse_foreign_folder(out_dir)
+    except ContentErrors as refused:
+        return f"--out {refused.errors[0].path}: {refused.errors[0].explanation}"
+    return None
+
+
+def report_bug(error: Exception, reporter: Reporter, *, debug: bool) -> int:
+    """One line saying it is a bug, and where its traceback went; exit code 3."""
+    trace = traceback.format_exc()
+    if debug:
+        print(trace, file=reporter.err, end="", flush=True)
+    where = "printed above"
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="builder-crash-", suffix=".log", delete=False, encoding="utf-8"
+        ) as log:
+            log.write(trace)
+        where = f"written to {log.name}" + ("" if debug else " (or rerun with --debug)")
+    except OSError:
+        where = where if debug else "lost (rerun with --debug to see it)"
+    summary = str(error).splitlines()[0][:200] if str(error) else ""
+    reporter.error(
+        f"internal error, a bug in the builder: {type(error).__name__}: {summary}; "
+        f"the traceback is {where}"
+    )
+    return EXIT_BUG
 
 
 def run_init(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
@@ -257,9 +336,15 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
     out_dir: Path = args.out or args.project / "_site"
     report = build_site(
         BuildOptions(
-            args.project, out_dir, args.base_url, drafts=args.drafts, progress=reporter.progress
+            args.project,
+            out_dir,
+            args.base_url,
+            drafts=args.drafts,
+            progress=reporter.progress,
+            strict=args.strict,
         )
     )
+    reporter.content_warnings(report.warnings)
     coverage = measure_coverage(report.archive.articles)
     drafts = ""
     if report.drafts:
@@ -272,12 +357,13 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
     return 0
 
 
-def run_check(project: Path, reporter: Reporter, coverage: bool = False) -> int:
+def run_check(project: Path, reporter: Reporter, *, coverage: bool, strict: bool) -> int:
     """0 when the content is valid (and, with `coverage`, every number and date explained)."""
     from builder.build import check_project
     from builder.coverage import measure_coverage
 
-    checked = check_project(project)
+    checked = check_project(project, strict=strict)
+    reporter.content_warnings(checked.warnings)
     for draft in checked.drafts:
         for marker in draft.review_markers:
             reporter.info(f"{marker.source.path}:{marker.source.line}: REVIEW: {marker.note}")
@@ -307,7 +393,7 @@ def run_draft(args: argparse.Namespace, reporter: Reporter) -> int:
         path, draft = write_draft(options)
     except DraftProblem as problem:
         reporter.error(str(problem))
-        return 2
+        return EXIT_MISUSE
     active_figures = sum(1 for f in draft.figures if f.metric_id is not None)
     reporter.result(
         f"Drafted {path}: {count_phrase(len(draft.events), 'event')}, "

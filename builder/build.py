@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder.check import check_links
 from builder.data_export import render_data
-from builder.errors import ContentErrors
+from builder.errors import ContentErrors, ContentWarning
 from builder.feeds import render_feeds
 from builder.index import Archive, build_archive
 from builder.load import load_project
@@ -38,6 +38,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
     drafts: bool = False  # include sheets marked `status: draft` (with a banner)
     progress: Progress | None = None
+    strict: bool = False  # warnings fail the build, as errors do
 
 
 @dataclass(frozen=True)
@@ -48,28 +49,35 @@ class BuildReport:
     files: int  # every file written, search index included
     seconds: float
     drafts: int = 0  # sheets marked `status: draft`: included with --drafts, else left out
+    warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
 
 
 @dataclass(frozen=True)
 class CheckedProject:
     archive: Archive  # what `build` (without --drafts) publishes
     drafts: tuple[Article, ...]  # sheets marked `status: draft`, validated but not published
+    warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
 
 
 def check_project(
-    project_dir: Path, base_url: str | None = None, *, drafts: bool = False
+    project_dir: Path, base_url: str | None = None, *, drafts: bool = False, strict: bool = False
 ) -> CheckedProject:
     """Load, validate and index the content, drafts included only when `drafts`; raises
-    `ContentErrors` listing every problem. Every draft is validated either way."""
+    `ContentErrors` listing every problem (and, under `strict`, every warning). Every draft
+    is validated either way."""
     raw = load_project(project_dir)
-    site, metrics, actors, articles = validate_project(raw, base_url=base_url)
+    found: list[ContentWarning] = []
+    site, metrics, actors, articles = validate_project(raw, base_url, found)
+    warnings = tuple(sorted(found))
+    if strict and warnings:
+        raise ContentErrors([], warnings)
     published = [a for a in articles if drafts or a.status == "published"]
     archive = build_archive(site, metrics, actors, published)
     # Checks on the model that `build` would otherwise meet only in the rendered pages.
     problems = check_summary_links(archive)
     if problems:
-        raise ContentErrors(problems)
-    return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"))
+        raise ContentErrors(problems, warnings)
+    return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"), warnings)
 
 
 def load_archive(
@@ -83,7 +91,9 @@ def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched."""
     clock = StageClock(options.progress)
     with clock.stage("load, validate, index"):
-        checked = check_project(options.project_dir, options.base_url, drafts=options.drafts)
+        checked = check_project(
+            options.project_dir, options.base_url, drafts=options.drafts, strict=options.strict
+        )
         archive = checked.archive
     # Gather every output in memory first: derived pages need the whole archive, and a
     # half-built site must never be written.
@@ -108,7 +118,13 @@ def build_site(options: BuildOptions) -> BuildReport:
             ],
         )
     return BuildReport(
-        archive, options.out_dir, len(page_paths), files, clock.elapsed(), len(checked.drafts)
+        archive,
+        options.out_dir,
+        len(page_paths),
+        files,
+        clock.elapsed(),
+        len(checked.drafts),
+        checked.warnings,
     )
 
 

@@ -1,8 +1,9 @@
 """Check: the finished output tree -> every internal link and anchor resolves, or the build fails.
 
 Input: the staging folder, before it is swapped in.
-Output: nothing; raises `ContentErrors` naming the page, its line, and the link that is
-broken (missing file, or missing `#fragment` on an existing page).
+Output: nothing; raises `ContentErrors` naming the link that is broken (missing file, or
+missing `#fragment` on an existing page) where it was written: in the content file when
+`source_of` knows it (a summary's link), else at the page and line of the output.
 """
 
 from __future__ import annotations
@@ -80,6 +81,17 @@ def check_links(site_dir: Path, shown_as: str | None = None) -> None:
     ]
     if errors:
         raise ContentErrors(errors)
+
+
+def broken_link_error(
+    page: str, line: int, url: str, problem: str, source: tuple[str, int] | None
+) -> ContentError:
+    """At the content file that holds the link, or else at the output page (never at the
+    staging folder, which is deleted once the build fails)."""
+    if source is not None:
+        return ContentError(*source, f"broken link {url!r}: {problem}", "fix the link")
+    hint = "fix the template or content that produced it"
+    return ContentError(page, line, f"broken link {url!r}: {problem}", hint)
 
 
 def link_problem(site_dir: Path, page: str, url: str, pages: dict[str, PageLinks]) -> str:

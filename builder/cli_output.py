@@ -3,7 +3,9 @@
 Input: the streams to write to and the user's --quiet/--verbose choice.
 Output: lines on stdout (results, progress) and stderr (errors). Colour is used only when
 the stream is a TTY and NO_COLOR is unset (https://no-color.org), so logs and pipes get
-plain text.
+plain text. Every message is one line: control characters from the content (ANSI escapes,
+newlines in a YAML key) are printed as escapes, so they can neither paint the terminal nor
+forge a CI annotation such as `::error`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from builder.errors import ContentError
+from builder.errors import ContentError, ContentWarning, escape_controls
 from builder.index import Archive
 
 RED, GREEN, YELLOW, DIM, RESET = "\033[31m", "\033[32m", "\033[33m", "\033[2m", "\033[0m"
@@ -34,7 +36,9 @@ class Reporter:
     err: TextIO = field(default_factory=lambda: sys.stderr)
 
     def paint(self, stream: TextIO, colour: str, text: str) -> str:
-        return f"{colour}{text}{RESET}" if wants_colour(stream) else text
+        """`text` made safe to print (one line, no control characters), coloured on a TTY."""
+        safe = escape_controls(text)
+        return f"{colour}{safe}{RESET}" if wants_colour(stream) else safe
 
     def result(self, text: str) -> None:
         """The one-line outcome of a command."""
@@ -43,7 +47,7 @@ class Reporter:
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            print(text, file=self.out, flush=True)
+            print(escape_controls(text), file=self.out, flush=True)
 
     def progress(self, stage: str, seconds: float | None = None) -> None:
         """A build stage: on a terminal, its name as it starts; with --verbose, its name and
@@ -57,13 +61,24 @@ class Reporter:
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
-            print(text, file=self.out, flush=True)
+            print(escape_controls(text), file=self.out, flush=True)
 
     def warning(self, text: str) -> None:
-        print(f"{self.paint(self.err, YELLOW, 'warning:')} {text}", file=self.err, flush=True)
+        label = self.paint(self.err, YELLOW, "warning:")
+        print(f"{label} {escape_controls(text)}", file=self.err, flush=True)
 
     def error(self, text: str) -> None:
-        print(f"{self.paint(self.err, RED, 'error:')} {text}", file=self.err, flush=True)
+        print(
+            f"{self.paint(self.err, RED, 'error:')} {escape_controls(text)}",
+            file=self.err,
+            flush=True,
+        )
+
+    def content_warnings(self, warnings: Sequence[ContentWarning]) -> None:
+        """Every warning as `path:line: warning: message (hint)`, as compilers print them."""
+        for warning in warnings:
+            location = self.paint(self.err, YELLOW, f"{warning.location} warning:")
+            print(f"{location} {escape_controls(warning.explanation)}", file=self.err, flush=True)
 
     def problems(self, errors: Sequence[ContentError]) -> None:
         """Every problem as `path:line: message (hint)`, one a line, in the order given."""
@@ -71,17 +86,22 @@ class Reporter:
         # it, so that editors and CI annotators can jump to the place.
         for problem in errors:
             location = self.paint(self.err, RED, problem.location)
-            print(f"{location} {problem.explanation}", file=self.err, flush=True)
+            print(f"{location} {escape_controls(problem.explanation)}", file=self.err, flush=True)
 
-    def content_errors(self, errors: Sequence[ContentError]) -> None:
-        """Every problem as `path:line: message (hint)`, then how many there were."""
+    def content_errors(
+        self, errors: Sequence[ContentError], warnings: Sequence[ContentWarning] = ()
+    ) -> None:
+        """Every warning and problem as `path:line: message (hint)`, then how many."""
+        self.content_warnings(warnings)
         self.problems(errors)
-        noun = "problem" if len(errors) == 1 else "problems"
-        print(
-            self.paint(self.err, RED, f"{len(errors)} content {noun}; nothing was written"),
-            file=self.err,
-            flush=True,
-        )
+        if errors:
+            noun = "problem" if len(errors) == 1 else "problems"
+            summary = f"{len(errors)} content {noun}; nothing was written"
+        else:
+            summary = (
+                f"{count_phrase(len(warnings), 'warning')} under --strict; nothing was written"
+            )
+        print(self.paint(self.err, RED, summary), file=self.err, flush=True)
 
 
 def count_phrase(count: int, noun: str) -> str:

@@ -45,6 +45,7 @@ from builder.draft_text import (
 )
 from builder.index import Archive, alias_matcher, find_mentions
 from builder.model import Event
+from builder.provenance import find_quote
 
 SUMMARY_PLACEHOLDER = (
     "*Draft, not yet reviewed.* The editor's summary of this article is still to be written: "
@@ -80,6 +81,7 @@ class Draft:
     event_merge_hints: tuple[str | None, ...]  # one per event
     figures: tuple[FigureDraft, ...]
     quotes: tuple[QuoteDraft, ...]
+    repeated_quotes: frozenset[str] = frozenset()  # quotes found more than once in the seed
 
 
 def write_draft(options: DraftOptions) -> tuple[Path, Draft]:
@@ -134,6 +136,8 @@ def make_draft(
     counts = Counter(m.actor_id for m in mentions)
     sources = Sources(text, published, mentions, archive.actors, archive.metrics)
     events = draft_events(body, sources)
+    figures = draft_figures(body, sources)
+    quotes = draft_quotes(body, sources)
     return Draft(
         seed=seed,
         title=title,
@@ -145,8 +149,9 @@ def make_draft(
         unknown_names=tuple(unknown_names(text.replace(title, " ", 1), archive)),
         events=tuple(events),
         event_merge_hints=tuple(merge_hint(e, archive.events) for e in events),
-        figures=tuple(draft_figures(body, sources)),
-        quotes=tuple(draft_quotes(body, sources)),
+        figures=tuple(figures),
+        quotes=tuple(quotes),
+        repeated_quotes=repeated_quotes([*events, *figures, *quotes], seed, text),
     )
 
 
@@ -217,12 +222,12 @@ def render_draft(draft: Draft) -> str:
         *render_items(
             "events",
             [
-                render_event(e, h)
+                render_event(e, h, draft.repeated_quotes)
                 for e, h in zip(draft.events, draft.event_merge_hints, strict=True)
             ],
         ),
-        *render_items("figures", [render_figure(f) for f in draft.figures]),
-        *render_items("quotes", [render_quote(q) for q in draft.quotes]),
+        *render_items("figures", [render_figure(f, draft.repeated_quotes) for f in draft.figures]),
+        *render_items("quotes", [render_quote(q, draft.repeated_quotes) for q in draft.quotes]),
         "---",
         SUMMARY_PLACEHOLDER,
         "",
@@ -269,7 +274,25 @@ def review(notes: Sequence[str]) -> str:
     return "# REVIEW: " + "; ".join(notes)
 
 
-def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
+def repeated_quotes(
+    facts: Iterable[EventDraft | FigureDraft | QuoteDraft], seed: str, text: str
+) -> frozenset[str]:
+    """The facts' quotes that occur in the text more than once (they need `occurrence`)."""
+    quotes = {fact.quote for fact in facts}
+    return frozenset(quote for quote in quotes if len(find_quote(quote, seed, text)) > 1)
+
+
+def render_quote_field(quote: str, repeated: frozenset[str]) -> list[str]:
+    """The `quote:` line, and `occurrence: 1` when the quote is found more than once."""
+    lines = [f"quote: {yaml_text(quote)}"]
+    if quote in repeated:
+        lines.append("occurrence: 1  # REVIEW: the text repeats this; 1 is the first")
+    return lines
+
+
+def render_event(
+    event: EventDraft, hint: str | None, repeated: frozenset[str]
+) -> tuple[bool, list[str]]:
     """An event; one whose date cannot be resolved is written commented out, for review."""
     lines = [review([*event.notes, "write a short factual title"] + ([hint] if hint else []))]
     if event.date is None:
@@ -280,7 +303,7 @@ def render_event(event: EventDraft, hint: str | None) -> tuple[bool, list[str]]:
         lines.append(f"date_label: {yaml_text(event.date.label)}")
     lines.append(f"title: {yaml_text(event.title)}")
     lines.append(f"actors: [{', '.join(event.actor_ids)}]")
-    lines.append(f"quote: {yaml_text(event.quote)}")
+    lines += render_quote_field(event.quote, repeated)
     return event.date is not None, lines
 
 
@@ -321,7 +344,7 @@ def render_proposal(proposal: ProposedMetric) -> list[str]:
     ]
 
 
-def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
+def render_figure(figure: FigureDraft, repeated: frozenset[str]) -> tuple[bool, list[str]]:
     """A figure; one that fits no metric is written commented out, with a proposed metric."""
     lines = [review(figure.notes)]
     if figure.proposed_metric is not None:
@@ -340,12 +363,12 @@ def render_figure(figure: FigureDraft) -> tuple[bool, list[str]]:
     if figure.needs_period and figure.period is None:
         day = figure.as_of.iso()
         lines.append(f"period: {{from: {day}, text: the period, precision: approximate}}")
-    lines.append(f"quote: {yaml_text(figure.quote)}")
+    lines += render_quote_field(figure.quote, repeated)
     return figure.metric_id is not None, lines
 
 
-def render_quote(quote: QuoteDraft) -> tuple[bool, list[str]]:
+def render_quote(quote: QuoteDraft, repeated: frozenset[str]) -> tuple[bool, list[str]]:
     lines = [review(quote.notes)]
     lines.append(f"speaker: {quote.speaker_id or 'ACTOR-ID'}")
-    lines.append(f"quote: {yaml_text(quote.quote)}")
+    lines += render_quote_field(quote.quote, repeated)
     return quote.speaker_id is not None, lines

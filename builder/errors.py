@@ -8,8 +8,14 @@ find and raise one `ContentErrors` at the end, so a single run lists all of them
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Characters that could change what a terminal or a CI log shows: C0/C1 controls (ANSI
+# escapes, newlines that could forge a `::error` line), line and paragraph separators, and
+# the bidirectional overrides and isolates.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, order=True)
@@ -32,12 +38,32 @@ class ContentError:
         return f"{self.location} {self.explanation}"
 
 
-class ContentErrors(Exception):
-    """Every content problem found in one run, sorted by path and line."""
+class ContentWarning(ContentError):
+    """Accepted, but probably a mistake: printed by check and build, an error under --strict."""
 
-    def __init__(self, errors: Iterable[ContentError]) -> None:
+
+class ContentErrors(Exception):
+    """Every content problem found in one run, sorted by path and line (and the warnings)."""
+
+    def __init__(
+        self, errors: Iterable[ContentError], warnings: Iterable[ContentWarning] = ()
+    ) -> None:
         self.errors: tuple[ContentError, ...] = tuple(sorted(set(errors)))
+        self.warnings: tuple[ContentWarning, ...] = tuple(sorted(set(warnings)))
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written as an escape, so it prints as one line."""
+    return UNSAFE_CHARACTERS.sub(lambda match: escape_character(match.group(0)), text)
+
+
+def escape_character(character: str) -> str:
+    code = ord(character)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if character in named:
+        return named[character]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

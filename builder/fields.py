@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import yaml
 
-from builder.errors import ContentError, did_you_mean
+from builder.errors import ContentError, ContentWarning, did_you_mean
 from builder.load import RawDocument
 from builder.model import (
     ACTOR_KINDS,
@@ -26,10 +26,14 @@ from builder.model import (
     FuzzyDate,
     SourceRef,
 )
-from builder.values import VAGUE_QUANTITIES, parse_date, parse_number
+from builder.values import VAGUE_QUANTITIES, has_foreign_digits, parse_date, parse_number
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Titles are headlines: past this they are surely a paste gone wrong. Every page that lists
+# a title pays for each character, Pagefind most (a 1 MB title cost it 4 s, 10 MB 40 s).
+MAX_TITLE_CHARACTERS = 500
+COUNT_PATTERN = re.compile(r"^[1-9][0-9]{0,5}$")
 ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'russia-defence-ministry'"
 
 
@@ -39,6 +43,11 @@ class Field:
     description: str  # shown in "missing field" hints and documented in the README
 
 
+OCCURRENCE_FIELD = Field(
+    False,
+    "which occurrence of the quote in the seed is meant, 1 for the first; "
+    "required when the quote occurs more than once",
+)
 SITE_FIELDS = {
     "title": Field(True, "the archive's name"),
     "description": Field(True, "one sentence on what the archive holds"),
@@ -102,6 +111,7 @@ EVENT_FIELDS = {
     "actors": Field(False, "ids of the actors involved"),
     "place": Field(False, "where it happened, only as the source states it, e.g. 'Geneva'"),
     "quote": Field(True, "the sentence it comes from, verbatim"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 FIGURE_FIELDS = {
     "id": Field(False, "kebab-case; else the id is derived from the figure's content"),
@@ -118,6 +128,7 @@ FIGURE_FIELDS = {
     "period": Field(False, "the window counted: from, to, text, precision"),
     "part": Field(False, "the part of the metric's scope counted, e.g. 'from one area alone'"),
     "of": Field(False, "the id of the figure for the whole, in the same article"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 PERIOD_FIELDS = {
     "from": Field(False, "the first day counted, YYYY-MM-DD"),
@@ -129,6 +140,7 @@ QUOTE_FIELDS = {
     "id": Field(False, "kebab-case; else the id is derived from speaker and words"),
     "speaker": Field(True, "id of the actor who said it"),
     "quote": Field(True, "the words, verbatim from the seed"),
+    "occurrence": OCCURRENCE_FIELD,
 }
 
 
@@ -138,6 +150,7 @@ class Checker:
 
     document: RawDocument
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.document.line_offset
@@ -145,6 +158,10 @@ class Checker:
     def fail(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
         line = self.line(node) if node is not None else self.document.line_offset
         self.errors.append(ContentError(self.document.path, line, message, hint))
+
+    def warn(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+        line = self.line(node) if node is not None else self.document.line_offset
+        self.warnings.append(ContentWarning(self.document.path, line, message, hint))
 
     def source(self, node: yaml.Node | None) -> SourceRef:
         line = self.line(node) if node is not None else self.document.line_offset
@@ -185,6 +202,18 @@ class Checker:
             return None
         return value
 
+    def title(self, node: yaml.Node, name: str) -> str | None:
+        """One line of text of at most MAX_TITLE_CHARACTERS characters."""
+        value = self.text(node, name)
+        if value is not None and len(value) > MAX_TITLE_CHARACTERS:
+            self.fail(
+                node,
+                f"'{name}' is {len(value):,} characters long; the limit is {MAX_TITLE_CHARACTERS}",
+                "shorten it to the headline",
+            )
+            return None
+        return value
+
     def identifier(self, node: yaml.Node, name: str) -> str | None:
         value = self.text(node, name)
         if value is not None and not ID_PATTERN.match(value):
@@ -222,6 +251,8 @@ class Checker:
         if exact and parsed is not None and not parsed.is_exact:
             self.fail(node, f"'{name}' {value!r} must be a full date", "write YYYY-MM-DD")
             return None
+        if has_foreign_digits(value):
+            self.warn(node, f"'{name}' {value!r} has digits other than 0-9", "write it with 0-9")
         return parsed
 
     def number(self, node: yaml.Node, name: str, hint: str) -> float | None:
@@ -245,6 +276,14 @@ class Checker:
             self.fail(node, f"unknown {name} '{value}'", did_you_mean(value, choices))
             return None
         return value
+
+    def count(self, node: yaml.Node, name: str) -> int | None:
+        """A whole number from 1 up."""
+        value = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        if node.tag != "tag:yaml.org,2002:int" or not COUNT_PATTERN.match(value):
+            self.fail(node, f"'{name}' must be a whole number from 1 up", "e.g. 1 or 2")
+            return None
+        return int(value)
 
     def boolean(self, node: yaml.Node, name: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import yaml
 
-from builder.errors import ContentError
+from builder.errors import ContentError, ContentWarning
+from builder.inputs import (
+    MAX_CONTENT_BYTES,
+    input_problem,
+    read_input_text,
+    relative_path,
+    tree_problems,
+)
 
 FRONT_MATTER_FENCE = "---"
 # A `# REVIEW:` comment, as `draft` writes them: at a line's start or after a space (so the
@@ -53,6 +60,7 @@ class RawProject:
     articles: tuple[RawArticle, ...]
     seeds: dict[str, str]  # file name -> text
     errors: tuple[ContentError, ...]  # syntax and file-level problems found while loading
+    warnings: tuple[ContentWarning, ...] = ()  # e.g. YAML tags, which are read as plain text
 
 
 def load_project(project_dir: Path) -> RawProject:
@@ -73,28 +81,37 @@ def load_project(project_dir: Path) -> RawProject:
     )
     report_stray_files(project_dir, errors)
     seeds = {
-        path.name: path.read_text(encoding="utf-8")
+        path.name: text
         for path in sorted((project_dir / "seeds").glob("*.txt"))
+        if (text := read_input_text(project_dir, path, errors)) is not None
     }
-    return RawProject(site, metrics, actors, articles, seeds, tuple(errors))
+    errors.extend(theme_problems(project_dir))
+    documents = [site, metrics, *actors, *(article.document for article in articles)]
+    warnings = tuple(
+        warning for document in documents if document for warning in tag_warnings(document)
+    )
+    return RawProject(site, metrics, actors, articles, seeds, tuple(errors), warnings)
 
 
-def relative_path(project_dir: Path, path: Path) -> str:
-    try:
-        return path.relative_to(project_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
+def theme_problems(project_dir: Path) -> list[ContentError]:
+    """templates/ must be a folder of regular files inside the project."""
+    templates = project_dir / "templates"
+    if not templates.exists() and not templates.is_symlink():
+        hint = "copy templates/ from the builder's repository; a packaged theme is planned"
+        return [ContentError("templates", 0, "folder is missing", hint)]
+    problem = input_problem(project_dir, templates, folder=True)
+    if problem is not None:
+        return [problem]
+    return tree_problems(project_dir, templates)
 
 
 def load_yaml_file(
     project_dir: Path, path: Path, errors: list[ContentError], *, required: bool = False
 ) -> RawDocument | None:
     rel = relative_path(project_dir, path)
-    if not path.is_file():
-        if required:
-            errors.append(ContentError(rel, 0, "file is missing", "create it; see README.md"))
+    if not required and not path.exists() and not path.is_symlink():
         return None
-    text = read_text(path, rel, errors)
+    text = read_input_text(project_dir, path, errors, MAX_CONTENT_BYTES)
     if text is None:
         return None
     return compose_yaml(text, rel, 1, path.stem, errors)
@@ -104,7 +121,7 @@ def load_article_file(
     project_dir: Path, path: Path, errors: list[ContentError]
 ) -> RawArticle | None:
     rel = relative_path(project_dir, path)
-    text = read_text(path, rel, errors)
+    text = read_input_text(project_dir, path, errors, MAX_CONTENT_BYTES)
     if text is None:
         return None
     lines = text.splitlines(keepends=True)
@@ -146,20 +163,27 @@ def find_review_markers(lines: list[str]) -> tuple[tuple[int, str], ...]:
     )
 
 
-def read_text(path: Path, rel: str, errors: list[ContentError]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        errors.append(ContentError(rel, 0, f"not UTF-8 text ({error.reason})", "save it as UTF-8"))
-        return None
-
-
 def compose_yaml(
     text: str, rel: str, line_offset: int, stem: str, errors: list[ContentError]
 ) -> RawDocument | None:
     """Parse one YAML document safely into nodes (no tags, no objects are constructed)."""
     try:
         node = yaml.compose(text, Loader=SAFE_LOADER)
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids (NUL, other control characters): report the line it is
+        # on, in one line (PyYAML's own message spans two and counts from the YAML text).
+        character = chr(error.character) if isinstance(error.character, int) else "?"
+        found = text.find(character)
+        position = found if found >= 0 else error.position
+        errors.append(
+            ContentError(
+                rel,
+                text.count("\n", 0, position) + line_offset,
+                f"malformed YAML: character U+{ord(character):04X} is not allowed",
+                "delete it; control characters cannot appear in YAML",
+            )
+        )
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + line_offset) if mark is not None else line_offset
@@ -177,6 +201,43 @@ def compose_yaml(
         errors.append(ContentError(rel, line_offset, f"malformed YAML: {error}", "fix the syntax"))
         return None
     return RawDocument(rel, node, line_offset, stem)
+
+
+def tag_warnings(document: RawDocument) -> list[ContentWarning]:
+    """A warning for every explicit YAML tag (`!!python/object`, `!foo`, `!!str 5`).
+
+    Tags are never acted on (values are converted from the nodes here, by field), so a tag
+    only hides what the value really is.
+    """
+    resolver = yaml.resolver.Resolver()
+    warnings: list[ContentWarning] = []
+    pending = [document.node] if document.node is not None else []
+    seen: set[int] = set()  # anchors can share (or loop back to) a node
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            plain = node.style in (None, "")
+            implicit = (plain, not plain)
+            untagged = resolver.resolve(yaml.ScalarNode, node.value, implicit)  # type: ignore[no-untyped-call]
+        elif isinstance(node, yaml.SequenceNode):
+            untagged = resolver.DEFAULT_SEQUENCE_TAG
+            pending.extend(node.value)
+        else:
+            untagged = resolver.DEFAULT_MAPPING_TAG
+            pending.extend(item for pair in node.value for item in pair)
+        if node.tag != untagged:
+            warnings.append(
+                ContentWarning(
+                    document.path,
+                    node.start_mark.line + document.line_offset,
+                    f"YAML tag {node.tag!r} is ignored",
+                    "remove the tag; values are read by their field, never by a tag",
+                )
+            )
+    return warnings
 
 
 def report_stray_files(project_dir: Path, errors: list[ContentError]) -> None:

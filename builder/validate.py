@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import yaml
 
-from builder.errors import ContentError, ContentErrors, did_you_mean
+from builder.errors import ContentError, ContentErrors, ContentWarning, did_you_mean
 from builder.fields import (
     ACTOR_FIELDS,
     ARTICLE_FIELDS,
@@ -40,13 +40,22 @@ from builder.validate_facts import FactReader
 from builder.validate_metrics import declared_metric_ids, validate_metrics, validate_site
 
 T = TypeVar("T")
+# An alias this short links every stray initial ('S', 'al'); two capitals ('UN', 'US')
+# are accepted, since matching is case-sensitive and respects word boundaries.
+MIN_ALIAS_CHARACTERS = 3
 
 
 def validate_project(
-    raw: RawProject, base_url: str | None = None
+    raw: RawProject,
+    base_url: str | None = None,
+    warnings: list[ContentWarning] | None = None,
 ) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
-    """The typed model; raises `ContentErrors` with every problem in the project."""
-    errors = list(raw.errors)
+    """The typed model; raises `ContentErrors` with every problem in the project.
+
+    Warnings travel with the errors (a `ContentWarning` is a kind of `ContentError`) and
+    are split off at the end into `warnings`, when given.
+    """
+    errors: list[ContentError] = [*raw.errors, *raw.warnings]
     metrics = validate_metrics(raw.metrics, errors) if raw.metrics else {}
     # A broken metric is None here: figures of it are skipped, not reported again.
     metric_refs = {m: metrics.get(m) for m in declared_metric_ids(raw.metrics)}
@@ -59,8 +68,12 @@ def validate_project(
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
     articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors)
+    found = [problem for problem in errors if isinstance(problem, ContentWarning)]
+    errors = [problem for problem in errors if not isinstance(problem, ContentWarning)]
+    if warnings is not None:
+        warnings.extend(found)
     if errors or site is None:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors, found)
     return site, list(metrics.values()), list(actors.values()), articles
 
 
@@ -89,7 +102,7 @@ def validate_actors(
                         f"alias '{form}' is also used by actor '{owner[0]}' ({owner[1]})",
                         "an alias must name one actor only; remove it from one of them",
                     )
-        errors.extend(check.errors)
+        errors.extend([*check.errors, *check.warnings])
     actor_ids = dict.fromkeys(document.stem for document in documents)
     for actor_id, refs in part_of_nodes.items():
         for check, node in refs:
@@ -100,7 +113,96 @@ def validate_actors(
                 )
             errors.extend(check.errors)
             check.errors.clear()
+    errors.extend(part_of_cycle_warnings(part_of_nodes))
     return actors
+
+
+def part_of_cycle_warnings(
+    part_of_nodes: dict[str, list[tuple[Checker, yaml.Node]]],
+) -> list[ContentWarning]:
+    """One warning per `part_of` cycle (a in b in a), at the link from its smallest id."""
+    links = {
+        actor_id: [str(node.value) for _, node in refs] for actor_id, refs in part_of_nodes.items()
+    }
+    warnings: list[ContentWarning] = []
+    for cycle in part_of_cycles(links):
+        start, following = cycle[0], cycle[1 % len(cycle)]
+        check, node = next(ref for ref in part_of_nodes[start] if ref[1].value == following)
+        path = " -> ".join((*cycle, start))
+        check.warn(node, f"part_of cycle: {path}", "an actor cannot contain what contains it")
+        warnings.extend(check.warnings)
+        check.warnings.clear()
+    return warnings
+
+
+def part_of_cycles(links: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """One shortest cycle per knot of the `part_of` graph, from the knot's smallest id.
+
+    A knot is a strongly connected component of two or more actors; reporting one cycle
+    per knot (rather than every cycle, of which there can be exponentially many) keeps
+    this linear in the number of links.
+    """
+    cycles = []
+    for knot in strongly_connected(links):
+        if len(knot) < 2:
+            continue
+        start = min(knot)
+        # Breadth-first inside the knot, for the shortest way from start back to it.
+        came_from: dict[str, str] = {}
+        frontier = [start]
+        while start not in came_from:
+            following = []
+            for node in frontier:
+                for target in sorted(links.get(node, ())):
+                    if target in knot and target not in came_from:
+                        came_from[target] = node
+                        following.append(target)
+            frontier = following
+        path = [came_from[start]]
+        while path[-1] != start:
+            path.append(came_from[path[-1]])
+        cycles.append(tuple(reversed(path)))
+    return sorted(cycles)
+
+
+def strongly_connected(links: dict[str, list[str]]) -> list[set[str]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    for root in sorted(links):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(links.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+            elif target not in index:
+                index[target] = low[target] = len(index)
+                stack.append(target)
+                on_stack.add(target)
+                work.append((target, iter(sorted(links.get(target, ())))))
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+    return components
 
 
 def read_actor(
@@ -120,11 +222,16 @@ def read_actor(
         check.fail(fields["kind"], f"unknown actor kind '{kind}'", did_you_mean(kind, ACTOR_KINDS))
         kind = None
     summary = check.text(fields["summary"], "summary") if "summary" in fields else None
-    aliases = (
-        [check.text(n, "aliases") for n in check.sequence(fields["aliases"], "aliases")]
-        if "aliases" in fields
-        else []
-    )
+    alias_nodes = check.sequence(fields["aliases"], "aliases") if "aliases" in fields else []
+    aliases = [check.text(n, "aliases") for n in alias_nodes]
+    for node, alias in zip(alias_nodes, aliases, strict=True):
+        acronym = len(alias or "") == 2 and (alias or "").isupper()
+        if alias is not None and len(alias) < MIN_ALIAS_CHARACTERS and not acronym:
+            check.warn(
+                node,
+                f"alias {alias!r} is shorter than {MIN_ALIAS_CHARACTERS} characters",
+                "it would link every stray occurrence; write the longer form",
+            )
     not_in = (
         [check.text(n, "not_in") for n in check.sequence(fields["not_in"], "not_in")]
         if "not_in" in fields
@@ -176,7 +283,7 @@ def validate_articles(
                 )
             seed_owner.setdefault(article.seed, raw.document.path)
             articles.append(article)
-        errors.extend(check.errors)
+        errors.extend([*check.errors, *check.warnings])
     return articles
 
 
@@ -194,7 +301,7 @@ def read_article(
     fields = check.mapping(raw.document.node, ARTICLE_FIELDS, "front matter")
     if fields is None:
         return None
-    title = check.text(fields["title"], "title") if "title" in fields else None
+    title = check.title(fields["title"], "title") if "title" in fields else None
     outlet = check.text(fields["outlet"], "outlet") if "outlet" in fields else None
     published = (
         check.date(fields["published"], "published", exact=True) if "published" in fields else None

@@ -35,7 +35,7 @@ from builder.model import (
     Quote,
     Skipped,
 )
-from builder.provenance import locate_quote
+from builder.provenance import find_quote, fold, nearest_passage
 from builder.validate_values import (
     content_hash,
     read_figure_period,
@@ -71,18 +71,41 @@ class FactReader:
         items = [read(item, n) for n, item in enumerate(self.check.sequence(node, name), start=1)]
         return [item for item in items if item is not None]
 
-    def passage(self, node: yaml.Node, name: str = "quote") -> Passage | None:
+    def passage(
+        self, node: yaml.Node, name: str = "quote", occurrence_node: yaml.Node | None = None
+    ) -> Passage | None:
+        """The quote's span in the seed: its only occurrence, or the one `occurrence` names."""
         quote = self.check.text(node, name)
         if quote is None:
             return None
-        passage, nearest = locate_quote(quote, self.seed, self.seed_text)
-        if passage is None:
+        found = find_quote(quote, self.seed, self.seed_text)
+        if not found:
+            nearest = nearest_passage(fold(quote), self.seed_text)
             self.check.fail(
                 node,
                 f"{name} not found in seeds/{self.seed}",
                 f"nearest passage: {nearest!r}; copy it verbatim",
             )
-        return passage
+            return None
+        if occurrence_node is None:
+            if len(found) == 1:
+                return found[0]
+            self.check.fail(
+                node,
+                f"quote occurs {len(found)} times in seeds/{self.seed}",
+                f"add 'occurrence: N' (1 to {len(found)}) to say which one is meant",
+            )
+            return None
+        occurrence = self.check.count(occurrence_node, "occurrence")
+        if occurrence is not None and occurrence > len(found):
+            times = "once" if len(found) == 1 else f"{len(found)} times"
+            self.check.fail(
+                occurrence_node,
+                f"'occurrence' is {occurrence}, but the quote occurs {times} in seeds/{self.seed}",
+                f"write a number from 1 to {len(found)}",
+            )
+            return None
+        return None if occurrence is None else found[occurrence - 1]
 
     def claim_id(
         self, fields: dict[str, yaml.Node], node: yaml.Node, kind: str, content: tuple[str, ...]
@@ -129,10 +152,14 @@ class FactReader:
                 self.event_ids.add(event_id)
         label = check.text(fields["date_label"], "date_label") if "date_label" in fields else None
         date = check.date(fields["date"], "date", label) if "date" in fields else None
-        title = check.text(fields["title"], "title") if "title" in fields else None
+        title = check.title(fields["title"], "title") if "title" in fields else None
         actor_ids = self.actor_list(fields.get("actors"))
         place = check.text(fields["place"], "place") if "place" in fields else None
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], occurrence_node=fields.get("occurrence"))
+            if "quote" in fields
+            else None
+        )
         if (
             event_id is None
             or date is None
@@ -185,7 +212,11 @@ class FactReader:
         )
         note = check.text(fields["note"], "note") if "note" in fields else None
         part = check.text(fields["part"], "part") if "part" in fields else None
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], occurrence_node=fields.get("occurrence"))
+            if "quote" in fields
+            else None
+        )
         metric = self.metrics.get(metric_id) if metric_id is not None else None
         percent = metric is not None and metric.unit == "percent"
         if percent and bounds is not None and bounds.high > 100:
@@ -276,7 +307,11 @@ class FactReader:
             if "speaker" in fields
             else None
         )
-        passage = self.passage(fields["quote"]) if "quote" in fields else None
+        passage = (
+            self.passage(fields["quote"], occurrence_node=fields.get("occurrence"))
+            if "quote" in fields
+            else None
+        )
         if speaker is None or passage is None:
             return None
         quote_id = self.claim_id(fields, node, "quote", (speaker, passage.text))

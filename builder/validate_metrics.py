@@ -36,12 +36,17 @@ from builder.model import (
 )
 
 T = TypeVar("T")
+# A BCP 47 language tag, in the length Pagefind indexes: it names index files after the
+# tag plus a hash and panics past about 30 characters (29 usually works, 30 never); 24
+# leaves a margin and still fits any real tag ('en', 'pt-BR', 'zh-Hant-TW', 'en-GB-oxendict').
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$")
+MAX_LANGUAGE_CHARACTERS = 24
 
 
 def collect(document: RawDocument, errors: list[ContentError], build: Callable[[Checker], T]) -> T:
     checker = Checker(document)
     result = build(checker)
-    errors.extend(checker.errors)
+    errors.extend([*checker.errors, *checker.warnings])
     return result
 
 
@@ -61,6 +66,16 @@ def validate_site(
             check.text(fields[name], name) if name in fields else None
             for name in ("title", "description", "language", "base_url")
         )
+        if language is not None and not (
+            LANGUAGE_TAG.match(language) and len(language) <= MAX_LANGUAGE_CHARACTERS
+        ):
+            check.fail(
+                fields["language"],
+                f"language {language!r} is not a language tag of at most "
+                f"{MAX_LANGUAGE_CHARACTERS} characters",
+                "write a BCP 47 tag such as 'en', 'pt-BR' or 'zh-Hant'",
+            )
+            language = None
         url = base_url or own_url
         if url is not None and not re.match(r"^https?://[^/]+", url):
             check.fail(

@@ -15,7 +15,7 @@ import yaml
 
 from builder.fields import PERIOD_FIELDS, Checker
 from builder.model import PERIOD_PRECISIONS, FuzzyDate, Metric, Period
-from builder.values import VAGUE_QUANTITIES, parse_vague
+from builder.values import VAGUE_QUANTITIES, magnitude_problem, parse_vague
 
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -73,7 +73,12 @@ def read_value(check: Checker, node: yaml.Node) -> Bounds | None:
 
 
 def read_number(check: Checker, node: yaml.Node) -> float | None:
-    return check.number(node, "value", "write digits without separators, e.g. 100000 or 52.5")
+    value = check.number(node, "value", "write digits without separators, e.g. 100000 or 52.5")
+    too_large = None if value is None else magnitude_problem(value)
+    if too_large:
+        check.fail(node, f"'value' {too_large}", "check the number and its unit")
+        return None
+    return value
 
 
 def read_figure_period(

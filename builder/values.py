@@ -17,6 +17,9 @@ from builder.model import FuzzyDate
 
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# The largest figure value accepted: a quadrillion is past any count or sum a news text
+# reports, and far below where floats lose whole numbers or chart scaling overflows.
+MAX_VALUE = 1e15
 
 
 def parse_date(text: str, label: str | None = None) -> tuple[FuzzyDate | None, str | None]:
@@ -26,6 +29,8 @@ def parse_date(text: str, label: str | None = None) -> tuple[FuzzyDate | None, s
         return None, "not a date"
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
+    if year < 1:
+        return None, "impossible date: years run from 1 to 9999, there is no year 0"
     if month is not None and not 1 <= month <= 12:
         return None, f"impossible date: there is no month {month}"
     if month is not None and day is not None:
@@ -74,3 +79,15 @@ def parse_vague(text: str) -> tuple[tuple[float, float] | None, str | None]:
     if bounds is None:
         return None, f"unknown vague quantity {text!r}"
     return bounds, None
+
+
+def magnitude_problem(value: float) -> str | None:
+    """Why a parsed figure value is out of range, or None (0 to MAX_VALUE is accepted)."""
+    if value > MAX_VALUE:
+        return f"{value:g} is larger than {MAX_VALUE:g}, the largest value accepted"
+    return None
+
+
+def has_foreign_digits(text: str) -> bool:
+    """True when `text` holds digits other than ASCII 0-9 (e.g. Arabic-Indic ٢٠١٦)."""
+    return any(character.isdigit() and not character.isascii() for character in text)

@@ -2,11 +2,13 @@
 
 `make_project(tmp_path, overrides)` writes a minimal valid project (one seed, one article,
 two actors, one metric) and then applies `overrides` ({relative path: text, or None to
-delete}). Templates are linked from the real project so pages render as they do for users.
+delete}). Templates are copied from the real project so pages render as they do for users
+(a link would leave the project, which the builder refuses).
 """
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -88,7 +90,7 @@ def make_project(root: Path, overrides: dict[str, str | None] | None = None) -> 
     (root / "content" / "actors").mkdir(parents=True, exist_ok=True)
     (root / "content" / "articles").mkdir(parents=True, exist_ok=True)
     if not (root / "templates").exists():
-        (root / "templates").symlink_to(PROJECT_ROOT / "templates", target_is_directory=True)
+        shutil.copytree(PROJECT_ROOT / "templates", root / "templates")
     return root
 
 

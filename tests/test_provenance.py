@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from builder.provenance import locate_quote
+from builder.provenance import (
+    FULL_SCAN_CHARACTERS,
+    find_quote,
+    fold,
+    locate_quote,
+    nearest_passage,
+)
 
 SEED = "Lavrov said:\n“Those who refuse to leave  nicely will be destroyed,” he told reporters.\n"
 
@@ -39,3 +45,19 @@ def test_regex_characters_in_a_quote_are_literal() -> None:
     passage, _ = locate_quote("Aid  (in fighting) fell 50%+ [sic].", "s.txt", seed)
     assert passage is not None and passage.start == 0
     assert locate_quote("Aid (in fighting) fell 50% [sic].", "s.txt", seed)[0] is None
+
+
+def test_every_occurrence_is_found_in_seed_order_whatever_its_quote_marks() -> None:
+    seed = "He said 'no'. Later: ‘no’. Then 'no' again."
+    found = find_quote("'no'", "s.txt", seed)
+    assert [seed[p.start : p.end] for p in found] == ["'no'", "‘no’", "'no'"]
+    assert found[0].start < found[1].start < found[2].start
+
+
+def test_the_nearest_passage_in_a_large_seed_is_found_around_the_rarest_words() -> None:
+    filler = "The city was quiet and the people waited for news of the convoy. " * 40_000
+    planted = "Rebels said 4,000 fighters withdrew from Sheikh Saeed overnight."
+    seed = filler + planted + " " + filler  # about 5 MB, past FULL_SCAN_CHARACTERS
+    assert len(seed) > FULL_SCAN_CHARACTERS
+    nearest = nearest_passage(fold("Rebels said 5,000 fighters withdrew from Sheikh Saeed"), seed)
+    assert nearest == planted

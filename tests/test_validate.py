@@ -228,3 +228,21 @@ def test_quote_matching_forgives_only_whitespace_and_quote_style(tmp_path: Path)
     validate_project(load_project(root))  # straight quotes and a line break still match
     replace_in(root, ARTICLE, "100,000 people", "100,000 People")
     assert "quote not found" in problems(root)[0]
+
+
+def test_part_of_cycles_are_reported_once_per_knot_from_its_smallest_id() -> None:
+    from builder.validate import part_of_cycles
+
+    links = {"a": ["b"], "b": ["c", "a"], "c": ["a"], "d": ["d"], "e": ["a"], "x": ["y"]}
+    links |= {"y": ["z"], "z": ["x"], "f": []}
+    # One knot {a, b, c} (its shortest cycle a -> b -> a), one {x, y, z}; d's self-link is
+    # an error of its own, e only leads in.
+    assert part_of_cycles(links) == [("a", "b"), ("x", "y", "z")]
+
+
+def test_a_dense_part_of_graph_is_checked_in_linear_time() -> None:
+    from builder.validate import part_of_cycles
+
+    ids = [f"actor-{n:03}" for n in range(300)]
+    links = {actor: [other for other in ids if other != actor] for actor in ids}
+    assert part_of_cycles(links) == [("actor-000", "actor-001")]

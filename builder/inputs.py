@@ -1,0 +1,140 @@
+"""Inputs: which files under the project may be read, and reading them as UTF-8 text.
+
+Input: the project folder and a path under it (a seed, a content file, a template or a
+static asset).
+Output: the file's text, or a `ContentError` saying why it cannot be read. Nothing is
+ever opened before it is known to be a regular file: a FIFO would block forever.
+
+The rule: every input is a regular file (or, for the theme, a folder) that lies inside the
+project. A symlink is followed only when its target is inside the project too, so that a
+link can never publish `/etc/passwd`; a link that leaves the project, a broken link, a
+link loop, a FIFO, a socket or a device is refused with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from builder.errors import ContentError
+
+# A seed larger than this is refused: the provenance search and the page holding the whole
+# source text are built for news articles, and 100 MB is far past the longest one.
+MAX_INPUT_BYTES = 100_000_000
+# A content file (YAML or a fact sheet) larger than this is refused before it is parsed.
+MAX_CONTENT_BYTES = 2_000_000
+LINK_HINT = "copy the file into the project; symlinks are followed only inside it"
+
+
+def relative_path(project_dir: Path, path: Path) -> str:
+    """`path` relative to the project, with forward slashes (as messages show it)."""
+    try:
+        return path.relative_to(project_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def location_problem(project_dir: Path, path: Path) -> ContentError | None:
+    """Why `path` cannot be an input: missing, a link that leaves the project or loops."""
+    rel = relative_path(project_dir, path)
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return ContentError(rel, 0, "broken symlink: its target does not exist", LINK_HINT)
+        return ContentError(rel, 0, "file is missing", "create it; see README.md")
+    except (RuntimeError, OSError):  # ELOOP: Python 3.11 raises RuntimeError or OSError
+        return ContentError(rel, 0, "symlink loop", "replace the link with the file itself")
+    if not resolved.is_relative_to(project_dir.resolve()):
+        return ContentError(rel, 0, "symlink to a file outside the project", LINK_HINT)
+    return None
+
+
+def input_problem(project_dir: Path, path: Path, *, folder: bool = False) -> ContentError | None:
+    """Why `path` cannot be read as an input file (or folder); None when it can."""
+    problem = location_problem(project_dir, path)
+    if problem is not None:
+        return problem
+    rel = relative_path(project_dir, path)
+    mode = path.stat().st_mode  # follows a link, which now stays inside the project
+    expected = stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)
+    if not expected:
+        kind = file_kind(mode)
+        want = "a folder" if folder else "a regular file"
+        return ContentError(rel, 0, f"is {kind}, not {want}", "replace it, or move it elsewhere")
+    return None
+
+
+def read_input_text(
+    project_dir: Path, path: Path, errors: list[ContentError], limit: int = MAX_INPUT_BYTES
+) -> str | None:
+    """The file's text (UTF-8, a leading BOM dropped), or None after recording why not."""
+    problem = input_problem(project_dir, path)
+    if problem is not None:
+        errors.append(problem)
+        return None
+    rel = relative_path(project_dir, path)
+    size = path.stat().st_size
+    if size > limit:
+        errors.append(
+            ContentError(
+                rel,
+                0,
+                f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB",
+                "keep only the article itself; see the limits in README.md",
+            )
+        )
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        errors.append(
+            ContentError(
+                rel, line, f"not UTF-8 text: byte 0x{byte} ({error.reason})", "save it as UTF-8"
+            )
+        )
+        return None
+
+
+def tree_problems(project_dir: Path, folder: Path) -> list[ContentError]:
+    """Every entry under `folder` that is not a regular file or folder inside the project."""
+    problems: list[ContentError] = []
+    for path in walk_tree(project_dir, folder, frozenset(), problems):
+        problem = input_problem(project_dir, path, folder=path.is_dir())
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def walk_tree(
+    project_dir: Path, folder: Path, ancestors: frozenset[Path], problems: list[ContentError]
+) -> Iterator[Path]:
+    """Every path under `folder`, into linked folders too; a link to an ancestor is a loop."""
+    inside = ancestors | {folder.resolve()}
+    for entry in sorted(folder.iterdir()):
+        yield entry
+        if not entry.is_dir() or location_problem(project_dir, entry) is not None:
+            continue
+        if entry.resolve() in inside:
+            rel = relative_path(project_dir, entry)
+            hint = "replace the link with the folder itself"
+            problems.append(ContentError(rel, 0, "symlink loop", hint))
+            continue
+        yield from walk_tree(project_dir, entry, inside, problems)
