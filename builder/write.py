@@ -120,9 +120,11 @@ def write_site(
     """Write a fresh tree beside out_dir, check it, swap it in; returns the file count.
 
     `notice` is told when the build has to wait for another build of the same output."""
-    layout = OutputLayout(out_dir)
-    refuse_foreign_folder(layout)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Absolute, so that the names beside it are right for "--out ." or "--out ../site" too;
+    # not resolved, so that the link itself is what gets replaced.
+    layout = OutputLayout(Path(os.path.abspath(out_dir)))
+    refuse_foreign_folder(layout, out_dir)
+    layout.out_dir.parent.mkdir(parents=True, exist_ok=True)
     with held_lock(layout.lock, out_dir, notice):
         pause_point("locked")
         remove_all(layout.leftovers())
@@ -146,19 +148,20 @@ def write_site(
     return files
 
 
-def refuse_foreign_folder(layout: OutputLayout) -> None:
-    """Only replace an output this builder wrote: a folder with the marker, or its link."""
+def refuse_foreign_folder(layout: OutputLayout, shown: Path) -> None:
+    """Only replace an output this builder wrote: a folder with the marker, or its link.
+    `shown` is the output as the user named it, for the message."""
     out_dir = layout.out_dir
     if out_dir.is_symlink():
         if layout.live_version() is None:
-            raise refusal(out_dir, "refusing to replace this link: it was not made by this builder")
+            raise refusal(shown, "refusing to replace this link: it was not made by this builder")
         return
+    if out_dir == out_dir.parent:
+        raise refusal(shown, "refusing to replace the root folder with the site")
     if out_dir.exists() and not out_dir.is_dir():
-        raise refusal(out_dir, "refusing to replace this file with the site")
+        raise refusal(shown, "refusing to replace this file with the site")
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).exists():
-        raise refusal(
-            out_dir, "refusing to replace this folder: it was not written by this builder"
-        )
+        raise refusal(shown, "refusing to replace this folder: it was not written by this builder")
 
 
 def refusal(out_dir: Path, message: str) -> ContentErrors:

@@ -164,3 +164,31 @@ def test_a_link_to_somewhere_else_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(ContentErrors, match="not made by this builder"):
         write_site({"index.html": b"x"}, tmp_path / "_site", tmp_path / "none")
     assert os.readlink(tmp_path / "_site") == str(elsewhere)
+
+
+def test_relative_outputs_get_their_links_and_versions_beside_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    write_site({"index.html": b"x"}, Path("../public"), Path("none"))
+    assert (tmp_path / "public").is_symlink()
+    assert (tmp_path / "public" / "index.html").read_bytes() == b"x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["project", "public", os.readlink(tmp_path / "public"), ".public.lock"]
+    )
+    assert list((tmp_path / "project").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("/", "refusing to replace the root folder"), ("a-file", "refusing to replace this file")],
+)
+def test_the_root_folder_or_a_file_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a-file").write_text("notes")
+    with pytest.raises(ContentErrors, match=message):
+        write_site({"index.html": b"x"}, Path(name), tmp_path / "none")
+    assert Path("a-file").read_text() == "notes"
