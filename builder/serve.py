@@ -131,7 +131,7 @@ BIND_ADDRESS = "127.0.0.1"
 LOCAL_HOST_NAMES = frozenset({"localhost", BIND_ADDRESS})
 # Escaped in log lines, as the standard library does: a URL may carry terminal escapes.
 CONTROL_CHARACTERS = {code: rf"\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-# A rebuild removes the version it replaced; a request that was reading it asks again.
+# A rebuild deletes the version it replaced; a request that missed a file there asks again.
 ATTEMPTS = 3
 
 
@@ -165,9 +165,9 @@ def url_segments(url_path: str) -> tuple[str, ...]:
     return tuple(part for part in decoded.split("/") if part not in ("", ".", ".."))
 
 
-def site_answer(root: Path, segments: tuple[str, ...], wants_folder: bool) -> Answer | None:
+def site_answer(root: Path, segments: tuple[str, ...], wants_folder: bool) -> Answer:
     """What the site at `root` has at `segments`: the file, a redirect to the slash URL of a
-    folder, or the site's 404 page. None if `root` vanished meanwhile (a rebuild retired it)."""
+    folder, or the site's 404 page."""
     local = root.joinpath(*segments)
     try:
         if local.is_dir():
@@ -181,7 +181,7 @@ def site_answer(root: Path, segments: tuple[str, ...], wants_folder: bool) -> An
         missing_page = root / "404.html"
         return Answer(HTTPStatus.NOT_FOUND, missing_page, missing_page.read_bytes())
     except OSError:
-        return None if not root.is_dir() else Answer(HTTPStatus.NOT_FOUND)
+        return Answer(HTTPStatus.NOT_FOUND)
 
 
 def host_name(header: str) -> str:
@@ -244,9 +244,13 @@ class LiveReloadHandler(SimpleHTTPRequestHandler):
     do_HEAD = do_GET  # send_bytes leaves the body out for HEAD
 
     def site_answer(self, segments: tuple[str, ...], wants_folder: bool) -> Answer | None:
+        """The answer from the live version. A file read whole is right even if a rebuild
+        retired its version meanwhile; a miss is only believed if the version is still live,
+        since a retired one is being deleted. None if rebuilds kept getting in the way."""
         for _ in range(ATTEMPTS):
-            answer = site_answer(Path(os.path.realpath(self.site_dir)), segments, wants_folder)
-            if answer is not None:
+            root = os.path.realpath(self.site_dir)
+            answer = site_answer(Path(root), segments, wants_folder)
+            if answer.code != HTTPStatus.NOT_FOUND or os.path.realpath(self.site_dir) == root:
                 return answer
         return None
 
@@ -283,6 +287,14 @@ def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> in
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     options = BuildOptions(project_dir, out_dir, progress=reporter.progress)
     status = BuildStatus()
+    watched = [str(project_dir / name) for name in WATCHED if (project_dir / name).is_dir()]
+    # A short debounce: an editor's save is one burst; 2 s round trips are the goal. Every
+    # 100 ms without a change yields an empty set, so the first `next` returns once watching
+    # has started: a save during the first build, or just after it, is never missed.
+    saves = watchfiles.watch(
+        *watched, debounce=200, step=50, rust_timeout=100, yield_on_timeout=True
+    )
+    next(saves)  # anything changed so far is in the first build
     rebuild(options, status, reporter)
     handler = partial(LiveReloadHandler, site_dir=out_dir, status=status, reporter=reporter)
     server = PreviewServer((BIND_ADDRESS, port), handler)
@@ -290,10 +302,10 @@ def serve(project_dir: Path, out_dir: Path, port: int, reporter: Reporter) -> in
     thread.start()
     host, actual_port = server.server_address[:2]
     reporter.result(f"Serving {out_dir}/ at http://{host!s}:{actual_port}/ (Ctrl-C to stop)")
-    watched = [str(project_dir / name) for name in WATCHED if (project_dir / name).is_dir()]
     try:
-        # A short debounce: an editor's save is one burst; 2 s round trips are the goal.
-        for changes in watchfiles.watch(*watched, debounce=200, step=50):
+        for changes in saves:
+            if not changes:
+                continue
             names = sorted({Path(path).name for _, path in changes})
             reporter.info(f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
             rebuild(options, status, reporter)

@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,11 @@ import pytest
 from builder.serve import (
     SCRIPT_PATH,
     SCRIPT_TAG,
+    Answer,
     BadRequest,
     host_name,
     inject_script,
+    site_answer,
     url_segments,
 )
 from tests.fixtures import make_project, replace_in
@@ -166,6 +169,22 @@ def test_url_segments_stay_below_the_root_and_refuse_what_no_file_has() -> None:
             url_segments(bad)
 
 
+def test_site_answer_reads_a_file_redirects_a_folder_and_falls_back_to_the_404_page(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_bytes(b"page a")
+    (tmp_path / "404.html").write_bytes(b"missing")
+    assert site_answer(tmp_path, ("a",), True) == Answer(
+        HTTPStatus.OK, tmp_path / "a" / "index.html", b"page a"
+    )
+    assert site_answer(tmp_path, ("a",), False).code == HTTPStatus.MOVED_PERMANENTLY
+    for missing in (("b",), ("a", "x" * 300), ("a", "index.html", "x")):
+        answer = site_answer(tmp_path, missing, False)
+        assert (answer.code, answer.body) == (HTTPStatus.NOT_FOUND, b"missing")
+    assert site_answer(tmp_path / "gone", ("a",), True) == Answer(HTTPStatus.NOT_FOUND)
+
+
 def test_host_name_drops_the_port() -> None:
     assert host_name("LocalHost:8000") == "localhost"
     assert host_name("127.0.0.1") == "127.0.0.1"
@@ -216,7 +235,12 @@ def test_pages_stay_whole_through_20_rebuilds(tmp_path: Path, project_root: Path
         for reader in readers:
             reader.start()
         for build in range(1, 21):
-            replace_in(project, article, f"title: Build {build - 1} ", f"title: Build {build} ")
+            # Saved in one step, as editors do: a half-written file would fail a build.
+            text = (project / article).read_text("utf-8")
+            (project / "edit.tmp").write_text(
+                text.replace(f"Build {build - 1} ", f"Build {build} ")
+            )
+            (project / "edit.tmp").replace(project / article)
             # Generous: this test is about what readers get, not about speed.
             running.wait_for(lambda build=build: f"Build {build} Rebels" in running.get("/")[1], 60)
     finally:
@@ -224,6 +248,8 @@ def test_pages_stay_whole_through_20_rebuilds(tmp_path: Path, project_root: Path
         for reader in readers:
             reader.join(timeout=10)
         stop_server(running)
+        assert running.process.stdout is not None
+        print(running.process.stdout.read())  # shown if the test fails
     pages = [answer for answer in answers if answer[0] != "/static/site.css"]
     assert len(pages) > 100
     assert [answer for answer in answers if answer[1] != 200] == []
