@@ -157,15 +157,16 @@ def refuse_foreign_folder(layout: OutputLayout, shown: Path) -> None:
             raise refusal(shown, "refusing to replace this link: it was not made by this builder")
         return
     if out_dir == out_dir.parent:
-        raise refusal(shown, "refusing to replace the root folder with the site")
+        raise refusal(shown, "refusing to replace the root folder", "choose another --out folder")
     if out_dir.exists() and not out_dir.is_dir():
-        raise refusal(shown, "refusing to replace this file with the site")
+        raise refusal(shown, "refusing to replace this file", "choose another --out folder")
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).exists():
         raise refusal(shown, "refusing to replace this folder: it was not written by this builder")
 
 
-def refusal(out_dir: Path, message: str) -> ContentErrors:
-    hint = "choose another --out folder, or empty this one first"
+def refusal(
+    out_dir: Path, message: str, hint: str = "choose another --out folder, or empty this one first"
+) -> ContentErrors:
     return ContentErrors([ContentError(out_dir.as_posix(), 0, message, hint)])
 
 
