@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.metadata
+import os
 import re
 import sys
 import tempfile
@@ -277,7 +278,7 @@ def misuse_problem(args: argparse.Namespace) -> str | None:
 
 def out_dir_problem(out_dir: Path) -> str | None:
     """Why `out_dir` cannot be (re)placed by a build: a file, or a folder someone else wrote."""
-    from builder.write import refuse_foreign_folder
+    from builder.write import OutputLayout, refuse_foreign_folder
 
     for path in (out_dir, *out_dir.parents):
         if path.exists() or path.is_symlink():
@@ -286,7 +287,7 @@ def out_dir_problem(out_dir: Path) -> str | None:
                 return f"--out {out_dir}{what} is not a folder (choose a folder for the site)"
             break
     try:
-        refuse_foreign_folder(out_dir)
+        refuse_foreign_folder(OutputLayout(Path(os.path.abspath(out_dir))), out_dir)
     except ContentErrors as refused:
         return f"--out {refused.errors[0].path}: {refused.errors[0].explanation}"
     return None

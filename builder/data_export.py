@@ -461,4 +461,17 @@ def csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     return str(value)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula, which can run
+# commands or send the sheet's data away (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading apostrophe before a formula start, as
+    OWASP advises. Only the CSV files do this; archive.json keeps the exact text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import signal
 import threading
 import traceback
@@ -26,6 +27,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import watchfiles
 
@@ -129,18 +131,110 @@ def rebuild(options: BuildOptions, status: BuildStatus, reporter: Reporter) -> N
     status.record(True, [], report.archive.site.base_url)
 
 
+# Names a browser may use for this server; anything else in Host is a DNS-rebinding attempt
+# (a web page whose own domain now resolves to 127.0.0.1) and gets 403.
+LOCAL_HOST_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+# Escaped in log lines, as the standard library does: a URL may carry terminal escapes.
+CONTROL_CHARACTERS = {code: rf"\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+# A rebuild deletes the version it replaced; a request that missed a file there asks again.
+ATTEMPTS = 3
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """One thread per request, and a real listen backlog (the standard library's is 5)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    code: HTTPStatus
+    file: Path | None = None  # what was read, to pick the content type; None for a redirect
+    body: bytes = b""
+
+
+class BadRequest(ValueError):
+    """A URL path no file can have: undecodable, or with control characters."""
+
+
+def url_segments(url_path: str) -> tuple[str, ...]:
+    """The path's segments below the site root; '.', '..' and empty ones are dropped, so the
+    result never leaves the root."""
+    try:
+        decoded = unquote(url_path, errors="strict")
+    except UnicodeDecodeError as error:
+        raise BadRequest("the path is not UTF-8") from error
+    if any(ord(char) < 32 or ord(char) == 127 for char in decoded):
+        raise BadRequest("the path has control characters")
+    return tuple(part for part in decoded.split("/") if part not in ("", ".", ".."))
+
+
+def site_answer(root: Path, segments: tuple[str, ...], wants_folder: bool) -> Answer:
+    """What the site at `root` has at `segments`: the file, a redirect to the slash URL of a
+    folder, or the site's 404 page."""
+    local = root.joinpath(*segments)
+    try:
+        if local.is_dir():
+            if not wants_folder:
+                return Answer(HTTPStatus.MOVED_PERMANENTLY)
+            local = local / "index.html"
+        return Answer(HTTPStatus.OK, local, local.read_bytes())
+    except OSError:  # missing, a folder without index.html, a name too long for the disk
+        pass
+    try:
+        missing_page = root / "404.html"
+        return Answer(HTTPStatus.NOT_FOUND, missing_page, missing_page.read_bytes())
+    except OSError:
+        return Answer(HTTPStatus.NOT_FOUND)
+
+
+def allowed_host_names(bind: str) -> frozenset[str] | None:
+    """The Host names a request may carry: this machine's, and the bound address. Bound to
+    every address (`--bind 0.0.0.0`), the editor chose to serve other machines: any Host."""
+    if bind in ("0.0.0.0", "::", ""):
+        return None
+    return LOCAL_HOST_NAMES | {bind.lower()}
+
+
+def host_name(header: str) -> str:
+    """'LocalHost:8000' -> 'localhost', '[::1]:8000' -> '::1'."""
+    name = header.strip().lower()
+    if name.startswith("["):
+        return name[1:].partition("]")[0]
+    return name.rpartition(":")[0] if name.count(":") == 1 else name
+
+
 class LiveReloadHandler(SimpleHTTPRequestHandler):
-    """Serves the output folder; adds the reload script to HTML, answers the status URL."""
+    """Serves the output folder; adds the reload script to HTML, answers the status URL.
+
+    Each request reads one version of the site: the output link is resolved once, and every
+    file of the answer is read below that version's folder."""
 
     status: BuildStatus
     reporter: Reporter
+    site_dir: Path
+    host_names: frozenset[str] | None  # None: any Host (serving to other machines)
 
-    def __init__(self, *args: Any, status: BuildStatus, reporter: Reporter, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        site_dir: Path,
+        status: BuildStatus,
+        reporter: Reporter,
+        host_names: frozenset[str] | None = LOCAL_HOST_NAMES,
+        **kwargs: Any,
+    ) -> None:
+        self.site_dir = site_dir
+        self.host_names = host_names
         self.status = status
         self.reporter = reporter
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, directory=str(site_dir), **kwargs)
 
     def do_GET(self) -> None:
+        if not self.host_allowed():
+            self.send_error(HTTPStatus.FORBIDDEN, "unknown Host: open the address serve printed")
+            return
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path == STATUS_PATH:
             self.send_bytes(HTTPStatus.OK, "application/json", self.status.as_json())
@@ -148,37 +242,42 @@ class LiveReloadHandler(SimpleHTTPRequestHandler):
         if path == SCRIPT_PATH:
             self.send_bytes(HTTPStatus.OK, "text/javascript", LIVE_RELOAD_JS.encode())
             return
-        html_file = self.html_file_for(path)
-        if html_file is None:
-            super().do_GET()
-            return
-        if html_file.name == "404.html" and not path.endswith("404.html"):
-            self.send_html(HTTPStatus.NOT_FOUND, html_file)
-        else:
-            self.send_html(HTTPStatus.OK, html_file)
-
-    def html_file_for(self, url_path: str) -> Path | None:
-        """The HTML file a URL shows, the site's 404 page for a missing one, or None."""
-        local = Path(self.translate_path(url_path))
-        if local.is_dir():
-            if not url_path.endswith("/"):
-                return None  # the base class redirects to the slash URL
-            local = local / "index.html"
-        if local.suffix == ".html" and local.is_file():
-            return local
-        if local.exists():
-            return None
-        missing_page = Path(self.directory) / "404.html"
-        return missing_page if missing_page.is_file() else None
-
-    def send_html(self, code: HTTPStatus, html_file: Path) -> None:
         try:
-            body = html_file.read_bytes()
-        except OSError:  # swapped away mid-request by a rebuild
-            self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "rebuilding, reload in a moment")
+            segments = url_segments(path)
+        except BadRequest as problem:
+            self.send_error(HTTPStatus.BAD_REQUEST, str(problem))
             return
-        local = localise_links(body, self.status.base_url)
-        self.send_bytes(code, "text/html; charset=utf-8", inject_script(local))
+        answer = self.site_answer(segments, path.endswith("/"))
+        if answer is None:
+            self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "rebuilding, reload in a moment")
+        elif answer.code == HTTPStatus.MOVED_PERMANENTLY:
+            self.send_response(answer.code)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif answer.file is None:
+            self.send_error(answer.code, "no such page")
+        elif answer.file.suffix == ".html":
+            page = localise_links(answer.body, self.status.base_url)
+            self.send_bytes(answer.code, "text/html; charset=utf-8", inject_script(page))
+        else:
+            self.send_bytes(answer.code, self.guess_type(answer.file), answer.body)
+
+    do_HEAD = do_GET  # send_bytes leaves the body out for HEAD
+
+    def site_answer(self, segments: tuple[str, ...], wants_folder: bool) -> Answer | None:
+        """The answer from the live version. A file read whole is right even if a rebuild
+        retired its version meanwhile; a miss is only believed if the version is still live,
+        since a retired one is being deleted. None if rebuilds kept getting in the way."""
+        for _ in range(ATTEMPTS):
+            root = os.path.realpath(self.site_dir)
+            answer = site_answer(Path(root), segments, wants_folder)
+            if answer.code != HTTPStatus.NOT_FOUND or os.path.realpath(self.site_dir) == root:
+                return answer
+        return None
+
+    def host_allowed(self) -> bool:
+        return self.host_names is None or host_name(self.headers.get("Host", "")) in self.host_names
 
     def send_bytes(self, code: HTTPStatus, content_type: str, body: bytes) -> None:
         self.send_response(code)
@@ -194,7 +293,7 @@ class LiveReloadHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.reporter.detail("  " + format % args)
+        self.reporter.detail("  " + (format % args).translate(CONTROL_CHARACTERS))
 
 
 def localise_links(html: bytes, base_url: str) -> bytes:
@@ -231,23 +330,36 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
         project_dir, out_dir, drafts=options.drafts, progress=reporter.progress
     )
     status = BuildStatus()
-    handler = partial(LiveReloadHandler, directory=str(out_dir), status=status, reporter=reporter)
+    watched = [str(project_dir / name) for name in WATCHED if (project_dir / name).is_dir()]
+    # A short debounce: an editor's save is one burst; 2 s round trips are the goal. Every
+    # 100 ms without a change yields an empty set, so the first `next` returns once watching
+    # has started: a save during the first build, or just after it, is never missed.
+    saves = watchfiles.watch(
+        *watched, debounce=200, step=50, rust_timeout=100, yield_on_timeout=True
+    )
+    handler = partial(
+        LiveReloadHandler,
+        site_dir=out_dir,
+        status=status,
+        reporter=reporter,
+        host_names=allowed_host_names(options.bind),
+    )
     # Listen before the first build: a busy port is reported at once, not after a build.
     try:
-        server = ThreadingHTTPServer((options.bind, options.port), handler)
+        server = PreviewServer((options.bind, options.port), handler)
     except OSError as error:
         reporter.error(listen_problem(options, error))
         return 2
+    next(saves)  # anything changed so far is in the first build
     rebuild(build_options, status, reporter)
-    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     host, actual_port = server.server_address[:2]
     reporter.result(f"Serving {out_dir}/ at http://{host!s}:{actual_port}/ (Ctrl-C to stop)")
-    watched = [str(project_dir / name) for name in WATCHED if (project_dir / name).is_dir()]
     try:
-        # A short debounce: an editor's save is one burst; 2 s round trips are the goal.
-        for changes in watchfiles.watch(*watched, debounce=200, step=50):
+        for changes in saves:
+            if not changes:
+                continue
             names = sorted({Path(path).name for _, path in changes})
             reporter.info(f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
             rebuild(build_options, status, reporter)

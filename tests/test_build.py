@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from builder.build import BuildOptions, BuildReport, build_site
+from builder.build import BuildReport
 from builder.write import BUILD_MARKER
 
 
@@ -12,14 +15,39 @@ def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+# Each build runs in a process of its own: a hash seed, locale or time zone reaches only a
+# fresh interpreter, so an in-process rebuild would never see output that depends on them.
+ENVIRONMENTS = (
+    {"PYTHONHASHSEED": "1", "LC_ALL": "C.UTF-8", "TZ": "UTC"},
+    {"PYTHONHASHSEED": "4242", "LC_ALL": "C", "TZ": "Pacific/Kiritimati"},  # UTC+14
+)
+
+
+def build_in_a_process(project_root: Path, out_dir: Path, environment: dict[str, str]) -> None:
+    command = ["build", "--project", str(project_root), "--out", str(out_dir), "-q"]
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", *command],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_two_builds_of_the_same_content_are_byte_identical(
     built_site: Path, project_root: Path, tmp_path: Path
 ) -> None:
-    again = build_site(BuildOptions(project_dir=project_root, out_dir=tmp_path / "_site"))
-    first, second = tree(built_site), tree(again.out_dir)
-    assert sorted(first) == sorted(second)
-    differing = [name for name in first if first[name] != second[name]]
-    assert differing == []
+    """Across processes with different hash seeds, locales and time zones, and in-process."""
+    outputs = [tmp_path / f"build-{n}" / "_site" for n in range(len(ENVIRONMENTS))]
+    for out_dir, environment in zip(outputs, ENVIRONMENTS, strict=True):
+        build_in_a_process(project_root, out_dir, environment)
+    first = tree(outputs[0])
+    for other in (tree(outputs[1]), tree(built_site)):
+        assert sorted(first) == sorted(other)
+        differing = [name for name in first if first[name] != other[name]]
+        assert differing == []
 
 
 def test_report_counts_what_was_written(build_report: BuildReport, built_site: Path) -> None:

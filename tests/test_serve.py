@@ -7,23 +7,37 @@ and reports the error at /__build-status, the fix recovers, and SIGINT exits wit
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from builder.serve import SCRIPT_PATH, SCRIPT_TAG, inject_script
+from builder.serve import (
+    SCRIPT_PATH,
+    SCRIPT_TAG,
+    Answer,
+    BadRequest,
+    host_name,
+    inject_script,
+    site_answer,
+    url_segments,
+)
+from tests.fixtures import make_project, replace_in
 
 # Seconds an edit may take to show: the watcher's debounce plus one build (whose time the
 # server prints), plus this margin.
@@ -46,25 +60,37 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8")
 
+    def raw_get(self, path: str, host: str | None = None) -> int:
+        """The status code of GET `path` sent as is, with `host` as the Host header."""
+        address = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=5)
+        try:
+            connection.putrequest("GET", path, skip_host=True)
+            connection.putheader("Host", host or address.netloc)
+            connection.endheaders()
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
     def status(self) -> dict[str, Any]:
         return json.loads(self.get("/__build-status")[1])
 
-    def wait_for(self, condition: Callable[[], bool]) -> float:
-        """Seconds until `condition` held; fails after one build plus the margin."""
+    def wait_for(self, condition: Callable[[], bool], within: float | None = None) -> float:
+        """Seconds until `condition` held; fails after `within` seconds, by default one build
+        plus the margin."""
         started = time.monotonic()
-        deadline = started + self.build_seconds + MARGIN
-        while time.monotonic() < deadline:
+        limit = self.build_seconds + MARGIN if within is None else within
+        while time.monotonic() < started + limit:
             if condition():
                 return time.monotonic() - started
             time.sleep(0.05)
-        pytest.fail(f"not within {self.build_seconds + MARGIN:.1f} s")
+        pytest.fail(f"not within {limit:.1f} s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iterator[Server]:
-    project = tmp_path_factory.mktemp("serve") / "project"
-    for folder in ("content", "seeds", "templates"):
-        shutil.copytree(project_root / folder, project / folder)
+def start_server(project: Path, project_root: Path) -> Server:
+    """`serve` on a free port; returns once it has built and says where it listens."""
     process = subprocess.Popen(
         [sys.executable, "-m", "builder", "serve", "--project", str(project), "--port", "0"],
         cwd=project_root,
@@ -82,10 +108,23 @@ def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iter
             url = address.group(1)
             break
     assert url is not None, "the server never said where it listens"
-    yield Server(process, url, project, build_seconds)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    return Server(process, url, project, build_seconds)
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iterator[Server]:
+    project = tmp_path_factory.mktemp("serve") / "project"
+    for folder in ("content", "seeds", "templates"):
+        shutil.copytree(project_root / folder, project / folder)
+    running = start_server(project, project_root)
+    yield running
+    stop_server(running)
 
 
 ARTICLE = "articles/2016-12-04-abc-russia-52-percent"
@@ -121,6 +160,102 @@ def test_browser_reloads_and_shows_errors_in_a_panel(server: Server) -> None:
         page.wait_for_function("!document.title.includes('Reloaded')", timeout=15_000)
         assert panel.count() == 0
         assert errors == []
+
+
+def test_url_segments_stay_below_the_root_and_refuse_what_no_file_has() -> None:
+    assert url_segments("/a/./b/../../../c%20d/") == ("a", "b", "c d")
+    for bad in ("/%00", "/a%1b[31m", "/%ff"):
+        with pytest.raises(BadRequest):
+            url_segments(bad)
+
+
+def test_site_answer_reads_a_file_redirects_a_folder_and_falls_back_to_the_404_page(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_bytes(b"page a")
+    (tmp_path / "404.html").write_bytes(b"missing")
+    assert site_answer(tmp_path, ("a",), True) == Answer(
+        HTTPStatus.OK, tmp_path / "a" / "index.html", b"page a"
+    )
+    assert site_answer(tmp_path, ("a",), False).code == HTTPStatus.MOVED_PERMANENTLY
+    for missing in (("b",), ("a", "x" * 300), ("a", "index.html", "x")):
+        answer = site_answer(tmp_path, missing, False)
+        assert (answer.code, answer.body) == (HTTPStatus.NOT_FOUND, b"missing")
+    assert site_answer(tmp_path / "gone", ("a",), True) == Answer(HTTPStatus.NOT_FOUND)
+
+
+def test_host_name_drops_the_port() -> None:
+    assert host_name("LocalHost:8000") == "localhost"
+    assert host_name("127.0.0.1") == "127.0.0.1"
+    assert host_name("[::1]:8000") == "::1"
+    assert host_name("evil.example:8000") == "evil.example"
+
+
+def test_only_local_host_names_are_answered(server: Server) -> None:
+    """DNS rebinding: a page on evil.example, whose name now resolves to 127.0.0.1."""
+    port = urllib.parse.urlsplit(server.url).port
+    assert server.raw_get("/", host=f"127.0.0.1:{port}") == 200
+    assert server.raw_get("/", host=f"localhost:{port}") == 200
+    assert server.raw_get("/", host=f"evil.example:{port}") == 403
+    assert server.raw_get("/", host="evil.example") == 403
+    assert server.raw_get("/__build-status", host="evil.example") == 403
+
+
+def test_long_and_odd_paths_get_400_or_404(server: Server) -> None:
+    assert server.raw_get("/" + "a" * 300 + "/") == 404  # longer than any file name
+    assert server.raw_get("/" + "%C3%A9" * 200 + ".html") == 404
+    assert server.raw_get("/" + "a/" * 3000) == 404
+    assert server.raw_get("/%00/") == 400
+    assert server.raw_get("/%1b[31mred/") == 400
+    assert server.raw_get("/%ff") == 400
+    assert server.raw_get("/../../../etc/passwd") == 404
+    assert server.raw_get("/timeline") == 301  # a folder: redirected to its slash URL
+    assert server.raw_get("/timeline/") == 200
+
+
+def test_pages_stay_whole_through_20_rebuilds(tmp_path: Path, project_root: Path) -> None:
+    """Readers request pages while the site is rebuilt 20 times: every answer is a 200 of one
+    build (its title and heading name the same build), never a 404 or a 503."""
+    project = make_project(tmp_path / "project")
+    article = "content/articles/sample-article.md"
+    replace_in(project, article, "title: Rebels", "title: Build 0 Rebels")
+    running = start_server(project, project_root)
+    answers: list[tuple[str, int, set[str]]] = []
+    stop = threading.Event()
+
+    def read_pages() -> None:
+        while not stop.is_set():
+            for path in ("/articles/sample-article/", "/", "/static/site.css"):
+                code, body = running.get(path)
+                answers.append((path, code, set(re.findall(r"Build \d+ Rebels", body))))
+
+    readers = [threading.Thread(target=read_pages) for _ in range(2)]
+    try:
+        for reader in readers:
+            reader.start()
+        for build in range(1, 21):
+            # Saved in one step, as editors do: a half-written file would fail a build.
+            text = (project / article).read_text("utf-8")
+            (project / "edit.tmp").write_text(
+                text.replace(f"Build {build - 1} ", f"Build {build} ")
+            )
+            (project / "edit.tmp").replace(project / article)
+            # Generous: this test is about what readers get, not about speed.
+            running.wait_for(lambda build=build: f"Build {build} Rebels" in running.get("/")[1], 60)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=10)
+        stop_server(running)
+        assert running.process.stdout is not None
+        print(running.process.stdout.read())  # shown if the test fails
+    pages = [answer for answer in answers if answer[0] != "/static/site.css"]
+    assert len(pages) > 100
+    assert [answer for answer in answers if answer[1] != 200] == []
+    assert [answer for answer in pages if len(answer[2]) != 1] == []  # one build per page
+    builds_seen = {marker for answer in pages for marker in answer[2]}
+    assert len(builds_seen) >= 10, builds_seen
 
 
 def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,4 +306,6 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     server.process.send_signal(signal.SIGINT)
     assert server.process.wait(timeout=10) == 0
     assert server.process.stdout is not None
-    assert "Stopped." in server.process.stdout.read()
+    rest = server.process.stdout.read()
+    assert "Stopped." in rest
+    assert "Traceback" not in rest

@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
-from builder.build import BuildReport
+from builder.build import BuildOptions, BuildReport, build_site
 from builder.derive.figures import compare_figures
+from tests.fixtures import make_project, replace_in
 
+ARTICLE = "content/articles/sample-article.md"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 ACTOR_TYPES = {
     "Person",
@@ -103,10 +105,34 @@ def test_data_page_is_a_dataset_with_downloads(documents: dict[str, list[dict[st
         assert download["contentUrl"].startswith("https://")
 
 
-def test_no_json_ld_can_close_its_script_early(built_site: Path) -> None:
-    for page in built_site.rglob("*.html"):
-        for block in LD_JSON.findall(page.read_text(encoding="utf-8")):
-            assert "</" not in block and "<!--" not in block
+# A browser ends a script at the first "</script" in any case, whatever follows; "<!--" and
+# "<script" inside it enter the escaped states, which can swallow the real end tag.
+SCRIPT_AS_A_BROWSER_READS_IT = re.compile(
+    r'<script type="application/ld\+json">(.*?)(?=</script)', re.S | re.I
+)
+BREAK_OUT = "</SCRIPT><script>alert(1)</script><!--<script>"
+
+
+def json_ld_as_a_browser_reads_it(site: Path) -> list[Any]:
+    """Every page's JSON-LD as a browser would end it; fails if one is cut short."""
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        for block in SCRIPT_AS_A_BROWSER_READS_IT.findall(page.read_text(encoding="utf-8")):
+            assert "<!--" not in block and "<script" not in block.lower(), page
+            found.append(json.loads(block))  # a block cut short is not JSON
+    return found
+
+
+def test_no_json_ld_can_close_its_script_early(built_site: Path, tmp_path: Path) -> None:
+    assert len(json_ld_as_a_browser_reads_it(built_site)) > 50
+    # Content that tries to break out, in every field that reaches JSON-LD on a page.
+    project = make_project(tmp_path / "project")
+    replace_in(project, ARTICLE, "title: Rebels Hold Out In The Old City", f"title: '{BREAK_OUT}'")
+    replace_in(project, "content/actors/un.yaml", "name: United Nations", f"name: '{BREAK_OUT}'")
+    replace_in(project, ARTICLE, "title: Government forces take Hanano", f"title: '{BREAK_OUT}'")
+    report = build_site(BuildOptions(project_dir=project, out_dir=tmp_path / "_site"))
+    documents = json.dumps(json_ld_as_a_browser_reads_it(report.out_dir), ensure_ascii=False)
+    assert documents.count(BREAK_OUT) >= 3, "the vector must reach the JSON-LD"
 
 
 def test_disagreements_page_lists_every_flag(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from tests.browser import NODE_MODULES, PROJECT_ROOT, require_tool
 
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "pages.yml"
 CI_SCRIPT = PROJECT_ROOT / ".ci" / "run"
+GATES = PROJECT_ROOT / ".ci" / "gates"
+PYPROJECT = PROJECT_ROOT / "pyproject.toml"
+CONSTRAINTS = PROJECT_ROOT / "requirements" / "ci.txt"
 README = PROJECT_ROOT / "README.md"
 ACTIONLINT = NODE_MODULES / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 DEFAULT_TEST_COMMAND = "python -m pytest"
@@ -64,9 +68,14 @@ def test_workflow_triggers_on_push_to_main(workflow: dict[Any, Any]) -> None:
     assert "workflow_dispatch" in triggers
 
 
+def action_names(uses: list[str]) -> list[str]:
+    """'actions/checkout@<sha>' -> 'actions/checkout'."""
+    return [use.partition("@")[0] for use in uses]
+
+
 def test_test_job_sets_up_tests_builds_and_uploads(workflow: dict[Any, Any]) -> None:
-    uses = uses_of(workflow, "test-and-build")
-    for action in ("actions/checkout@v4", "actions/setup-python@v5", "actions/setup-node@v4"):
+    uses = action_names(uses_of(workflow, "test-and-build"))
+    for action in ("actions/checkout", "actions/setup-python", "actions/setup-node"):
         assert action in uses
     python = next(
         s for s in steps_of(workflow, "test-and-build") if "setup-python" in s.get("uses", "")
@@ -79,17 +88,64 @@ def test_test_job_sets_up_tests_builds_and_uploads(workflow: dict[Any, Any]) -> 
     upload = next(
         s for s in steps_of(workflow, "test-and-build") if "upload-pages" in s.get("uses", "")
     )
-    assert upload["uses"] == "actions/upload-pages-artifact@v3"
+    assert upload["uses"].startswith("actions/upload-pages-artifact@")
     assert upload["with"]["path"] == "_site"
 
 
 def test_deploy_job_publishes_to_pages(workflow: dict[Any, Any]) -> None:
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "test-and-build"
-    assert uses_of(workflow, "deploy") == ["actions/deploy-pages@v4"]
+    assert action_names(uses_of(workflow, "deploy")) == ["actions/deploy-pages"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert workflow["concurrency"]["group"] == "pages"
+
+
+def test_every_action_is_pinned_to_a_commit_of_a_release(workflow: dict[Any, Any]) -> None:
+    """A tag can be moved to other code; a commit cannot. The comment names the release."""
+    text = WORKFLOW.read_text("utf-8")
+    for job in workflow["jobs"]:
+        for use in uses_of(workflow, job):
+            assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", use), use
+            assert re.search(rf"uses: {use}  # v\d+\.\d+\.\d+\n", text), f"{use}: no release"
+
+
+def test_checkout_keeps_no_credentials(workflow: dict[Any, Any]) -> None:
+    checkout = step_using(workflow, "test-and-build", "actions/checkout@")
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_ci_runs_the_gates_before_the_tests() -> None:
+    """ruff check, ruff format --check and mypy fail CI before pytest runs."""
+    script_lines = [line.strip() for line in CI_SCRIPT.read_text("utf-8").splitlines()]
+    assert script_lines.index("bash .ci/gates") < script_lines.index(".venv/bin/python -m pytest")
+    gates = [line.strip() for line in GATES.read_text("utf-8").splitlines()]
+    for command in ("ruff check .", "ruff format --check .", "python -m mypy"):
+        assert f"gate .venv/bin/{command}" in gates
+    extra = tomllib.loads(PYPROJECT.read_text("utf-8"))["project"]["optional-dependencies"]
+    assert {"mypy", "types-PyYAML", "ruff"} <= {requirement_name(r) for r in extra["test"]}
+
+
+def requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0]
+
+
+def test_ci_installs_pinned_versions_of_every_python_dependency() -> None:
+    """requirements/ci.txt pins each dependency of the project and its test extra."""
+    project = tomllib.loads(PYPROJECT.read_text("utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    pinned = dict(
+        line.split("==")
+        for line in CONSTRAINTS.read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    normal = {name.lower().replace("_", "-"): version for name, version in pinned.items()}
+    for requirement in declared:
+        assert requirement_name(requirement).lower() in normal, requirement
+    assert all(re.fullmatch(r"[0-9][0-9a-z.+!-]*", version) for version in normal.values())
+    assert ".venv/bin/python -m pip install -q -c requirements/ci.txt -e '.[test]'" in (
+        CI_SCRIPT.read_text("utf-8")
+    )
 
 
 def test_ci_runs_the_readme_test_command() -> None:
