@@ -70,7 +70,7 @@ def check_links(site_dir: Path, shown_as: str | None = None) -> None:
     }
     errors = [
         ContentError(
-            f"{shown_as or site_dir.name}/{page}",
+            f"{shown_as}/{page}" if shown_as else page,
             line,
             f"broken link {url!r}: {problem}",
             "fix the template or content that produced it",

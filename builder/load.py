@@ -94,11 +94,11 @@ def load_project(project_dir: Path) -> RawProject:
 
 
 def theme_problems(project_dir: Path) -> list[ContentError]:
-    """templates/ must be a folder of regular files inside the project."""
+    """A project's own templates/, when it has one, must be a folder of regular files inside
+    the project; without one, the packaged default theme is used."""
     templates = project_dir / "templates"
     if not templates.exists() and not templates.is_symlink():
-        hint = "copy templates/ from the builder's repository; a packaged theme is planned"
-        return [ContentError("templates", 0, "folder is missing", hint)]
+        return []
     problem = input_problem(project_dir, templates, folder=True)
     if problem is not None:
         return [problem]

@@ -20,7 +20,17 @@ from builder.markup import MARKDOWN
 from builder.structured import DOWNLOADS
 
 # Pages with a fixed URL in every archive (see pages.NAV and pages.fixed_contexts).
-FIXED_PAGES = ("", "figures/", "actors/", "sources/", "about/", "search/", "data/", "404.html")
+FIXED_PAGES = (
+    "",
+    "figures/",
+    "disagreements/",
+    "actors/",
+    "sources/",
+    "about/",
+    "search/",
+    "data/",
+    "404.html",
+)
 FIXED_FILES = ("feed.xml", "sitemap.xml", "robots.txt", *(d.path for d in DOWNLOADS))
 # Published by the theme and by Pagefind: their files are checked after rendering.
 UNLISTED_FOLDERS = ("static/", "pagefind/")

@@ -240,4 +240,5 @@ def test_a_broken_link_made_by_a_template_names_the_output_page_not_a_temporary_
         first,
     ), first
     assert not (project / "_site").exists()
-    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [".gitignore"]
+    hidden = sorted(p.name for p in project.iterdir() if p.name.startswith("."))
+    assert hidden == ["._site.lock", ".gitignore"]  # no staging folder left

@@ -60,12 +60,13 @@ def assert_refused(
 ) -> subprocess.CompletedProcess[str]:
     """`command` exits with `code`, prints `expected` as one line, and leaves _site/ alone."""
     before = snapshot(root / "_site")
+    beside_before = sorted(p.name for p in root.iterdir())  # the live version, the lock
     result = run_cli(root, command, *extra)
     assert result.returncode == code, result.stderr
     assert expected in result.stderr.splitlines(), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert snapshot(root / "_site") == before
-    assert [p.name for p in root.iterdir() if p.name.startswith("._site")] == []
+    assert sorted(p.name for p in root.iterdir()) == beside_before  # no staging left
     return result
 
 
@@ -227,7 +228,8 @@ def test_control_characters_in_a_key_are_escaped_and_cannot_forge_a_ci_line(
     )
     expected = (
         f"{ARTICLE}:4: unknown field '\\x1b[31mx\\n::error::forged' in front matter "
-        "(known: events, figures, outlet, published, quotes, seed, title)"
+        "(known: events, figures, outlet, outlet_inferred, published, published_inferred, "
+        "quotes, seed, ... (12 in all))"
     )
     result = assert_refused(project, "build", expected, 1)
     assert "\x1b" not in result.stderr
@@ -357,13 +359,11 @@ def test_draft_refuses_a_slug_that_is_not_a_plain_name(project: Path) -> None:
     ]
 
 
-def test_missing_templates_folder_is_one_clear_line(project: Path) -> None:
+def test_a_project_without_templates_builds_with_the_packaged_theme(project: Path) -> None:
     shutil.rmtree(project / "templates")
-    expected = (
-        "templates:0: folder is missing (copy templates/ from the builder's repository; "
-        "a packaged theme is planned)"
-    )
-    assert_content_problem(project, expected)
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert (project / "_site" / "index.html").is_file()
 
 
 def test_out_pointing_at_a_regular_file_is_misuse(project: Path) -> None:
@@ -439,8 +439,9 @@ def test_a_template_syntax_error_is_reported_at_the_template_line(project: Path)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([*lines[:2], "{% if %}\n", *lines[2:]]), encoding="utf-8")
     expected = (
-        "templates/about.html:3: template syntax: Expected an expression, got 'end of "
-        "statement block' (fix the template)"
+        "templates/about.html:3: template error: Expected an expression, got 'end of "
+        "statement block' (fix the template; a project's templates/ overrides the default "
+        "theme file by file)"
     )
     assert_refused(project, "build", expected, 1)
 
@@ -449,5 +450,8 @@ def test_an_undefined_name_in_a_template_is_reported_at_its_line(project: Path) 
     path = project / "templates" / "about.html"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join([*lines[:2], "{{ pgae.title }}\n", *lines[2:]]), encoding="utf-8")
-    expected = "templates/about.html:3: template error: 'pgae' is undefined (fix the template)"
+    expected = (
+        "templates/about.html:3: template error: 'pgae' is undefined (fix the template; "
+        "a project's templates/ overrides the default theme file by file)"
+    )
     assert_refused(project, "build", expected, 1)
