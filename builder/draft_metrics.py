@@ -9,8 +9,8 @@ A metric fits only when all of these hold:
 - its unit is the number's unit (people, percent, neighbourhoods, ...);
 - a word of what it counts (its label without unit, place and generic words: "trapped",
   "fled", "killed") stands near the number, after folding synonyms ("left" = "fled");
-- the places of its scope (or else of its label, or else of its description: "east Aleppo"
-  -> Aleppo, "Syria" -> Syria or Syrian) are named in
+- the places of its scope (or else of its label, or else of its description: "east Mosul"
+  -> Mosul, "Syria" -> Syria or Syrian) are named in
   the sentence or the two before it; a direction of its scope that its description also
   names ("east") is named in the text (lower case, or right before the place: "Middle East"
   is not east), and the sentence does not name the opposite direction alone;
@@ -167,7 +167,7 @@ def names_place(text: str, place: str) -> bool:
 
 def names_direction(text: str, direction: str, place: str | None = None) -> bool:
     """A direction in lower case ("the rebel-held east"), or capitalised before the place
-    ("East Aleppo"); "Middle East" names no direction."""
+    ("East Mosul"); "Middle East" names no direction."""
     if re.search(rf"\b{direction}(?:ern)?\b", text):
         return True
     capital = direction.capitalize()

@@ -189,7 +189,7 @@ def clean_name(text: str, name: str) -> str | None:
     if "of" in words:
         words = words[: words.index("of")]  # "Cavusoglu of Turkey": the person, not the state
     while words and words[-1].lower() in TRAILING_DATES | {"i"}:
-        words = words[:-1]  # "Aleppo Monday", "Did I"
+        words = words[:-1]  # "Mosul Monday", "Did I"
     if not words:
         return None
     candidate = " ".join(words)
