@@ -27,7 +27,7 @@ from builder.markup import MARKDOWN
 from builder.model import Article, Figure, Inference, MetricKind, Quote
 
 DISAGREEMENTS_URL = "disagreements/"
-FLAGS_PER_PAGE = 100  # disagreements page; the flags are ordered conflicts first
+FLAGS_PER_PAGE = 50  # disagreements page; the flags are ordered conflicts first
 KIND_TEXT: Mapping[MetricKind, str] = MappingProxyType(
     {
         "level": "a level: how many or how much at one moment",

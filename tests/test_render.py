@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import index
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
 from builder.index import page_path
@@ -153,16 +154,25 @@ def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
     assert not searchable & {"index.html", "figures/index.html", "actors/index.html", "404.html"}
 
 
-def test_timeline_split_by_year_has_an_index_and_one_page_per_year() -> None:
-    archive = dataclasses.replace(make_archive(), timeline_split_by_year=True)
+def test_a_long_timeline_has_a_year_and_month_index_and_paged_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index, "TIMELINE_ONE_PAGE_LIMIT", 0)
+    monkeypatch.setattr(index, "TIMELINE_ENTRIES_PER_PAGE", 1)
+    archive = make_archive()
     split = render_pages(archive, TEMPLATES)
-    assert {"timeline/index.html", "timeline/2016/index.html"} <= set(split)
-    index = parse_html(split["timeline/index.html"].decode())
-    assert "2016/" in index.find("main").hrefs()  # type: ignore[union-attr]
-    year = parse_html(split["timeline/2016/index.html"].decode())
-    assert year.by_id("event-hanano") is not None
+    event_url = archive.url_event("hanano")
+    page_url_, _, anchor = event_url.partition("#")
+    assert page_url_.startswith("timeline/2016/") and anchor == "event-hanano"
+    assert {"timeline/index.html", "timeline/2016/index.html", page_path(page_url_)} <= set(split)
+    month_first_page = "/".join(page_url_.split("/")[:3]) + "/"
+    months = parse_html(split["timeline/index.html"].decode()).find("main").hrefs()  # type: ignore[union-attr]
+    assert "2016/" in months and month_first_page.removeprefix("timeline/") in months
+    month = parse_html(split[page_path(page_url_)].decode())
+    assert month.by_id(anchor) is not None
+    assert len(month.find_all("article", class_="entry")) == 1
     article = parse_html(split["articles/alpha/index.html"].decode())
-    assert "../../timeline/2016/#event-hanano" in article.hrefs()
+    assert f"../../{event_url}" in article.hrefs()
 
 
 def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
