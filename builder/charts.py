@@ -89,7 +89,12 @@ def render_chart(comparison: MetricComparison) -> Markup:
     base_id = f"chart-{metric.metric_id}"
     period = aggregation_period(claims)
     if period is None:
-        drawn = [draw_claim(c, series_index(series, c), x, y, disputed) for c in claims]
+        drawn = [
+            draw_claim(
+                c, series_index(series, c), x, y, disputed, others_class(series_of(series, c))
+            )
+            for c in claims
+        ]
         used = {kind for c in claims for kind in mark_kinds(c, disputed)}
     else:
         drawn = draw_aggregates(aggregate(claims, series, period), x, y)
@@ -124,6 +129,10 @@ def claimant_series(claims: tuple[ClaimView, ...]) -> list[str]:
     counts = Counter(c.attribution for c in claims)
     top = set(sorted(in_order, key=lambda a: -counts[a])[: MAX_SERIES - 1])  # stable on ties
     return [a for a in in_order if a in top] + [OTHER_CLAIMANTS]
+
+
+def series_of(series: list[str], claim: ClaimView) -> str:
+    return series[series_index(series, claim)]
 
 
 def series_index(series: list[str], claim: ClaimView) -> int:
@@ -203,12 +212,16 @@ def aggregate(
 def draw_aggregates(buckets: list[Bucket], x: Scale, y: Scale) -> list[str]:
     """Per series: a line through the medians, then each period's band and mark."""
     lines = []
-    for index in sorted({b.series for b in buckets}):
-        own = [b for b in buckets if b.series == index]
+    indices = sorted({b.series for b in buckets})
+    for index in sorted(
+        indices, key=lambda i: not others_class(buckets_of(buckets, i)[0].series_name)
+    ):
+        own = buckets_of(buckets, index)
         points = [(x(min(max(middle(b), x.lo), x.hi)), y(min(b.median, y.hi))) for b in own]
         if len(points) > 1:
             coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            lines.append(f'<polyline class="trend t{index % SERIES_CLASSES}" points="{coords}"/>')
+            trend = f"trend t{index % SERIES_CLASSES}" + others_class(own[0].series_name)
+            lines.append(f'<polyline class="{trend}" points="{coords}"/>')
         for bucket, (px, py) in zip(own, points, strict=True):
             label = (
                 f"{bucket.series_name}: {bucket.count} claim{'s' if bucket.count != 1 else ''}"
@@ -219,10 +232,20 @@ def draw_aggregates(buckets: list[Bucket], x: Scale, y: Scale) -> list[str]:
             shape = SHAPES[index % len(SHAPES)]
             box = band(px, y(bucket.low), y(min(bucket.high, y.hi)), 3) if bucket.count > 1 else ""
             lines.append(
-                f'<g class="point s{index % SERIES_CLASSES}"><title>{escape(label)}</title>'
+                f'<g class="point s{index % SERIES_CLASSES}{others_class(bucket.series_name)}">'
+                f"<title>{escape(label)}</title>"
                 f"{box}{marker(shape, px, py, AGGREGATE_MARKER)}</g>"
             )
     return lines
+
+
+def buckets_of(buckets: list[Bucket], series: int) -> list[Bucket]:
+    return [b for b in buckets if b.series == series]
+
+
+def others_class(series_name: str) -> str:
+    """The series of all other claimants is drawn muted, behind the named claimants."""
+    return " others" if series_name == OTHER_CLAIMANTS else ""
 
 
 def middle(bucket: Bucket) -> float:
@@ -349,11 +372,19 @@ def mark_kinds(claim: ClaimView, disputed: Collection[str]) -> tuple[MarkKind, .
     return tuple(kinds)
 
 
-def draw_claim(claim: ClaimView, index: int, x: Scale, y: Scale, disputed: Collection[str]) -> str:
+def draw_claim(
+    claim: ClaimView,
+    index: int,
+    x: Scale,
+    y: Scale,
+    disputed: Collection[str],
+    extra_class: str = "",
+) -> str:
     figure = claim.figure
     kinds = mark_kinds(claim, disputed)
     classes = " ".join(
-        [f"point s{index % SERIES_CLASSES}"] + [k for k in kinds if k in ("projected", "disputed")]
+        [f"point s{index % SERIES_CLASSES}{extra_class}"]
+        + [k for k in kinds if k in ("projected", "disputed")]
     )
     px = x(figure.as_of.start().toordinal())
     interval = claim_interval(figure)
@@ -422,7 +453,11 @@ def marker(shape: str, cx: float, cy: float, size: float = MARKER) -> str:
 def legend(series: list[str]) -> str:
     """Who claimed what: one shape and colour per claimant."""
     items = [
-        legend_item(f"point s{n % SERIES_CLASSES}", marker(SHAPES[n % len(SHAPES)], 8, 8, 5), name)
+        legend_item(
+            f"point s{n % SERIES_CLASSES}{others_class(name)}",
+            marker(SHAPES[n % len(SHAPES)], 8, 8, 5),
+            name,
+        )
         for n, name in enumerate(series)
     ]
     return '<ul class="chart-legend">' + "".join(items) + "</ul>"
