@@ -27,6 +27,7 @@ TIMELINE_ONE_PAGE_LIMIT = 120
 TIMELINE_ENTRIES_PER_PAGE = 60
 # Rows per page of a metric's table of claims; the chart shows them all, aggregated.
 METRIC_CLAIMS_PER_PAGE = 100
+ARTICLES_PER_SOURCES_PAGE = 100  # the sources page, by outlet
 
 
 @dataclass(frozen=True)

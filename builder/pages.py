@@ -32,7 +32,14 @@ from builder.derive.timeline import (
     describe_report,
     link_actor,
 )
-from builder.index import METRIC_CLAIMS_PER_PAGE, Archive, event_anchor, page_path, paged_url
+from builder.index import (
+    ARTICLES_PER_SOURCES_PAGE,
+    METRIC_CLAIMS_PER_PAGE,
+    Archive,
+    event_anchor,
+    page_path,
+    paged_url,
+)
 from builder.model import Actor, Article
 from builder.views import (
     DISAGREEMENTS_URL,
@@ -68,12 +75,11 @@ LATEST_CLAIMS_ON_HOME = 10  # in the home chart's data table; the metric page li
 LATEST_CLAIMS_IN_FAMILY = 20  # in a family's table on the figures page
 FLAGS_ON_METRIC_CARD = 5
 FLAGS_ON_METRIC_PAGE = 20
-ARTICLES_PER_SOURCES_PAGE = 100
 # An actor's page is paginated: page n shows the n-th slice of each of its lists.
-ACTOR_ARTICLES_PER_PAGE = 50
+ACTOR_ARTICLES_PER_PAGE = 30
 ACTOR_EVENTS_PER_PAGE = 20
-ACTOR_FIGURES_PER_PAGE = 40
-ACTOR_QUOTES_PER_PAGE = 30
+ACTOR_FIGURES_PER_PAGE = 20
+ACTOR_QUOTES_PER_PAGE = 15
 NAV = (
     ("home", "Home", ""),
     ("timeline", "Timeline", "timeline/"),
