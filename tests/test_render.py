@@ -11,11 +11,12 @@ import pytest
 from builder import index
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
-from builder.index import page_path
+from builder.index import Archive, page_path
 from builder.model import Inference, Period
 from builder.pages import PageMeta
 from builder.render import make_environment, relative_url, render_pages
 from builder.theme import Theme
+from builder.views import FlagView
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import (
     SEED_A,
@@ -293,3 +294,37 @@ def test_figures_index_names_the_flagged_claims(pages: dict[str, bytes]) -> None
     assert "about 275,000 people (United Nations" in flag.text()
     assert "100,000–200,000 people (United Nations" in flag.text()
     assert flag.hrefs() == ["../disagreements/#beta-fig-1--alpha-fig-2"]
+
+
+def test_paged_listings_hold_every_permalink_on_the_page_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from builder import pages, views
+
+    # The URL helpers and the page contexts must agree on the page sizes.
+    for module in (index, pages):
+        monkeypatch.setattr(module, "METRIC_CLAIMS_PER_PAGE", 1)
+    for module in (views, pages):
+        monkeypatch.setattr(module, "FLAGS_PER_PAGE", 1)
+    archive = make_archive()
+    rendered = render_pages(archive, TEMPLATES)
+    targets = [archive.url_figure(f) for f in archive.figures]
+    targets += [flag.url for flag in views_of_flags(archive)]
+    assert any("/page/2/" in t for t in targets)
+    for target in targets:
+        url, _, anchor = target.partition("#")
+        assert parse_html(rendered[page_path(url)].decode()).by_id(anchor) is not None, target
+    second = parse_html(rendered["figures/trapped/page/2/index.html"].decode())
+    pager = second.find("nav", class_="pager")
+    assert pager is not None and "../../" in pager.hrefs()  # previous: the first page
+
+
+def views_of_flags(archive: Archive) -> list[FlagView]:
+    from builder.derive.actors import relate_actors
+    from builder.derive.timeline import build_timeline
+    from builder.pages import derive
+
+    derived = derive(
+        archive, build_timeline(archive), compare_figures(archive), relate_actors(archive)
+    )
+    return list(derived.flags)
