@@ -334,16 +334,22 @@ def x_axis(x: Scale) -> list[str]:
         f'<g class="axis x-axis"><line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>'
     ]
     first, last = int(x.lo) + 1, int(x.hi) - 1
+    years = year_ticks(first, last)
     count = min(4, last - first + 1)
-    ticks = sorted({first + round(n * (last - first) / max(count - 1, 1)) for n in range(count)})
+    ticks = years or sorted(
+        {first + round(n * (last - first) / max(count - 1, 1)) for n in range(count)}
+    )
     previous_year = None
     for ordinal in ticks:
         px = x(ordinal)
         # The last label ends at its tick, so that it is never clipped at the right edge.
         anchor = "end" if ordinal == ticks[-1] and len(ticks) > 1 else "middle"
         date = dt.date.fromordinal(ordinal)
-        # Short labels ("4 Dec"); the year only where it starts or changes.
+        # Short labels ("4 Dec"); the year only where it starts or changes; over years, the
+        # year alone at each 1 January.
         label = f"{date.day} {date:%b}" + (f" {date.year}" if date.year != previous_year else "")
+        if years:
+            label, anchor = str(date.year), "middle"
         previous_year = date.year
         lines.append(
             f'<line x1="{px:.1f}" y1="{base}" x2="{px:.1f}" y2="{base + 5}"/>'
@@ -351,6 +357,17 @@ def x_axis(x: Scale) -> list[str]:
         )
     lines.append("</g>")
     return lines
+
+
+def year_ticks(first: int, last: int) -> list[int]:
+    """Over more than two years: 1 January of every year (or every other, ...) in the span,
+    at most six; else none."""
+    start, end = dt.date.fromordinal(first), dt.date.fromordinal(last)
+    if last - first <= 2 * 365:
+        return []
+    years = list(range(start.year + 1, end.year + 1))
+    step = -(-len(years) // 6)
+    return [dt.date(year, 1, 1).toordinal() for year in years[::step]]
 
 
 def mark_kinds(claim: ClaimView, disputed: Collection[str]) -> tuple[MarkKind, ...]:
