@@ -293,11 +293,13 @@ def value_scale(claims: tuple[ClaimView, ...], unit: str) -> Scale:
 
 
 def nice_ceiling(value: float) -> float:
-    """The next 1, 2, 4, 5 or 8 times a power of ten at or above `value` (quarters stay round)."""
+    """The next 1, 1.2, 1.6, 2, 4, 5 or 8 times a power of ten at or above `value` (quarters
+    stay round: 30k, 40k, ...); 1.2 and 1.6 keep a top just past a power of ten from leaving
+    half the chart empty."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 4, 5, 8, 10):
+    for step in (1, 1.2, 1.6, 2, 4, 5, 8, 10):
         if step * power >= value:
             return float(step * power)
     return float(10 * power)
