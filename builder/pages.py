@@ -38,6 +38,7 @@ from builder.index import (
     Archive,
     event_anchor,
     page_path,
+    page_total,
     paged_url,
 )
 from builder.model import Actor, Article
@@ -80,6 +81,12 @@ ACTOR_ARTICLES_PER_PAGE = 30
 ACTOR_EVENTS_PER_PAGE = 20
 ACTOR_FIGURES_PER_PAGE = 20
 ACTOR_QUOTES_PER_PAGE = 15
+ACTOR_PAGE_SIZES = (
+    ACTOR_ARTICLES_PER_PAGE,
+    ACTOR_EVENTS_PER_PAGE,
+    ACTOR_FIGURES_PER_PAGE,
+    ACTOR_QUOTES_PER_PAGE,
+)
 NAV = (
     ("home", "Home", ""),
     ("timeline", "Timeline", "timeline/"),
@@ -418,7 +425,7 @@ def figures_context(derived: Derived) -> FiguresContext:
     )
 
 
-def disagreements_contexts(derived: Derived) -> Iterator[DisagreementsContext]:
+def disagreements_context(derived: Derived, number: int = 1) -> DisagreementsContext:
     """The flags, conflicts first, FLAGS_PER_PAGE to a page (see `views.describe_flag`)."""
     archive = derived.archive
     description = (
@@ -427,34 +434,34 @@ def disagreements_contexts(derived: Derived) -> Iterator[DisagreementsContext]:
     )
     conflict_count = sum(1 for f in derived.flags if f.flag.severity == "conflict")
     pagers = paginate(DISAGREEMENTS_URL, len(derived.flags), FLAGS_PER_PAGE)
-    for pager in pagers:
-        url = pager.urls[pager.number - 1]
-        first = (pager.number - 1) * FLAGS_PER_PAGE
-        on_page = derived.flags[first : first + FLAGS_PER_PAGE]
-        title = "Disagreements" + (f", page {pager.number}" if pager.number > 1 else "")
-        meta = make_meta(
-            archive,
-            url,
-            title,
-            description,
-            "disagreements",
-            searchable=pager.number == 1,
-            json_ld=structured.disagreements_json_ld(archive, url, [f.flag for f in on_page]),
-        )
-        yield DisagreementsContext(
-            meta,
-            conflicts=tuple(f for f in on_page if f.flag.severity == "conflict"),
-            tensions=tuple(f for f in on_page if f.flag.severity == "tension"),
-            conflict_count=conflict_count,
-            tension_count=len(derived.flags) - conflict_count,
-            pager=pager,
-            starts=(first + 1, max(first - conflict_count, 0) + 1),
-        )
+    pager = pagers[number - 1]
+    url = pager.urls[pager.number - 1]
+    first = (pager.number - 1) * FLAGS_PER_PAGE
+    on_page = derived.flags[first : first + FLAGS_PER_PAGE]
+    title = "Disagreements" + (f", page {pager.number}" if pager.number > 1 else "")
+    meta = make_meta(
+        archive,
+        url,
+        title,
+        description,
+        "disagreements",
+        searchable=pager.number == 1,
+        json_ld=structured.disagreements_json_ld(archive, url, [f.flag for f in on_page]),
+    )
+    return DisagreementsContext(
+        meta,
+        conflicts=tuple(f for f in on_page if f.flag.severity == "conflict"),
+        tensions=tuple(f for f in on_page if f.flag.severity == "tension"),
+        conflict_count=conflict_count,
+        tension_count=len(derived.flags) - conflict_count,
+        pager=pager,
+        starts=(first + 1, max(first - conflict_count, 0) + 1),
+    )
 
 
-def metric_contexts(
-    derived: Derived, comparison: MetricComparison, chart: Markup
-) -> Iterator[MetricContext]:
+def metric_context(
+    derived: Derived, comparison: MetricComparison, chart: Markup, number: int = 1
+) -> MetricContext:
     """The metric's page, its table of claims METRIC_CLAIMS_PER_PAGE rows to a page (as
     `Archive.url_figure` numbers them); the chart and the flags on the first."""
     archive = derived.archive
@@ -463,34 +470,34 @@ def metric_contexts(
     by_metric = derived.figures.by_metric
     flags = derived.metric_flags(comparison)
     url = archive.url_metric(metric.metric_id)
-    for pager in paginate(url, len(comparison.claims), METRIC_CLAIMS_PER_PAGE):
-        first = (pager.number - 1) * METRIC_CLAIMS_PER_PAGE
-        meta = make_meta(
-            archive,
-            paged_url(url, pager.number),
-            metric.label + (f", page {pager.number}" if pager.number > 1 else ""),
-            description,
-            "figures",
-            searchable=pager.number == 1,
-            json_ld=structured.metric_json_ld(archive, comparison) if pager.number == 1 else None,
-        )
-        yield MetricContext(
-            meta,
-            comparison,
-            flags=flags[:FLAGS_ON_METRIC_PAGE],
-            compared=tuple(by_metric[r] for r in comparison.compared_ids),
-            side_by_side=tuple(
-                by_metric[r] for r in comparison.related_ids if r not in comparison.compared_ids
-            ),
-            chart=chart,
-            window_days=comparison.metric.window_days or archive.site.comparison.window_days,
-            kind_text=KIND_TEXT[comparison.metric.kind],
-            table=dataclasses.replace(
-                comparison, claims=comparison.claims[first : first + METRIC_CLAIMS_PER_PAGE]
-            ),
-            pager=pager,
-            flag_count=len(flags),
-        )
+    pager = paginate(url, len(comparison.claims), METRIC_CLAIMS_PER_PAGE)[number - 1]
+    first = (pager.number - 1) * METRIC_CLAIMS_PER_PAGE
+    meta = make_meta(
+        archive,
+        paged_url(url, pager.number),
+        metric.label + (f", page {pager.number}" if pager.number > 1 else ""),
+        description,
+        "figures",
+        searchable=pager.number == 1,
+        json_ld=structured.metric_json_ld(archive, comparison) if pager.number == 1 else None,
+    )
+    return MetricContext(
+        meta,
+        comparison,
+        flags=flags[:FLAGS_ON_METRIC_PAGE],
+        compared=tuple(by_metric[r] for r in comparison.compared_ids),
+        side_by_side=tuple(
+            by_metric[r] for r in comparison.related_ids if r not in comparison.compared_ids
+        ),
+        chart=chart,
+        window_days=comparison.metric.window_days or archive.site.comparison.window_days,
+        kind_text=KIND_TEXT[comparison.metric.kind],
+        table=dataclasses.replace(
+            comparison, claims=comparison.claims[first : first + METRIC_CLAIMS_PER_PAGE]
+        ),
+        pager=pager,
+        flag_count=len(flags),
+    )
 
 
 def actors_context(derived: Derived) -> ActorsContext:
@@ -510,7 +517,7 @@ def actors_context(derived: Derived) -> ActorsContext:
     return ActorsContext(make_meta(archive, "actors/", "Actors", description, "actors"), kinds)
 
 
-def actor_contexts(derived: Derived, actor_id: str) -> Iterator[ActorContext]:
+def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorContext:
     """The actor's pages: page n holds the n-th slice of each of its lists."""
     archive = derived.archive
     actor = archive.actors[actor_id]
@@ -527,54 +534,47 @@ def actor_contexts(derived: Derived, actor_id: str) -> Iterator[ActorContext]:
     kind_heading = KIND_HEADINGS[actor.kind]
     description = f"{actor.name}: articles, events, figures and quotes in the archive."
     url = archive.url_actor(actor_id)
-    sizes = (
-        ACTOR_ARTICLES_PER_PAGE,
-        ACTOR_EVENTS_PER_PAGE,
-        ACTOR_FIGURES_PER_PAGE,
-        ACTOR_QUOTES_PER_PAGE,
-    )
+    sizes = ACTOR_PAGE_SIZES
     totals = (len(facts.articles), len(facts.event_ids), len(facts.figures), len(facts.quotes))
-    count = max(-(-total // size) for total, size in zip(totals, sizes, strict=True))
-    for pager in paginate(url, count, 1):
-        n = pager.number - 1
-        firsts = tuple(n * size for size in sizes)
+    count = actor_page_count(derived, actor_id)
+    pager = paginate(url, count, 1)[number - 1]
+    n = pager.number - 1
+    firsts = tuple(n * size for size in sizes)
 
-        def page_slice(items: tuple[T, ...], which: int) -> tuple[T, ...]:
-            return items[firsts[which] : firsts[which] + sizes[which]]  # noqa: B023
+    def page_slice(items: tuple[T, ...], which: int) -> tuple[T, ...]:
+        return items[firsts[which] : firsts[which] + sizes[which]]
 
-        meta = make_meta(
-            archive,
-            paged_url(url, pager.number),
-            actor.name + (f", page {pager.number}" if pager.number > 1 else ""),
-            description,
-            "actors",
-            og_type="profile",
-            searchable=pager.number == 1,
-            json_ld=structured.actor_json_ld(archive, actor) if pager.number == 1 else None,
-        )
-        yield ActorContext(
-            meta=meta,
-            actor=actor,
-            kind_heading=kind_heading,
-            summary_html=render_markdown(actor.summary_md),
-            part_of=part_of_chain(archive, actor_id),
-            members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
-            articles=tuple(
-                (describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)
-            ),
-            entries=tuple(entries[e] for e in page_slice(facts.event_ids, 1)),
-            figures=describe_claim_items(
-                archive, page_slice(facts.figures, 2), derived.flags_by_figure
-            ),
-            quotes=tuple(describe_quote(archive, q) for q in page_slice(facts.quotes, 3)),
-            related=related,
-            pager=pager,
-            totals=totals,
-            firsts=(firsts[0] + 1, firsts[1] + 1, firsts[2] + 1, firsts[3] + 1),
-        )
+    meta = make_meta(
+        archive,
+        paged_url(url, pager.number),
+        actor.name + (f", page {pager.number}" if pager.number > 1 else ""),
+        description,
+        "actors",
+        og_type="profile",
+        searchable=pager.number == 1,
+        json_ld=structured.actor_json_ld(archive, actor) if pager.number == 1 else None,
+    )
+    return ActorContext(
+        meta=meta,
+        actor=actor,
+        kind_heading=kind_heading,
+        summary_html=render_markdown(actor.summary_md),
+        part_of=part_of_chain(archive, actor_id),
+        members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
+        articles=tuple((describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)),
+        entries=tuple(entries[e] for e in page_slice(facts.event_ids, 1)),
+        figures=describe_claim_items(
+            archive, page_slice(facts.figures, 2), derived.flags_by_figure
+        ),
+        quotes=tuple(describe_quote(archive, q) for q in page_slice(facts.quotes, 3)),
+        related=related,
+        pager=pager,
+        totals=totals,
+        firsts=(firsts[0] + 1, firsts[1] + 1, firsts[2] + 1, firsts[3] + 1),
+    )
 
 
-def sources_contexts(derived: Derived) -> Iterator[SourcesContext]:
+def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
     """Every fact sheet by outlet (outlets by name, newest first within each), a hundred to
     a page, after an index of the outlets."""
     archive = derived.archive
@@ -592,22 +592,63 @@ def sources_contexts(derived: Derived) -> Iterator[SourcesContext]:
         for name in names
     )
     description = "The outlets whose articles the fact sheets are built on."
-    for pager in paginate("sources/", len(ordered), per_page):
-        on_page = ordered[(pager.number - 1) * per_page :][:per_page]
-        outlets: dict[str, list[ArticleItem]] = {}
-        for name, article in on_page:
-            outlets.setdefault(name, []).append(describe_article(archive, article))
-        title = "Sources" + (f", page {pager.number}" if pager.number > 1 else "")
-        meta = make_meta(
-            archive, paged_url("sources/", pager.number), title, description, "sources"
-        )
-        yield SourcesContext(
-            meta,
-            tuple((name, tuple(items)) for name, items in outlets.items()),
-            index,
-            len(ordered),
-            pager,
-        )
+    pager = paginate("sources/", len(ordered), per_page)[number - 1]
+    on_page = ordered[(pager.number - 1) * per_page :][:per_page]
+    outlets: dict[str, list[ArticleItem]] = {}
+    for name, article in on_page:
+        outlets.setdefault(name, []).append(describe_article(archive, article))
+    title = "Sources" + (f", page {pager.number}" if pager.number > 1 else "")
+    meta = make_meta(archive, paged_url("sources/", pager.number), title, description, "sources")
+    return SourcesContext(
+        meta,
+        tuple((name, tuple(items)) for name, items in outlets.items()),
+        index,
+        len(ordered),
+        pager,
+    )
+
+
+# ---- the pages of each paginated listing: page 1 is the listing's own URL ------------------
+
+
+def disagreements_page_count(derived: Derived) -> int:
+    return page_total(len(derived.flags), FLAGS_PER_PAGE)
+
+
+def metric_page_count(comparison: MetricComparison) -> int:
+    return page_total(len(comparison.claims), METRIC_CLAIMS_PER_PAGE)
+
+
+def actor_page_count(derived: Derived, actor_id: str) -> int:
+    facts = derived.relations.facts[actor_id]
+    totals = (len(facts.articles), len(facts.event_ids), len(facts.figures), len(facts.quotes))
+    return max(page_total(t, size) for t, size in zip(totals, ACTOR_PAGE_SIZES, strict=True))
+
+
+def sources_page_count(derived: Derived) -> int:
+    return page_total(len(derived.archive.articles), ARTICLES_PER_SOURCES_PAGE)
+
+
+def disagreements_contexts(derived: Derived) -> Iterator[DisagreementsContext]:
+    for number in range(1, disagreements_page_count(derived) + 1):
+        yield disagreements_context(derived, number)
+
+
+def metric_contexts(
+    derived: Derived, comparison: MetricComparison, chart: Markup
+) -> Iterator[MetricContext]:
+    for number in range(1, metric_page_count(comparison) + 1):
+        yield metric_context(derived, comparison, chart, number)
+
+
+def actor_contexts(derived: Derived, actor_id: str) -> Iterator[ActorContext]:
+    for number in range(1, actor_page_count(derived, actor_id) + 1):
+        yield actor_context(derived, actor_id, number)
+
+
+def sources_contexts(derived: Derived) -> Iterator[SourcesContext]:
+    for number in range(1, sources_page_count(derived) + 1):
+        yield sources_context(derived, number)
 
 
 def scope_example(archive: Archive) -> tuple[str, ...]:
