@@ -12,15 +12,22 @@ URLs are site-relative paths without a leading slash ("articles/x/", "articles/x
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import groupby
 from types import MappingProxyType
 
-from builder.model import Actor, Article, Event, Figure, Metric, Passage, Quote, Site
+from builder.model import Actor, Article, Event, Figure, FuzzyDate, Metric, Passage, Quote, Site
 
-# Above this many events the timeline is split into one page per year.
-TIMELINE_SPLIT_THRESHOLD = 400
+# Up to this many events the whole timeline is one page; above it, the timeline is an index
+# of years and months, with one page per month (and per year for the events dated only by
+# their year), each continued on further pages past `TIMELINE_ENTRIES_PER_PAGE` entries.
+TIMELINE_ONE_PAGE_LIMIT = 120
+TIMELINE_ENTRIES_PER_PAGE = 60
+# Rows per page of a metric's table of claims; the chart shows them all, aggregated.
+METRIC_CLAIMS_PER_PAGE = 100
+ARTICLES_PER_SOURCES_PAGE = 100  # the sources page, by outlet
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,9 @@ class Archive:
     figures_by_metric: Mapping[str, tuple[Figure, ...]]
     figure_by_id: Mapping[str, Figure]  # e.g. a part's whole (`Figure.part_of_id`)
     members_by_actor: Mapping[str, tuple[str, ...]]  # actor id -> ids of actors part_of it
-    timeline_split_by_year: bool
+    timeline_split_by_year: bool  # an index of years and months rather than one page
+    event_urls: Mapping[str, str]  # event id -> its merged entry on its timeline page
+    figure_positions: Mapping[str, int]  # figure id -> its row in `figures_by_metric`
 
     # ---- URLs ----------------------------------------------------------------------------
     def url_article(self, slug: str) -> str:
@@ -76,18 +85,54 @@ class Archive:
         return f"figures/{metric_id}/"
 
     def url_figure(self, figure: Figure) -> str:
-        """The claim's row on its metric page."""
-        return f"figures/{figure.metric_id}/#{figure.figure_id}"
+        """The claim's row on its metric page (the page of the table that holds it)."""
+        number = self.figure_positions[figure.figure_id] // METRIC_CLAIMS_PER_PAGE + 1
+        return f"{paged_url(self.url_metric(figure.metric_id), number)}#{figure.figure_id}"
 
-    def url_timeline_page(self, year: int | None = None) -> str:
+    def url_timeline_page(self, year: int | None = None, month: int | None = None) -> str:
+        """The timeline, a year's page (its months, and the events dated only by the year)
+        or a month's first page."""
         if year is None or not self.timeline_split_by_year:
             return "timeline/"
-        return f"timeline/{year}/"
+        return f"timeline/{year}/" if month is None else f"timeline/{year}/{month:02d}/"
 
     def url_event(self, event_id: str) -> str:
         """The merged timeline entry of an event."""
-        first = self.reports_by_event[event_id][0]
-        return f"{self.url_timeline_page(first.date.year)}#{event_anchor(event_id)}"
+        return self.event_urls[event_id]
+
+
+def paged_url(url: str, number: int) -> str:
+    """Page `number` of a listing at `url`, as Hugo's pagers name them: "x/", "x/page/2/"."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+def page_total(count: int, per_page: int) -> int:
+    """How many pages `count` items fill (one, even when empty)."""
+    return max(1, -(-count // per_page))
+
+
+def consensus_date(reports: tuple[Event, ...]) -> FuzzyDate:
+    """The date an event is filed under: the date most reports give, preferring exact days,
+    then the earliest. Only dates in the first report's year qualify."""
+    year = reports[0].date.year
+    counts = Counter(r.date for r in reports if r.date.year == year)
+    return min(counts, key=lambda d: (not d.is_exact, -counts[d], d.sort_key()))
+
+
+def timeline_urls(reports_by_event: Mapping[str, tuple[Event, ...]]) -> dict[str, str]:
+    """Event id -> its entry's URL: one page for a small timeline; else the page of its
+    month (or of its year, for an event dated by the year only), numbered in date order."""
+    filed = {event_id: consensus_date(reports) for event_id, reports in reports_by_event.items()}
+    order = sorted(filed, key=lambda e: (filed[e].sort_key(), e))
+    if len(order) <= TIMELINE_ONE_PAGE_LIMIT:
+        return {e: f"timeline/#{event_anchor(e)}" for e in order}
+    urls: dict[str, str] = {}
+    for (year, month), in_period in groupby(order, key=lambda e: (filed[e].year, filed[e].month)):
+        first = f"timeline/{year}/" if month is None else f"timeline/{year}/{month:02d}/"
+        for n, event_id in enumerate(in_period):
+            page = paged_url(first, n // TIMELINE_ENTRIES_PER_PAGE + 1)
+            urls[event_id] = f"{page}#{event_anchor(event_id)}"
+    return urls
 
 
 def page_path(url: str) -> str:
@@ -147,6 +192,7 @@ def build_archive(
         for parent in actor.part_of:
             members[parent].append(actor.actor_id)
 
+    reports_by_event = MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())})
     matcher = alias_matcher(actor_map.values())
     return Archive(
         site=site,
@@ -161,11 +207,15 @@ def build_archive(
         mentions=MappingProxyType(
             {a.slug: find_mentions(a.seed_text, matcher) for a in article_list}
         ),
-        reports_by_event=MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())}),
+        reports_by_event=reports_by_event,
         figures_by_metric=MappingProxyType({k: tuple(v) for k, v in by_metric.items()}),
         figure_by_id=MappingProxyType({f.figure_id: f for f in figures}),
         members_by_actor=MappingProxyType({k: tuple(sorted(v)) for k, v in members.items()}),
-        timeline_split_by_year=len(reports) > TIMELINE_SPLIT_THRESHOLD,
+        timeline_split_by_year=len(reports) > TIMELINE_ONE_PAGE_LIMIT,
+        event_urls=MappingProxyType(timeline_urls(reports_by_event)),
+        figure_positions=MappingProxyType(
+            {f.figure_id: n for in_metric in by_metric.values() for n, f in enumerate(in_metric)}
+        ),
     )
 
 

@@ -8,10 +8,11 @@ the `rel` filter. JSON-LD lives in `builder.structured`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -26,14 +27,24 @@ from builder.derive.timeline import (
     ActorLink,
     Timeline,
     TimelineEntry,
+    TimelinePage,
     YearGroup,
     describe_report,
     link_actor,
 )
-from builder.index import Archive, event_anchor, page_path
+from builder.index import (
+    ARTICLES_PER_SOURCES_PAGE,
+    METRIC_CLAIMS_PER_PAGE,
+    Archive,
+    event_anchor,
+    page_path,
+    page_total,
+    paged_url,
+)
 from builder.model import Actor, Article
 from builder.views import (
     DISAGREEMENTS_URL,
+    FLAGS_PER_PAGE,
     KIND_TEXT,
     OUTLET_INFERRED_ANCHOR,
     PUBLISHED_INFERRED_ANCHOR,
@@ -44,6 +55,7 @@ from builder.views import (
     FlagView,
     InferenceView,
     MetricFamily,
+    Pager,
     QuoteView,
     describe_article,
     describe_claim_items,
@@ -52,12 +64,29 @@ from builder.views import (
     describe_quote,
     flags_by_figure,
     metric_families,
+    paginate,
     part_of_chain,
     relation_detail,
     render_markdown,
 )
 
+T = TypeVar("T")
 LATEST_ARTICLES_ON_HOME = 5
+LATEST_CLAIMS_ON_HOME = 10  # in the home chart's data table; the metric page lists them all
+LATEST_CLAIMS_IN_FAMILY = 20  # in a family's table on the figures page
+FLAGS_ON_METRIC_CARD = 5
+FLAGS_ON_METRIC_PAGE = 20
+# An actor's page is paginated: page n shows the n-th slice of each of its lists.
+ACTOR_ARTICLES_PER_PAGE = 30
+ACTOR_EVENTS_PER_PAGE = 20
+ACTOR_FIGURES_PER_PAGE = 20
+ACTOR_QUOTES_PER_PAGE = 15
+ACTOR_PAGE_SIZES = (
+    ACTOR_ARTICLES_PER_PAGE,
+    ACTOR_EVENTS_PER_PAGE,
+    ACTOR_FIGURES_PER_PAGE,
+    ACTOR_QUOTES_PER_PAGE,
+)
 NAV = (
     ("home", "Home", ""),
     ("timeline", "Timeline", "timeline/"),
@@ -92,7 +121,7 @@ def derive(
     relations: ActorRelations,
 ) -> Derived:
     """The derivations together, with every flag described once for all pages."""
-    flags = tuple(describe_flag(archive, d) for d in figures.disagreements)
+    flags = tuple(describe_flag(archive, d, n) for n, d in enumerate(figures.disagreements))
     return Derived(
         archive,
         timeline,
@@ -138,6 +167,7 @@ class HomeContext:
     headline: MetricComparison | None
     headline_flags: tuple[FlagView, ...]  # the flags the headline's latest claim is part of
     chart: Markup | None
+    latest_claims: MetricComparison | None  # the headline with only its latest claims
     span_text: str
 
 
@@ -160,9 +190,11 @@ class ArticleContext:
 class TimelineContext:
     meta: PageMeta
     heading: str
-    years: tuple[YearGroup, ...]  # the years shown in full on this page
-    year_index: tuple[YearGroup, ...]  # on the index of a split timeline: links to each year
-    entry_count: int
+    page: TimelinePage | None  # the entries shown; None on the index of a split timeline
+    year_index: tuple[YearGroup, ...]  # links to years and months: all on the index, else
+    # the page's own year
+    entry_count: int  # in the whole timeline, or in the page's year or month
+    pager: Pager | None
 
 
 @dataclass(frozen=True)
@@ -171,13 +203,18 @@ class FiguresContext:
     families: tuple[MetricFamily, ...]  # related metrics side by side
     flags_by_metric: Mapping[str, tuple[FlagView, ...]]
     flag_count: int
+    flags_shown: int  # on each metric's card
 
 
 @dataclass(frozen=True)
 class DisagreementsContext:
     meta: PageMeta
-    conflicts: tuple[FlagView, ...]
+    conflicts: tuple[FlagView, ...]  # on this page
     tensions: tuple[FlagView, ...]
+    conflict_count: int  # in the archive
+    tension_count: int
+    pager: Pager
+    starts: tuple[int, int]  # the number of this page's first conflict and first tension
 
 
 @dataclass(frozen=True)
@@ -190,6 +227,9 @@ class MetricContext:
     chart: Markup
     window_days: int
     kind_text: str
+    table: MetricComparison  # the comparison with only this page's rows of the table
+    pager: Pager
+    flag_count: int  # `flags` holds the first FLAGS_ON_METRIC_PAGE
 
 
 @dataclass(frozen=True)
@@ -211,12 +251,27 @@ class ActorContext:
     figures: tuple[ClaimItem, ...]
     quotes: tuple[QuoteView, ...]
     related: tuple[ActorCount, ...]
+    pager: Pager
+    # Of the whole lists: (articles, events, figures, quotes).
+    totals: tuple[int, int, int, int]
+    # The number of the first item on this page of each list (1-based).
+    firsts: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class OutletLink:
+    name: str
+    count: int
+    url: str  # the sources page where its articles start
 
 
 @dataclass(frozen=True)
 class SourcesContext:
     meta: PageMeta
-    outlets: tuple[tuple[str, tuple[ArticleItem, ...]], ...]
+    outlets: tuple[tuple[str, tuple[ArticleItem, ...]], ...]  # on this page
+    outlet_index: tuple[OutletLink, ...]
+    article_count: int
+    pager: Pager
 
 
 @dataclass(frozen=True)
@@ -274,6 +329,11 @@ def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
         headline_flags=derived.flags_by_figure.get(latest.figure.figure_id, ()) if latest else (),
         chart=chart,
         span_text=span,
+        latest_claims=(
+            dataclasses.replace(headline, claims=headline.claims[-LATEST_CLAIMS_ON_HOME:])
+            if headline
+            else None
+        ),
     )
 
 
@@ -319,37 +379,35 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
 
 
 def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
-    """One page, or (split by year) an index of years plus one page per year."""
+    """One page; or an index of years and months, a page per year (its months, and the
+    events dated only by the year) and the pages of each month."""
     archive = derived.archive
     timeline = derived.timeline
     description = "Every event in the archive in date order, merged across sources."
-    all_years = timeline.years
-    if not timeline.split_by_year:
+    if timeline.split_by_year:
+        meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
+        yield TimelineContext(meta, "Timeline", None, timeline.years, len(timeline.entries), None)
+    for page in timeline.pages:
+        entries = page.entries
+        title = page.heading if page.number == 1 else f"{page.heading}, page {page.number}"
         meta = make_meta(
             archive,
-            "timeline/",
-            "Timeline",
-            description,
-            "timeline",
-            searchable=True,
-            json_ld=structured.timeline_json_ld(archive, timeline.entries),
-        )
-        yield TimelineContext(meta, "Timeline", all_years, (), len(timeline.entries))
-        return
-    meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
-    yield TimelineContext(meta, "Timeline", (), all_years, len(timeline.entries))
-    for year in all_years:
-        entries = tuple(e for m in year.months for d in m.days for e in d.entries)
-        meta = make_meta(
-            archive,
-            year.url,
-            f"Timeline {year.year}",
+            page.url,
+            title,
             description,
             "timeline",
             searchable=True,
             json_ld=structured.timeline_json_ld(archive, entries),
         )
-        yield TimelineContext(meta, f"Timeline {year.year}", (year,), all_years, year.entry_count)
+        month = page.months[0] if page.year and page.months else None
+        if page.year is None:
+            count = len(timeline.entries)
+        elif month is not None and not month.anchor.endswith("-00"):
+            count = month.entry_count
+        else:
+            count = page.year.entry_count
+        years = (page.year,) if page.year else ()
+        yield TimelineContext(meta, title, page, years, count, Pager(page.page_urls, page.number))
 
 
 def figures_context(derived: Derived) -> FiguresContext:
@@ -358,56 +416,75 @@ def figures_context(derived: Derived) -> FiguresContext:
     )
     meta = make_meta(derived.archive, "figures/", "Figures", description, "figures")
     flags_by_metric = {c.metric.metric_id: derived.metric_flags(c) for c in derived.figures.metrics}
+    families = tuple(
+        dataclasses.replace(f, claims=f.claims[-LATEST_CLAIMS_IN_FAMILY:])
+        for f in metric_families(derived.figures)
+    )
     return FiguresContext(
-        meta,
-        metric_families(derived.figures),
-        MappingProxyType(flags_by_metric),
-        len(derived.flags),
+        meta, families, MappingProxyType(flags_by_metric), len(derived.flags), FLAGS_ON_METRIC_CARD
     )
 
 
-def disagreements_context(derived: Derived) -> DisagreementsContext:
+def disagreements_context(derived: Derived, number: int = 1) -> DisagreementsContext:
+    """The flags, conflicts first, FLAGS_PER_PAGE to a page (see `views.describe_flag`)."""
     archive = derived.archive
     description = (
         "Every pair of claims in the archive that cannot both be true, or only just can: "
         "conflicts first, each with both sides, the rule and both source sentences."
     )
+    conflict_count = sum(1 for f in derived.flags if f.flag.severity == "conflict")
+    pagers = paginate(DISAGREEMENTS_URL, len(derived.flags), FLAGS_PER_PAGE)
+    pager = pagers[number - 1]
+    url = pager.urls[pager.number - 1]
+    first = (pager.number - 1) * FLAGS_PER_PAGE
+    on_page = derived.flags[first : first + FLAGS_PER_PAGE]
+    title = "Disagreements" + (f", page {pager.number}" if pager.number > 1 else "")
     meta = make_meta(
         archive,
-        DISAGREEMENTS_URL,
-        "Disagreements",
+        url,
+        title,
         description,
         "disagreements",
-        searchable=True,
-        json_ld=structured.disagreements_json_ld(
-            archive, DISAGREEMENTS_URL, [f.flag for f in derived.flags]
-        ),
+        searchable=pager.number == 1,
+        json_ld=structured.disagreements_json_ld(archive, url, [f.flag for f in on_page]),
     )
     return DisagreementsContext(
         meta,
-        conflicts=tuple(f for f in derived.flags if f.flag.severity == "conflict"),
-        tensions=tuple(f for f in derived.flags if f.flag.severity == "tension"),
+        conflicts=tuple(f for f in on_page if f.flag.severity == "conflict"),
+        tensions=tuple(f for f in on_page if f.flag.severity == "tension"),
+        conflict_count=conflict_count,
+        tension_count=len(derived.flags) - conflict_count,
+        pager=pager,
+        starts=(first + 1, max(first - conflict_count, 0) + 1),
     )
 
 
-def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup) -> MetricContext:
+def metric_context(
+    derived: Derived, comparison: MetricComparison, chart: Markup, number: int = 1
+) -> MetricContext:
+    """The metric's page, its table of claims METRIC_CLAIMS_PER_PAGE rows to a page (as
+    `Archive.url_figure` numbers them); the chart and the flags on the first."""
     archive = derived.archive
     metric = comparison.metric
     description = f"Every claim about {metric.label.lower()} ({metric.scope}), compared over time."
+    by_metric = derived.figures.by_metric
+    flags = derived.metric_flags(comparison)
+    url = archive.url_metric(metric.metric_id)
+    pager = paginate(url, len(comparison.claims), METRIC_CLAIMS_PER_PAGE)[number - 1]
+    first = (pager.number - 1) * METRIC_CLAIMS_PER_PAGE
     meta = make_meta(
         archive,
-        archive.url_metric(metric.metric_id),
-        metric.label,
+        paged_url(url, pager.number),
+        metric.label + (f", page {pager.number}" if pager.number > 1 else ""),
         description,
         "figures",
-        searchable=True,
-        json_ld=structured.metric_json_ld(archive, comparison),
+        searchable=pager.number == 1,
+        json_ld=structured.metric_json_ld(archive, comparison) if pager.number == 1 else None,
     )
-    by_metric = derived.figures.by_metric
     return MetricContext(
         meta,
         comparison,
-        flags=derived.metric_flags(comparison),
+        flags=flags[:FLAGS_ON_METRIC_PAGE],
         compared=tuple(by_metric[r] for r in comparison.compared_ids),
         side_by_side=tuple(
             by_metric[r] for r in comparison.related_ids if r not in comparison.compared_ids
@@ -415,6 +492,11 @@ def metric_context(derived: Derived, comparison: MetricComparison, chart: Markup
         chart=chart,
         window_days=comparison.metric.window_days or archive.site.comparison.window_days,
         kind_text=KIND_TEXT[comparison.metric.kind],
+        table=dataclasses.replace(
+            comparison, claims=comparison.claims[first : first + METRIC_CLAIMS_PER_PAGE]
+        ),
+        pager=pager,
+        flag_count=len(flags),
     )
 
 
@@ -435,7 +517,8 @@ def actors_context(derived: Derived) -> ActorsContext:
     return ActorsContext(make_meta(archive, "actors/", "Actors", description, "actors"), kinds)
 
 
-def actor_context(derived: Derived, actor_id: str) -> ActorContext:
+def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorContext:
+    """The actor's pages: page n holds the n-th slice of each of its lists."""
     archive = derived.archive
     actor = archive.actors[actor_id]
     entries = derived.timeline.entry_by_id
@@ -450,15 +533,26 @@ def actor_context(derived: Derived, actor_id: str) -> ActorContext:
     )
     kind_heading = KIND_HEADINGS[actor.kind]
     description = f"{actor.name}: articles, events, figures and quotes in the archive."
+    url = archive.url_actor(actor_id)
+    sizes = ACTOR_PAGE_SIZES
+    totals = (len(facts.articles), len(facts.event_ids), len(facts.figures), len(facts.quotes))
+    count = actor_page_count(derived, actor_id)
+    pager = paginate(url, count, 1)[number - 1]
+    n = pager.number - 1
+    firsts = tuple(n * size for size in sizes)
+
+    def page_slice(items: tuple[T, ...], which: int) -> tuple[T, ...]:
+        return items[firsts[which] : firsts[which] + sizes[which]]
+
     meta = make_meta(
         archive,
-        archive.url_actor(actor_id),
-        actor.name,
+        paged_url(url, pager.number),
+        actor.name + (f", page {pager.number}" if pager.number > 1 else ""),
         description,
         "actors",
         og_type="profile",
-        searchable=True,
-        json_ld=structured.actor_json_ld(archive, actor),
+        searchable=pager.number == 1,
+        json_ld=structured.actor_json_ld(archive, actor) if pager.number == 1 else None,
     )
     return ActorContext(
         meta=meta,
@@ -467,27 +561,94 @@ def actor_context(derived: Derived, actor_id: str) -> ActorContext:
         summary_html=render_markdown(actor.summary_md),
         part_of=part_of_chain(archive, actor_id),
         members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
-        articles=tuple((describe_article(archive, a), n) for a, n in facts.articles),
-        entries=tuple(entries[e] for e in facts.event_ids),
-        figures=describe_claim_items(archive, facts.figures, derived.flags_by_figure),
-        quotes=tuple(describe_quote(archive, q) for q in facts.quotes),
+        articles=tuple((describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)),
+        entries=tuple(entries[e] for e in page_slice(facts.event_ids, 1)),
+        figures=describe_claim_items(
+            archive, page_slice(facts.figures, 2), derived.flags_by_figure
+        ),
+        quotes=tuple(describe_quote(archive, q) for q in page_slice(facts.quotes, 3)),
         related=related,
+        pager=pager,
+        totals=totals,
+        firsts=(firsts[0] + 1, firsts[1] + 1, firsts[2] + 1, firsts[3] + 1),
     )
 
 
-def sources_context(derived: Derived) -> SourcesContext:
+def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
+    """Every fact sheet by outlet (outlets by name, newest first within each), a hundred to
+    a page, after an index of the outlets."""
     archive = derived.archive
-    outlets: dict[str, list[ArticleItem]] = {}
+    by_outlet: dict[str, list[Article]] = {}
     for article in archive.articles:
-        outlets.setdefault(article.outlet, []).append(describe_article(archive, article))
-    ordered = tuple(
-        (name, tuple(items))
-        for name, items in sorted(outlets.items(), key=lambda kv: kv[0].casefold())
+        by_outlet.setdefault(article.outlet, []).append(article)
+    names = sorted(by_outlet, key=str.casefold)
+    ordered = [(name, a) for name in names for a in by_outlet[name]]
+    per_page = ARTICLES_PER_SOURCES_PAGE
+    starts: dict[str, int] = {}
+    for position, (name, _) in enumerate(ordered):
+        starts.setdefault(name, position)
+    index = tuple(
+        OutletLink(name, len(by_outlet[name]), paged_url("sources/", starts[name] // per_page + 1))
+        for name in names
     )
     description = "The outlets whose articles the fact sheets are built on."
+    pager = paginate("sources/", len(ordered), per_page)[number - 1]
+    on_page = ordered[(pager.number - 1) * per_page :][:per_page]
+    outlets: dict[str, list[ArticleItem]] = {}
+    for name, article in on_page:
+        outlets.setdefault(name, []).append(describe_article(archive, article))
+    title = "Sources" + (f", page {pager.number}" if pager.number > 1 else "")
+    meta = make_meta(archive, paged_url("sources/", pager.number), title, description, "sources")
     return SourcesContext(
-        make_meta(archive, "sources/", "Sources", description, "sources"), ordered
+        meta,
+        tuple((name, tuple(items)) for name, items in outlets.items()),
+        index,
+        len(ordered),
+        pager,
     )
+
+
+# ---- the pages of each paginated listing: page 1 is the listing's own URL ------------------
+
+
+def disagreements_page_count(derived: Derived) -> int:
+    return page_total(len(derived.flags), FLAGS_PER_PAGE)
+
+
+def metric_page_count(comparison: MetricComparison) -> int:
+    return page_total(len(comparison.claims), METRIC_CLAIMS_PER_PAGE)
+
+
+def actor_page_count(derived: Derived, actor_id: str) -> int:
+    facts = derived.relations.facts[actor_id]
+    totals = (len(facts.articles), len(facts.event_ids), len(facts.figures), len(facts.quotes))
+    return max(page_total(t, size) for t, size in zip(totals, ACTOR_PAGE_SIZES, strict=True))
+
+
+def sources_page_count(derived: Derived) -> int:
+    return page_total(len(derived.archive.articles), ARTICLES_PER_SOURCES_PAGE)
+
+
+def disagreements_contexts(derived: Derived) -> Iterator[DisagreementsContext]:
+    for number in range(1, disagreements_page_count(derived) + 1):
+        yield disagreements_context(derived, number)
+
+
+def metric_contexts(
+    derived: Derived, comparison: MetricComparison, chart: Markup
+) -> Iterator[MetricContext]:
+    for number in range(1, metric_page_count(comparison) + 1):
+        yield metric_context(derived, comparison, chart, number)
+
+
+def actor_contexts(derived: Derived, actor_id: str) -> Iterator[ActorContext]:
+    for number in range(1, actor_page_count(derived, actor_id) + 1):
+        yield actor_context(derived, actor_id, number)
+
+
+def sources_contexts(derived: Derived) -> Iterator[SourcesContext]:
+    for number in range(1, sources_page_count(derived) + 1):
+        yield sources_context(derived, number)
 
 
 def scope_example(archive: Archive) -> tuple[str, ...]:

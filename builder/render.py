@@ -193,14 +193,18 @@ def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]
     for timeline_context in pages.timeline_contexts(derived):
         yield render("timeline.html", timeline_context)
     yield render("figures.html", pages.figures_context(derived))
-    yield render("disagreements.html", pages.disagreements_context(derived))
+    for disagreements_context in pages.disagreements_contexts(derived):
+        yield render("disagreements.html", disagreements_context)
     for comparison in derived.figures.metrics:
         chart = render_chart(comparison)
-        yield render("metric.html", pages.metric_context(derived, comparison, chart))
+        for metric_context in pages.metric_contexts(derived, comparison, chart):
+            yield render("metric.html", metric_context)
     yield render("actors.html", pages.actors_context(derived))
     for actor_id in archive.actors:
-        yield render("actor.html", pages.actor_context(derived, actor_id))
-    yield render("sources.html", pages.sources_context(derived))
+        for actor_context in pages.actor_contexts(derived, actor_id):
+            yield render("actor.html", actor_context)
+    for sources_context in pages.sources_contexts(derived):
+        yield render("sources.html", sources_context)
     for template, info_context in pages.fixed_contexts(derived):
         yield render(template, info_context)
 

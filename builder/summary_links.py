@@ -15,21 +15,29 @@ from urllib.parse import unquote, urlsplit
 
 from builder.check import resolve
 from builder.errors import ContentError
-from builder.index import Archive, page_path, page_url
+from builder.index import (
+    ARTICLES_PER_SOURCES_PAGE,
+    Archive,
+    page_path,
+    page_total,
+    page_url,
+    paged_url,
+)
 from builder.markup import MARKDOWN
 from builder.structured import DOWNLOADS
 
 # Pages with a fixed URL in every archive (see pages.NAV and pages.fixed_contexts).
+# The pages after the first of the disagreements and of each actor depend on derived data and
+# are not listed: a summary link to them is reported broken.
 FIXED_PAGES = (
     "",
     "figures/",
-    "disagreements/",
     "actors/",
-    "sources/",
     "about/",
     "search/",
     "data/",
     "404.html",
+    "disagreements/",
 )
 FIXED_FILES = ("feed.xml", "sitemap.xml", "robots.txt", *(d.path for d in DOWNLOADS))
 # Published by the theme and by Pagefind: their files are checked after rendering.
@@ -45,9 +53,15 @@ def site_page_urls(archive: Archive) -> frozenset[str]:
             *FIXED_PAGES,
             archive.url_timeline_page(),
             *(archive.url_timeline_page(year) for year in years),
+            *(url.partition("#")[0] for url in archive.event_urls.values()),
             *(archive.url_article(article.slug) for article in archive.articles),
             *(archive.url_actor(actor_id) for actor_id in archive.actors),
             *(archive.url_metric(metric_id) for metric_id in archive.figures_by_metric),
+            *(archive.url_figure(figure).partition("#")[0] for figure in archive.figures),
+            *(
+                paged_url("sources/", n)
+                for n in range(1, page_total(len(archive.articles), ARTICLES_PER_SOURCES_PAGE) + 1)
+            ),
         )
     )
 

@@ -22,11 +22,12 @@ from builder.derive.figures import (
     describe_claim,
 )
 from builder.derive.timeline import ActorLink, EventReport, TimelineEntry, link_actor
-from builder.index import Archive, event_anchor, passage_mark_id
+from builder.index import Archive, event_anchor, page_total, paged_url, passage_mark_id
 from builder.markup import MARKDOWN
 from builder.model import Article, Figure, Inference, MetricKind, Quote
 
 DISAGREEMENTS_URL = "disagreements/"
+FLAGS_PER_PAGE = 50  # disagreements page; the flags are ordered conflicts first
 KIND_TEXT: Mapping[MetricKind, str] = MappingProxyType(
     {
         "level": "a level: how many or how much at one moment",
@@ -102,7 +103,7 @@ class QuoteView:
     speaker: ActorLink
     text: str
     passage_url: str
-    speaker_url: str  # the quote on its speaker's page
+    speaker_url: str  # the quotes on its speaker's page
     source: ArticleItem
 
 
@@ -118,6 +119,42 @@ class ArticleEvent:
     report: EventReport
     entry: TimelineEntry
     anchor: str  # the event's id on its fact sheet (see `fact_sheet_refs`)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits among the pages of one listing, for previous/next and numbered
+    links ("x/", "x/page/2/", ...)."""
+
+    urls: tuple[str, ...]
+    number: int  # from 1
+
+    @property
+    def previous(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.urls[self.number] if self.number < len(self.urls) else None
+
+    @property
+    def shown(self) -> tuple[tuple[int, str] | None, ...]:
+        """The numbered links: the first, the last and two either side of this page, with
+        None where numbers are left out."""
+        count = len(self.urls)
+        keep = sorted({1, count, *range(max(1, self.number - 2), min(count, self.number + 2) + 1)})
+        links: list[tuple[int, str] | None] = []
+        for n in keep:
+            if links and links[-1] is not None and links[-1][0] != n - 1:
+                links.append(None)
+            links.append((n, self.urls[n - 1]))
+        return tuple(links)
+
+
+def paginate(url: str, count: int, per_page: int) -> tuple[Pager, ...]:
+    """The pagers of a listing of `count` items at `url`, one per page."""
+    urls = tuple(paged_url(url, n) for n in range(1, page_total(count, per_page) + 1))
+    return tuple(Pager(urls, n) for n in range(1, len(urls) + 1))
 
 
 def render_markdown(text: str) -> Markup:
@@ -148,11 +185,13 @@ def quote_permalink(archive: Archive, quote: Quote) -> str:
     return f"{archive.url_article(quote.article_slug)}#{quote.quote_id}"
 
 
-def describe_flag(archive: Archive, flag: Disagreement) -> FlagView:
+def describe_flag(archive: Archive, flag: Disagreement, position: int = 0) -> FlagView:
+    """The flag at `position` in the archive's flag order, on its disagreements page."""
     labels = dict.fromkeys((flag.first.metric_label, flag.second.metric_label))
+    page = paged_url(DISAGREEMENTS_URL, position // FLAGS_PER_PAGE + 1)
     return FlagView(
         flag=flag,
-        url=f"{DISAGREEMENTS_URL}#{flag.disagreement_id}",
+        url=f"{page}#{flag.disagreement_id}",
         metric_labels=" / ".join(labels),
         first_permalink=claim_permalink(archive, flag.first.figure),
         second_permalink=claim_permalink(archive, flag.second.figure),
@@ -203,7 +242,7 @@ def describe_quote(archive: Archive, quote: Quote) -> QuoteView:
         speaker=link_actor(archive, quote.speaker_id),
         text=quote.passage.text,
         passage_url=archive.url_passage(article.slug, quote.passage),
-        speaker_url=f"{archive.url_actor(quote.speaker_id)}#{quote.quote_id}",
+        speaker_url=f"{archive.url_actor(quote.speaker_id)}#quotes",
         source=describe_article(archive, article),
     )
 
@@ -275,6 +314,7 @@ class MetricFamily:
     claims: tuple[ClaimView, ...]
     disputed_ids: frozenset[str]  # claims of the family that take part in a flag
     compared: bool  # some of the metrics are compared with each other (`compare: true`)
+    claim_count: int  # of the whole family (`claims` may hold only the latest)
 
 
 def metric_families(figures: FigureComparison) -> tuple[MetricFamily, ...]:
@@ -297,5 +337,5 @@ def metric_families(figures: FigureComparison) -> tuple[MetricFamily, ...]:
         )
         disputed = frozenset(i for m in members for i in m.disputed_ids)
         compared = any(m.compared_ids for m in members)
-        families.append(MetricFamily(members, tuple(claims), disputed, compared))
+        families.append(MetricFamily(members, tuple(claims), disputed, compared, len(claims)))
     return tuple(families)

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from builder import index
 from builder.charts import render_chart
 from builder.derive.figures import compare_figures
-from builder.index import page_path
+from builder.index import Archive, page_path
 from builder.model import Inference, Period
 from builder.pages import PageMeta
 from builder.render import make_environment, relative_url, render_pages
 from builder.theme import Theme
+from builder.views import FlagView
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import (
     SEED_A,
@@ -153,16 +155,25 @@ def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
     assert not searchable & {"index.html", "figures/index.html", "actors/index.html", "404.html"}
 
 
-def test_timeline_split_by_year_has_an_index_and_one_page_per_year() -> None:
-    archive = dataclasses.replace(make_archive(), timeline_split_by_year=True)
+def test_a_long_timeline_has_a_year_and_month_index_and_paged_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index, "TIMELINE_ONE_PAGE_LIMIT", 0)
+    monkeypatch.setattr(index, "TIMELINE_ENTRIES_PER_PAGE", 1)
+    archive = make_archive()
     split = render_pages(archive, TEMPLATES)
-    assert {"timeline/index.html", "timeline/2016/index.html"} <= set(split)
-    index = parse_html(split["timeline/index.html"].decode())
-    assert "2016/" in index.find("main").hrefs()  # type: ignore[union-attr]
-    year = parse_html(split["timeline/2016/index.html"].decode())
-    assert year.by_id("event-hanano") is not None
+    event_url = archive.url_event("hanano")
+    page_url_, _, anchor = event_url.partition("#")
+    assert page_url_.startswith("timeline/2016/") and anchor == "event-hanano"
+    assert {"timeline/index.html", "timeline/2016/index.html", page_path(page_url_)} <= set(split)
+    month_first_page = "/".join(page_url_.split("/")[:3]) + "/"
+    months = parse_html(split["timeline/index.html"].decode()).find("main").hrefs()  # type: ignore[union-attr]
+    assert "2016/" in months and month_first_page.removeprefix("timeline/") in months
+    month = parse_html(split[page_path(page_url_)].decode())
+    assert month.by_id(anchor) is not None
+    assert len(month.find_all("article", class_="entry")) == 1
     article = parse_html(split["articles/alpha/index.html"].decode())
-    assert "../../timeline/2016/#event-hanano" in article.hrefs()
+    assert f"../../{event_url}" in article.hrefs()
 
 
 def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
@@ -283,3 +294,37 @@ def test_figures_index_names_the_flagged_claims(pages: dict[str, bytes]) -> None
     assert "about 275,000 people (United Nations" in flag.text()
     assert "100,000–200,000 people (United Nations" in flag.text()
     assert flag.hrefs() == ["../disagreements/#beta-fig-1--alpha-fig-2"]
+
+
+def test_paged_listings_hold_every_permalink_on_the_page_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from builder import pages, views
+
+    # The URL helpers and the page contexts must agree on the page sizes.
+    for module in (index, pages):
+        monkeypatch.setattr(module, "METRIC_CLAIMS_PER_PAGE", 1)
+    for module in (views, pages):
+        monkeypatch.setattr(module, "FLAGS_PER_PAGE", 1)
+    archive = make_archive()
+    rendered = render_pages(archive, TEMPLATES)
+    targets = [archive.url_figure(f) for f in archive.figures]
+    targets += [flag.url for flag in views_of_flags(archive)]
+    assert any("/page/2/" in t for t in targets)
+    for target in targets:
+        url, _, anchor = target.partition("#")
+        assert parse_html(rendered[page_path(url)].decode()).by_id(anchor) is not None, target
+    second = parse_html(rendered["figures/trapped/page/2/index.html"].decode())
+    pager = second.find("nav", class_="pager")
+    assert pager is not None and "../../" in pager.hrefs()  # previous: the first page
+
+
+def views_of_flags(archive: Archive) -> list[FlagView]:
+    from builder.derive.actors import relate_actors
+    from builder.derive.timeline import build_timeline
+    from builder.pages import derive
+
+    derived = derive(
+        archive, build_timeline(archive), compare_figures(archive), relate_actors(archive)
+    )
+    return list(derived.flags)

@@ -9,13 +9,13 @@ label such as "late summer") form their own group before the exact days of their
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
 
-from builder.index import Archive, event_anchor
+from builder.index import Archive, consensus_date, event_anchor
 from builder.model import Event, FuzzyDate
 
 
@@ -77,17 +77,36 @@ class DayGroup:
 
 @dataclass(frozen=True)
 class MonthGroup:
-    heading: str  # "November 2016"
+    heading: str  # "November 2016", or "2016" for the events dated only by their year
     anchor: str
     days: tuple[DayGroup, ...]
+    url: str  # the first timeline page holding this month
+    entry_count: int  # in the whole month, on every page
 
 
 @dataclass(frozen=True)
 class YearGroup:
     year: int
-    url: str  # the timeline page holding this year
+    url: str  # the year's page: its months, and its events dated only by the year
     months: tuple[MonthGroup, ...]
     entry_count: int
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline: the whole of a small one, else one page of one month (or of
+    the events a year's page holds), with the other pages of that period for the pager."""
+
+    url: str
+    heading: str  # "Timeline", "Timeline: 2016", "Timeline: November 2016"
+    year: YearGroup | None  # the year this page belongs to; None for a one-page timeline
+    months: tuple[MonthGroup, ...]  # the entries on this page, by month and day
+    page_urls: tuple[str, ...]  # every page of this page's period, in order
+    number: int  # this page's place in `page_urls`, from 1
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        return tuple(e for m in self.months for d in m.days for e in d.entries)
 
 
 @dataclass(frozen=True)
@@ -95,7 +114,8 @@ class Timeline:
     years: tuple[YearGroup, ...]
     entries: tuple[TimelineEntry, ...]  # date order
     entry_by_id: Mapping[str, TimelineEntry]
-    split_by_year: bool
+    split_by_year: bool  # an index of years and months, with a page per month
+    pages: tuple[TimelinePage, ...] = ()
 
 
 def build_timeline(archive: Archive) -> Timeline:
@@ -108,12 +128,46 @@ def build_timeline(archive: Archive) -> Timeline:
         group_year(archive, year, tuple(group))
         for year, group in groupby(entries, key=lambda e: e.date.year)
     )
+    split = archive.timeline_split_by_year
     return Timeline(
         years=years,
         entries=tuple(entries),
         entry_by_id=MappingProxyType({e.event_id: e for e in entries}),
-        split_by_year=archive.timeline_split_by_year,
+        split_by_year=split,
+        pages=tuple(split_pages(archive, years)) if split else (one_page(years),),
     )
+
+
+def one_page(years: tuple[YearGroup, ...]) -> TimelinePage:
+    months = tuple(m for y in years for m in y.months)
+    return TimelinePage("timeline/", "Timeline", None, months, ("timeline/",), 1)
+
+
+def split_pages(archive: Archive, years: tuple[YearGroup, ...]) -> Iterator[TimelinePage]:
+    """A page per year, then the pages of each of its months; the entries of a period are
+    cut into pages where `Archive.url_event` says (see `index.timeline_urls`)."""
+    for year in years:
+        year_only = [m for m in year.months if m.anchor.endswith("-00")]
+        chunks = list(page_chunks(year_only[0])) if year_only else [((), year.url)]
+        urls = tuple(url for _, url in chunks)
+        for number, (days, url) in enumerate(chunks, start=1):
+            months = (dataclasses.replace(year_only[0], days=days),) if days else ()
+            yield TimelinePage(url, f"Timeline: {year.year}", year, months, urls, number)
+        for month in year.months:
+            if month in year_only:
+                continue
+            chunks = list(page_chunks(month))
+            urls = tuple(url for _, url in chunks)
+            for number, (days, url) in enumerate(chunks, start=1):
+                single = (dataclasses.replace(month, days=days),)
+                yield TimelinePage(url, f"Timeline: {month.heading}", year, single, urls, number)
+
+
+def page_chunks(month: MonthGroup) -> Iterator[tuple[tuple[DayGroup, ...], str]]:
+    """The month's days cut where its entries' pages change (a day may continue over two)."""
+    entries = [e for d in month.days for e in d.entries]
+    for url, on_page in groupby(entries, key=lambda e: e.url.partition("#")[0]):
+        yield group_days(tuple(on_page)), url
 
 
 def merge_reports(archive: Archive, reports: Iterable[Event]) -> TimelineEntry:
@@ -147,17 +201,6 @@ def group_by_date(reports: tuple[EventReport, ...]) -> tuple[ReportedDate, ...]:
     )
 
 
-def consensus_date(reports: tuple[Event, ...]) -> FuzzyDate:
-    """The date most reports give, preferring exact days, then the earliest.
-
-    Only dates in the first report's year qualify: `Archive.url_event` files the entry on
-    that year's page when the timeline is split by year.
-    """
-    year = reports[0].date.year
-    counts = Counter(r.date for r in reports if r.date.year == year)
-    return min(counts, key=lambda d: (not d.is_exact, -counts[d], d.sort_key()))
-
-
 def dates_agree(a: FuzzyDate, b: FuzzyDate) -> bool:
     """Whether two dates can name the same day: "September 2016" agrees with "mid-September
     2016" and with "15 September 2016", but not with "16 September 2016"."""
@@ -185,15 +228,19 @@ def link_actor(archive: Archive, actor_id: str) -> ActorLink:
 
 
 def group_year(archive: Archive, year: int, entries: tuple[TimelineEntry, ...]) -> YearGroup:
-    months = tuple(
-        MonthGroup(
-            heading=FuzzyDate(year, month).human() if month else str(year),
-            anchor=f"m{year:04d}-{month or 0:02d}",
-            days=group_days(tuple(in_month)),
+    months = []
+    for month, grouped in groupby(entries, key=lambda e: e.date.month):
+        in_month = tuple(grouped)
+        months.append(
+            MonthGroup(
+                heading=FuzzyDate(year, month).human() if month else str(year),
+                anchor=f"m{year:04d}-{month or 0:02d}",
+                days=group_days(in_month),
+                url=in_month[0].url.partition("#")[0],
+                entry_count=len(in_month),
+            )
         )
-        for month, in_month in groupby(entries, key=lambda e: e.date.month)
-    )
-    return YearGroup(year, archive.url_timeline_page(year), months, len(entries))
+    return YearGroup(year, archive.url_timeline_page(year), tuple(months), len(entries))
 
 
 def group_days(entries: tuple[TimelineEntry, ...]) -> tuple[DayGroup, ...]:
