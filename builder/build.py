@@ -7,6 +7,7 @@ output folder untouched.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,11 +72,15 @@ def check_project(
     """Load, validate and index the content, drafts included only when `drafts`; raises
     `ContentErrors` listing every problem. Every draft is validated either way."""
     clock = clock or StageClock(None)
-    with clock.stage(LOAD):
-        raw = load_project(project_dir)
-    with clock.stage(VALIDATE):
-        site, metrics, actors, articles = validate_project(raw, base_url=base_url)
-        del raw  # the YAML nodes: the typed model now holds all they said
+    # Load and validate allocate millions of YAML nodes and model objects and free none of
+    # them: the collector would walk them again and again for nothing (14 of the 15 s of
+    # load at 10,000 articles). Reference counting still frees what is dropped.
+    with collector_paused():
+        with clock.stage(LOAD):
+            raw = load_project(project_dir)
+        with clock.stage(VALIDATE):
+            site, metrics, actors, articles = validate_project(raw, base_url=base_url)
+            del raw  # the YAML nodes: the typed model now holds all they said
     with clock.stage(INDEX):
         published = [a for a in articles if drafts or a.status == "published"]
         archive = build_archive(site, metrics, actors, published)
@@ -104,7 +109,7 @@ def build_site(options: BuildOptions) -> BuildReport:
     archive = checked.archive
     with clock.stage(DERIVE):
         derived = derive(archive)
-    with clock.stage(RENDER):
+    with model_frozen(), clock.stage(RENDER):
         theme = project_theme(options.project_dir)
         rendered = render_site(derived, theme)
         page_paths = list(rendered.pages)
@@ -129,6 +134,31 @@ def build_site(options: BuildOptions) -> BuildReport:
 def read_static_files(theme: Theme) -> dict[str, bytes]:
     """The theme's static files under static/, a project's own replacing the default's."""
     return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block (as it was, after)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def model_frozen() -> Iterator[None]:
+    """The objects alive now (the archive and what is derived from it) kept out of the
+    collector's passes inside the block: render allocates a great deal, and each pass
+    would otherwise walk the whole model."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class StageClock:

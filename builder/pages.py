@@ -113,7 +113,9 @@ class PageMeta:
     base_url: str
     section: str  # the nav item this page belongs to
     og_type: str = "website"
-    searchable: bool = False  # data-pagefind-body: fact sheets, actors, timeline, metrics
+    # data-pagefind-body, and indexed: the pages people search for (fact sheets, actors,
+    # metrics, disagreements). Listings, the timeline included, only repeat their text.
+    searchable: bool = False
     json_ld: Markup | None = None
     absolute_links: bool = False  # the 404 page is served at any depth
 
@@ -331,7 +333,6 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
             "Timeline",
             description,
             "timeline",
-            searchable=True,
             json_ld=structured.timeline_json_ld(archive, timeline.entries),
         )
         yield TimelineContext(meta, "Timeline", all_years, (), len(timeline.entries))
@@ -346,7 +347,6 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
             f"Timeline {year.year}",
             description,
             "timeline",
-            searchable=True,
             json_ld=structured.timeline_json_ld(archive, entries),
         )
         yield TimelineContext(meta, f"Timeline {year.year}", (year,), all_years, year.entry_count)

@@ -13,6 +13,7 @@ arbitrary depths, links through absolute `base_url` URLs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
@@ -31,7 +32,13 @@ from builder.pages import Derived, PageMeta
 from builder.theme import Theme
 from builder.views import fact_sheet_refs
 
-RenderedPage = tuple[str, bytes]
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str
+    html: bytes
+    links: tuple[str, ...]  # every distinct link made through `rel`, as it is in the HTML
+    searchable: bool
 
 
 def relative_url(from_page_path: str, target: str) -> str:
@@ -81,8 +88,9 @@ def rel_filter(context: Context, target: str) -> str:
     return link_for(variables["meta"], target)
 
 
-# A fragment being rendered for `shared_fragment` logs the targets it links to under this name.
-LINK_LOG = "_shared_fragment_links"
+# A page, and a fragment being rendered for `shared_fragment`, logs the targets it links to
+# under this name.
+LINK_LOG = "_link_targets"
 Scalar = str | int | bool | None
 FragmentKey = tuple[str, Scalar, tuple[tuple[str, Scalar], ...]]
 
@@ -116,20 +124,26 @@ class SharedFragments:
         )
         key = (template, identity, scalars)
         known = self.cache.get(key)
+        html = None
         links: tuple[str, ...] = ()
         if known is not None:
             links = tuple(link_for(meta, target) for target in known[0])
             html = known[1].get(links)
-            if html is not None:
-                return html
-        targets: list[str] = []
-        html = Markup(
-            self.env.get_template(template).render(meta=meta, **{LINK_LOG: targets}, **variables)
-        )
-        if known is None:
-            self.cache[key] = (tuple(targets), {})
-        else:
-            known[1][links] = html
+        if known is None or html is None:
+            targets: list[str] = []
+            html = Markup(
+                self.env.get_template(template).render(
+                    meta=meta, **{LINK_LOG: targets}, **variables
+                )
+            )
+            if known is None:
+                known = self.cache[key] = (tuple(targets), {})
+            else:
+                known[1][links] = html
+        # What the fragment links to, the page (or the fragment around it) links to.
+        enclosing: list[str] | None = context.parent.get(LINK_LOG)
+        if enclosing is not None:
+            enclosing.extend(known[0])
         return html
 
     def clear(self) -> None:
@@ -154,29 +168,53 @@ def make_environment(theme: Theme) -> Environment:
     return env
 
 
-def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
-    """Every HTML page of the site; two pages claiming one path is a bug, so it raises.
-    A mistake in a template raises `ContentErrors` at the template's file and line."""
-    env = make_environment(theme)
-    fragments = env.globals["shared_fragment"]
-    assert isinstance(fragments, SharedFragments)
-    derived = pages.derive(
+@dataclass(frozen=True)
+class RenderedSite:
+    pages: dict[str, bytes]  # output path -> HTML, sorted by path
+    # Output path -> the links the page makes through `rel` (shared fragments included), as
+    # they appear in its HTML: the link check need not re-read them from the HTML.
+    links: dict[str, tuple[str, ...]]
+    searchable: frozenset[str]  # the pages Pagefind indexes (`PageMeta.searchable`)
+
+
+def derive(archive: Archive) -> Derived:
+    """The derive stage: timeline, figure comparisons and actor relations, for every page."""
+    return pages.derive(
         archive=archive,
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
         relations=relate_actors(archive),
     )
+
+
+def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
+    """Every HTML page of the archive (derive and render together, for tests and tools)."""
+    return render_site(derive(archive), theme).pages
+
+
+def render_site(derived: Derived, theme: Theme) -> RenderedSite:
+    """Every HTML page of the site, with the links each makes; two pages claiming one path
+    is a bug, so it raises. A mistake in a template raises `ContentErrors` at the
+    template's file and line."""
+    env = make_environment(theme)
+    fragments = env.globals["shared_fragment"]
+    assert isinstance(fragments, SharedFragments)
     output: dict[str, bytes] = {}
+    links: dict[str, tuple[str, ...]] = {}
+    searchable: set[str] = set()
     try:
-        for path, content in generate_pages(env, derived):
-            if path in output:
-                raise ValueError(f"two pages claim the output path {path!r}")
-            output[path] = content
+        for page in generate_pages(env, derived):
+            if page.path in output:
+                raise ValueError(f"two pages claim the output path {page.path!r}")
+            output[page.path] = page.html
+            links[page.path] = page.links
+            if page.searchable:
+                searchable.add(page.path)
     except TemplateError as error:
         raise ContentErrors([theme.template_problem(error)]) from None
     finally:
         fragments.clear()  # the Environment's reference cycles outlive us
-    return dict(sorted(output.items()))
+    return RenderedSite(dict(sorted(output.items())), links, frozenset(searchable))
 
 
 def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]:
@@ -214,10 +252,12 @@ def render_page(
     env: Environment, template: str, context: pages.PageContext, site: Site
 ) -> RenderedPage:
     meta = context.meta
+    targets: list[str] = []
     html = env.get_template(template).render(
-        page=context, meta=meta, site=site, nav=pages.nav_items(meta)
+        page=context, meta=meta, site=site, nav=pages.nav_items(meta), **{LINK_LOG: targets}
     )
-    return meta.path, html.encode("utf-8")
+    links = tuple(sorted({link_for(meta, target) for target in targets}))
+    return RenderedPage(meta.path, html.encode("utf-8"), links, meta.searchable)
 
 
 def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:
