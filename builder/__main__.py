@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.metadata
+import os
 import re
 import sys
 import textwrap
@@ -151,6 +152,10 @@ def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
         "--drafts", action="store_true",
         help="include fact sheets marked 'status: draft', each with a draft banner",
     )  # fmt: skip
+    build.add_argument(
+        "--jobs", type=positive_int, metavar="N", default=len(os.sched_getaffinity(0)),
+        help="render with N processes (default: the CPU count); the site is the same for any N",
+    )  # fmt: skip
 
     check = add("check", "validate the content as build does, write nothing; list REVIEW markers")
     check.add_argument(
@@ -201,6 +206,13 @@ def add_out_option(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, metavar="DIR",
         help="output folder (default: _site in the project folder)",
     )  # fmt: skip
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -257,7 +269,12 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
     out_dir: Path = args.out or args.project / "_site"
     report = build_site(
         BuildOptions(
-            args.project, out_dir, args.base_url, drafts=args.drafts, progress=reporter.progress
+            args.project,
+            out_dir,
+            args.base_url,
+            drafts=args.drafts,
+            progress=reporter.progress,
+            jobs=args.jobs,
         )
     )
     coverage = measure_coverage(report.archive.articles)

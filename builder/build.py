@@ -44,6 +44,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides content/site.yaml, e.g. for a preview deploy
     drafts: bool = False  # include sheets marked `status: draft` (with a banner)
     progress: Progress | None = None
+    jobs: int = 1  # render processes; the output is the same for any number
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def build_site(options: BuildOptions) -> BuildReport:
         derived = derive(archive)
     with model_frozen(), clock.stage(RENDER):
         theme = project_theme(options.project_dir)
-        rendered = render_site(derived, theme)
+        rendered = render_site(derived, theme, options.jobs)
         page_paths = list(rendered.pages)
         outputs = merge_outputs(
             rendered.pages,

@@ -12,8 +12,10 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
@@ -23,9 +25,9 @@ from builder import pages
 from builder.annotate import annotate_seed
 from builder.charts import render_chart
 from builder.derive.actors import relate_actors
-from builder.derive.figures import compare_figures
+from builder.derive.figures import MetricComparison, compare_figures
 from builder.derive.timeline import build_timeline
-from builder.errors import ContentErrors
+from builder.errors import ContentError, ContentErrors
 from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
@@ -192,55 +194,98 @@ def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
     return render_site(derive(archive), theme).pages
 
 
-def render_site(derived: Derived, theme: Theme) -> RenderedSite:
-    """Every HTML page of the site, with the links each makes; two pages claiming one path
-    is a bug, so it raises. A mistake in a template raises `ContentErrors` at the
-    template's file and line."""
-    env = make_environment(theme)
-    fragments = env.globals["shared_fragment"]
-    assert isinstance(fragments, SharedFragments)
+def render_site(derived: Derived, theme: Theme, jobs: int = 1) -> RenderedSite:
+    """Every HTML page of the site, with the links each makes, rendered by `jobs`
+    processes (the same bytes for any number); two pages claiming one path is a bug, so it
+    raises. A mistake in a template raises `ContentErrors` at the template's file and line."""
+    RENDER_INPUT[:] = [(derived, theme)]
+    try:
+        shares = render_in_processes(jobs) if jobs > 1 else [render_share(0, 1)]
+    finally:
+        RENDER_INPUT.clear()
     output: dict[str, bytes] = {}
     links: dict[str, tuple[str, ...]] = {}
     searchable: set[str] = set()
-    try:
-        for page in generate_pages(env, derived):
+    for share in shares:
+        if isinstance(share, ContentError):
+            raise ContentErrors([share])
+        for page in share:
             if page.path in output:
                 raise ValueError(f"two pages claim the output path {page.path!r}")
             output[page.path] = page.html
             links[page.path] = page.links
             if page.searchable:
                 searchable.add(page.path)
-    except TemplateError as error:
-        raise ContentErrors([theme.template_problem(error)]) from None
-    finally:
-        fragments.clear()  # the Environment's reference cycles outlive us
     return RenderedSite(dict(sorted(output.items())), links, frozenset(searchable))
 
 
-def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]:
+# What `render_share` works from, set by `render_site`. Render processes are forked after
+# it is set, so they inherit the model rather than receive it pickled.
+RENDER_INPUT: list[tuple[Derived, Theme]] = []
+# A process's pages, or the template problem it met (an error value: it crosses processes).
+RenderShare = list[RenderedPage] | ContentError
+
+
+def render_in_processes(jobs: int) -> list[RenderShare]:
+    """`jobs` forked processes, process k rendering pages k, k + jobs, k + 2 jobs, ..."""
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.starmap(render_share, [(k, jobs) for k in range(jobs)])
+
+
+def render_share(share: int, shares: int) -> RenderShare:
+    """Every `shares`-th page from the `share`-th on, or the template problem met."""
+    derived, theme = RENDER_INPUT[0]
+    env = make_environment(theme)
+    fragments = env.globals["shared_fragment"]
+    assert isinstance(fragments, SharedFragments)
+    try:
+        renderers = enumerate(page_renderers(env, derived))
+        return [render() for n, render in renderers if n % shares == share]
+    except TemplateError as error:
+        return theme.template_problem(error)
+    finally:
+        fragments.clear()  # the Environment's reference cycles outlive us
+
+
+PageRenderer = Callable[[], RenderedPage]
+
+
+def page_renderers(env: Environment, derived: Derived) -> Iterator[PageRenderer]:
+    """One renderer per page, in a fixed order; a page's context is worked out only when
+    its renderer is called, so a process skips the pages of others cheaply."""
     archive = derived.archive
 
-    def render(template: str, context: pages.PageContext) -> RenderedPage:
-        return render_page(env, template, context, archive.site)
+    def render(template: str, context: Callable[[], pages.PageContext]) -> PageRenderer:
+        return lambda: render_page(env, template, context(), archive.site)
 
-    yield render("home.html", pages.home_context(derived, render_headline_chart(derived)))
+    def given(context: pages.PageContext) -> Callable[[], pages.PageContext]:
+        return lambda: context
+
+    yield render("home.html", lambda: pages.home_context(derived, render_headline_chart(derived)))
     for article in archive.articles:
-        article_path = page_path(archive.url_article(article.slug))
-        source_html = article_source_html(derived, article, article_path)
-        yield render("article.html", pages.article_context(derived, article, source_html))
+        yield render("article.html", partial(article_page_context, derived, article))
     for timeline_context in pages.timeline_contexts(derived):
-        yield render("timeline.html", timeline_context)
-    yield render("figures.html", pages.figures_context(derived))
-    yield render("disagreements.html", pages.disagreements_context(derived))
+        yield render("timeline.html", given(timeline_context))
+    yield render("figures.html", partial(pages.figures_context, derived))
+    yield render("disagreements.html", partial(pages.disagreements_context, derived))
     for comparison in derived.figures.metrics:
-        chart = render_chart(comparison)
-        yield render("metric.html", pages.metric_context(derived, comparison, chart))
-    yield render("actors.html", pages.actors_context(derived))
+        yield render("metric.html", partial(metric_page_context, derived, comparison))
+    yield render("actors.html", partial(pages.actors_context, derived))
     for actor_id in archive.actors:
-        yield render("actor.html", pages.actor_context(derived, actor_id))
-    yield render("sources.html", pages.sources_context(derived))
+        yield render("actor.html", partial(pages.actor_context, derived, actor_id))
+    yield render("sources.html", partial(pages.sources_context, derived))
     for template, info_context in pages.fixed_contexts(derived):
-        yield render(template, info_context)
+        yield render(template, given(info_context))
+
+
+def article_page_context(derived: Derived, article: Article) -> pages.ArticleContext:
+    article_path = page_path(derived.archive.url_article(article.slug))
+    source_html = article_source_html(derived, article, article_path)
+    return pages.article_context(derived, article, source_html)
+
+
+def metric_page_context(derived: Derived, comparison: MetricComparison) -> pages.MetricContext:
+    return pages.metric_context(derived, comparison, render_chart(comparison))
 
 
 def render_headline_chart(derived: Derived) -> Markup | None:
