@@ -12,8 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -180,28 +179,35 @@ def broken_link(shown_as: str, page: str, line: int, url: str, problem: str) -> 
 
 def link_problem(site: SiteFiles, page: str, url: str) -> str:
     """Why the link is broken, or '' when it resolves (external links are not followed)."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or url.startswith("//"):
+    if url.startswith("//"):
         return ""
+    if ":" in url:  # maybe a scheme: the full parse (a relative link rarely has a colon)
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            return ""
+        path, raw_fragment = parts.path, parts.fragment
+    else:  # what urlsplit gives for a URL without a scheme, ~5x faster
+        before_fragment, _, raw_fragment = url.partition("#")
+        path = before_fragment.partition("?")[0]
     if url.startswith("/"):
         return "root-absolute links break under a sub-path; use a relative link"
-    target = resolve(page, unquote(parts.path)) if parts.path else page
+    target = resolve(page, unquote(path)) if path else page
     if target is None:
         return "it leaves the site"
     if not site.is_file(target):
         if site.is_dir(target):
             return "a link to a folder must end in '/'"
         return f"no file {target}"
-    fragment = unquote(parts.fragment)
+    fragment = unquote(raw_fragment)
     if fragment and target.endswith(".html") and fragment not in site.ids(target):
-        return f"no element with id '{parts.fragment}' in {target}"
+        return f"no element with id '{raw_fragment}' in {target}"
     return ""
 
 
-@lru_cache(maxsize=4096)
 def resolve(page: str, path: str) -> str | None:
     """The output file a relative link from `page` points at ('a/' means 'a/index.html')."""
-    joined = PurePosixPath(page).parent.joinpath(path).as_posix()
+    folder = page.rpartition("/")[0]
+    joined = f"{folder}/{path}" if folder else path
     parts: list[str] = []
     for part in joined.split("/"):
         if part in ("", "."):
