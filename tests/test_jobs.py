@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from builder.build import BuildOptions, build_site
+from builder.check import check_links
 from tests.test_build import tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,3 +44,4 @@ def test_two_jobs_build_a_generated_corpus_byte_for_byte_as_one(tmp_path: Path) 
     one = build_site(BuildOptions(project, tmp_path / "one", jobs=1))
     two = build_site(BuildOptions(project, tmp_path / "two", jobs=2))
     assert_same_tree(one.out_dir, two.out_dir)
+    check_links(one.out_dir)  # every href and src read back, beyond those render logs
