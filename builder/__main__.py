@@ -164,6 +164,10 @@ def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
         "--drafts", action="store_true",
         help="include fact sheets marked 'status: draft', each with a draft banner",
     )  # fmt: skip
+    build.add_argument(
+        "--jobs", type=positive_int, metavar="N", default=len(os.sched_getaffinity(0)),
+        help="render with N processes (default: the CPU count); the site is the same for any N",
+    )  # fmt: skip
 
     check = add("check", "validate the content as build does, write nothing; list REVIEW markers")
     check.add_argument(
@@ -222,6 +226,13 @@ def add_out_option(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, metavar="DIR",
         help="output folder (default: _site in the project folder)",
     )  # fmt: skip
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -343,6 +354,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
             drafts=args.drafts,
             progress=reporter.progress,
             strict=args.strict,
+            jobs=args.jobs,
         )
     )
     reporter.content_warnings(report.warnings)

@@ -233,12 +233,14 @@ def marks_of(article: Article) -> tuple[Mark, ...]:
 
 @dataclass(frozen=True)
 class AliasMatcher:
-    pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str] | None  # over the text with its apostrophes folded
     actor_by_form: Mapping[str, str | None]  # None: a `not_in` phrase, matched to be skipped
 
 
 def alias_matcher(actors: Iterable[Actor]) -> AliasMatcher:
-    """One regex over every actor's name and aliases, longest form first, on word boundaries.
+    """One regex over every actor's name and aliases, on word boundaries, shaped as a trie
+    of the forms: at each letter one branch is tried, not every alias in turn, so its cost
+    does not grow with the number of actors. Longer forms are tried first.
 
     Curly and straight apostrophes are treated alike, since seeds mix them. An actor's
     `not_in` phrases are matched too (being longer, they win over the alias inside them)
@@ -253,10 +255,26 @@ def alias_matcher(actors: Iterable[Actor]) -> AliasMatcher:
             actor_by_form.setdefault(fold_apostrophes(form), actor.actor_id)
     if not actor_by_form:
         return AliasMatcher(None, actor_by_form)
-    forms = sorted(actor_by_form, key=lambda f: (-len(f), f))
-    alternatives = "|".join(re.escape(f).replace("'", "['’]") for f in forms)
-    pattern = re.compile(rf"(?<![\w’'-])(?:{alternatives})(?![\w-])")
+    trie = trie_pattern(sorted(actor_by_form))
+    pattern = re.compile(rf"(?<![\w'-]){trie}(?![\w-])")
     return AliasMatcher(pattern, MappingProxyType(actor_by_form))
+
+
+def trie_pattern(forms: list[str]) -> str:
+    """A regex matching exactly `forms` (sorted, none empty), by shared prefixes; where one
+    form continues another, the continuation is tried first, so the longest match wins."""
+    branches: dict[str, list[str]] = defaultdict(list)
+    ends_here = False
+    for form in forms:
+        if form:
+            branches[form[0]].append(form[1:])
+        else:
+            ends_here = True
+    alternatives = [re.escape(char) + trie_pattern(rest) for char, rest in branches.items()]
+    if not alternatives:
+        return ""
+    group = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+    return f"(?:{group})?" if ends_here else group
 
 
 def fold_apostrophes(text: str) -> str:
@@ -268,8 +286,9 @@ def find_mentions(text: str, matcher: AliasMatcher) -> tuple[Mention, ...]:
     if matcher.pattern is None:
         return ()
     mentions = []
-    for match in matcher.pattern.finditer(text):
-        actor_id = matcher.actor_by_form[fold_apostrophes(match.group(0))]
+    # Folding keeps the length, so the offsets are the text's own.
+    for match in matcher.pattern.finditer(fold_apostrophes(text)):
+        actor_id = matcher.actor_by_form[match.group(0)]
         if actor_id is not None:
             mentions.append(Mention(actor_id, match.start(), match.end()))
     return tuple(mentions)

@@ -142,7 +142,9 @@ class PageMeta:
     base_url: str
     section: str  # the nav item this page belongs to
     og_type: str = "website"
-    searchable: bool = False  # data-pagefind-body: fact sheets, actors, timeline, metrics
+    # data-pagefind-body, and indexed: the pages people search for (fact sheets, actors,
+    # metrics, disagreements). Listings, the timeline included, only repeat their text.
+    searchable: bool = False
     json_ld: Markup | None = None
     absolute_links: bool = False  # the 404 page is served at any depth
 
@@ -396,7 +398,6 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
             title,
             description,
             "timeline",
-            searchable=True,
             json_ld=structured.timeline_json_ld(archive, entries),
         )
         month = page.months[0] if page.year and page.months else None

@@ -12,7 +12,10 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 
 from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
@@ -22,16 +25,22 @@ from builder import pages
 from builder.annotate import annotate_seed
 from builder.charts import render_chart
 from builder.derive.actors import relate_actors
-from builder.derive.figures import compare_figures
+from builder.derive.figures import MetricComparison, compare_figures
 from builder.derive.timeline import build_timeline
-from builder.errors import ContentErrors
+from builder.errors import ContentError, ContentErrors
 from builder.index import Archive, page_path
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
 from builder.theme import Theme
 from builder.views import fact_sheet_refs
 
-RenderedPage = tuple[str, bytes]
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str
+    html: bytes
+    links: tuple[str, ...]  # every distinct link made through `rel`, as it is in the HTML
+    searchable: bool
 
 
 def relative_url(from_page_path: str, target: str) -> str:
@@ -81,8 +90,9 @@ def rel_filter(context: Context, target: str) -> str:
     return link_for(variables["meta"], target)
 
 
-# A fragment being rendered for `shared_fragment` logs the targets it links to under this name.
-LINK_LOG = "_shared_fragment_links"
+# A page, and a fragment being rendered for `shared_fragment`, logs the targets it links to
+# under this name.
+LINK_LOG = "_link_targets"
 Scalar = str | int | bool | None
 FragmentKey = tuple[str, Scalar, tuple[tuple[str, Scalar], ...]]
 
@@ -116,20 +126,26 @@ class SharedFragments:
         )
         key = (template, identity, scalars)
         known = self.cache.get(key)
+        html = None
         links: tuple[str, ...] = ()
         if known is not None:
             links = tuple(link_for(meta, target) for target in known[0])
             html = known[1].get(links)
-            if html is not None:
-                return html
-        targets: list[str] = []
-        html = Markup(
-            self.env.get_template(template).render(meta=meta, **{LINK_LOG: targets}, **variables)
-        )
-        if known is None:
-            self.cache[key] = (tuple(targets), {})
-        else:
-            known[1][links] = html
+        if known is None or html is None:
+            targets: list[str] = []
+            html = Markup(
+                self.env.get_template(template).render(
+                    meta=meta, **{LINK_LOG: targets}, **variables
+                )
+            )
+            if known is None:
+                known = self.cache[key] = (tuple(targets), {})
+            else:
+                known[1][links] = html
+        # What the fragment links to, the page (or the fragment around it) links to.
+        enclosing: list[str] | None = context.parent.get(LINK_LOG)
+        if enclosing is not None:
+            enclosing.extend(known[0])
         return html
 
     def clear(self) -> None:
@@ -154,59 +170,128 @@ def make_environment(theme: Theme) -> Environment:
     return env
 
 
-def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
-    """Every HTML page of the site; two pages claiming one path is a bug, so it raises.
-    A mistake in a template raises `ContentErrors` at the template's file and line."""
-    env = make_environment(theme)
-    fragments = env.globals["shared_fragment"]
-    assert isinstance(fragments, SharedFragments)
-    derived = pages.derive(
+@dataclass(frozen=True)
+class RenderedSite:
+    pages: dict[str, bytes]  # output path -> HTML, sorted by path
+    # Output path -> the links the page makes through `rel` (shared fragments included), as
+    # they appear in its HTML: the link check need not re-read them from the HTML.
+    links: dict[str, tuple[str, ...]]
+    searchable: frozenset[str]  # the pages Pagefind indexes (`PageMeta.searchable`)
+
+
+def derive(archive: Archive) -> Derived:
+    """The derive stage: timeline, figure comparisons and actor relations, for every page."""
+    return pages.derive(
         archive=archive,
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
         relations=relate_actors(archive),
     )
-    output: dict[str, bytes] = {}
+
+
+def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
+    """Every HTML page of the archive (derive and render together, for tests and tools)."""
+    return render_site(derive(archive), theme).pages
+
+
+def render_site(derived: Derived, theme: Theme, jobs: int = 1) -> RenderedSite:
+    """Every HTML page of the site, with the links each makes, rendered by `jobs`
+    processes (the same bytes for any number); two pages claiming one path is a bug, so it
+    raises. A mistake in a template raises `ContentErrors` at the template's file and line."""
+    RENDER_INPUT[:] = [(derived, theme)]
     try:
-        for path, content in generate_pages(env, derived):
-            if path in output:
-                raise ValueError(f"two pages claim the output path {path!r}")
-            output[path] = content
+        shares = render_in_processes(jobs) if jobs > 1 else [render_share(0, 1)]
+    finally:
+        RENDER_INPUT.clear()
+    output: dict[str, bytes] = {}
+    links: dict[str, tuple[str, ...]] = {}
+    searchable: set[str] = set()
+    for share in shares:
+        if isinstance(share, ContentError):
+            raise ContentErrors([share])
+        for page in share:
+            if page.path in output:
+                raise ValueError(f"two pages claim the output path {page.path!r}")
+            output[page.path] = page.html
+            links[page.path] = page.links
+            if page.searchable:
+                searchable.add(page.path)
+    return RenderedSite(dict(sorted(output.items())), links, frozenset(searchable))
+
+
+# What `render_share` works from, set by `render_site`. Render processes are forked after
+# it is set, so they inherit the model rather than receive it pickled.
+RENDER_INPUT: list[tuple[Derived, Theme]] = []
+# A process's pages, or the template problem it met (an error value: it crosses processes).
+RenderShare = list[RenderedPage] | ContentError
+
+
+def render_in_processes(jobs: int) -> list[RenderShare]:
+    """`jobs` forked processes, process k rendering pages k, k + jobs, k + 2 jobs, ..."""
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.starmap(render_share, [(k, jobs) for k in range(jobs)])
+
+
+def render_share(share: int, shares: int) -> RenderShare:
+    """Every `shares`-th page from the `share`-th on, or the template problem met."""
+    derived, theme = RENDER_INPUT[0]
+    env = make_environment(theme)
+    fragments = env.globals["shared_fragment"]
+    assert isinstance(fragments, SharedFragments)
+    try:
+        renderers = enumerate(page_renderers(env, derived))
+        return [render() for n, render in renderers if n % shares == share]
     except TemplateError as error:
-        raise ContentErrors([theme.template_problem(error)]) from None
+        return theme.template_problem(error)
     finally:
         fragments.clear()  # the Environment's reference cycles outlive us
-    return dict(sorted(output.items()))
 
 
-def generate_pages(env: Environment, derived: Derived) -> Iterator[RenderedPage]:
+PageRenderer = Callable[[], RenderedPage]
+
+
+def page_renderers(env: Environment, derived: Derived) -> Iterator[PageRenderer]:
+    """One renderer per page, in a fixed order; a page's context is worked out only when
+    its renderer is called, so a process skips the pages of others cheaply."""
     archive = derived.archive
 
-    def render(template: str, context: pages.PageContext) -> RenderedPage:
-        return render_page(env, template, context, archive.site)
+    def render(template: str, context: Callable[[], pages.PageContext]) -> PageRenderer:
+        return lambda: render_page(env, template, context(), archive.site)
 
-    yield render("home.html", pages.home_context(derived, render_headline_chart(derived)))
+    def given(context: pages.PageContext) -> Callable[[], pages.PageContext]:
+        return lambda: context
+
+    yield render("home.html", lambda: pages.home_context(derived, render_headline_chart(derived)))
     for article in archive.articles:
-        article_path = page_path(archive.url_article(article.slug))
-        source_html = article_source_html(derived, article, article_path)
-        yield render("article.html", pages.article_context(derived, article, source_html))
+        yield render("article.html", partial(article_page_context, derived, article))
     for timeline_context in pages.timeline_contexts(derived):
-        yield render("timeline.html", timeline_context)
-    yield render("figures.html", pages.figures_context(derived))
-    for disagreements_context in pages.disagreements_contexts(derived):
-        yield render("disagreements.html", disagreements_context)
+        yield render("timeline.html", given(timeline_context))
+    yield render("figures.html", partial(pages.figures_context, derived))
+    for n in range(1, pages.disagreements_page_count(derived) + 1):
+        yield render("disagreements.html", partial(pages.disagreements_context, derived, n))
     for comparison in derived.figures.metrics:
-        chart = render_chart(comparison)
-        for metric_context in pages.metric_contexts(derived, comparison, chart):
-            yield render("metric.html", metric_context)
-    yield render("actors.html", pages.actors_context(derived))
+        for n in range(1, pages.metric_page_count(comparison) + 1):
+            yield render("metric.html", partial(metric_page_context, derived, comparison, n))
+    yield render("actors.html", partial(pages.actors_context, derived))
     for actor_id in archive.actors:
-        for actor_context in pages.actor_contexts(derived, actor_id):
-            yield render("actor.html", actor_context)
-    for sources_context in pages.sources_contexts(derived):
-        yield render("sources.html", sources_context)
+        for n in range(1, pages.actor_page_count(derived, actor_id) + 1):
+            yield render("actor.html", partial(pages.actor_context, derived, actor_id, n))
+    for n in range(1, pages.sources_page_count(derived) + 1):
+        yield render("sources.html", partial(pages.sources_context, derived, n))
     for template, info_context in pages.fixed_contexts(derived):
-        yield render(template, info_context)
+        yield render(template, given(info_context))
+
+
+def article_page_context(derived: Derived, article: Article) -> pages.ArticleContext:
+    article_path = page_path(derived.archive.url_article(article.slug))
+    source_html = article_source_html(derived, article, article_path)
+    return pages.article_context(derived, article, source_html)
+
+
+def metric_page_context(
+    derived: Derived, comparison: MetricComparison, number: int = 1
+) -> pages.MetricContext:
+    return pages.metric_context(derived, comparison, render_chart(comparison), number)
 
 
 def render_headline_chart(derived: Derived) -> Markup | None:
@@ -218,10 +303,12 @@ def render_page(
     env: Environment, template: str, context: pages.PageContext, site: Site
 ) -> RenderedPage:
     meta = context.meta
+    targets: list[str] = []
     html = env.get_template(template).render(
-        page=context, meta=meta, site=site, nav=pages.nav_items(meta)
+        page=context, meta=meta, site=site, nav=pages.nav_items(meta), **{LINK_LOG: targets}
     )
-    return meta.path, html.encode("utf-8")
+    links = tuple(sorted({link_for(meta, target) for target in targets}))
+    return RenderedPage(meta.path, html.encode("utf-8"), links, meta.searchable)
 
 
 def article_source_html(derived: Derived, article: Article, from_path: str) -> Markup:

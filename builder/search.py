@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from builder.write import write_files
 
 SEARCH_BUNDLE_DIR = "pagefind"
 
@@ -55,3 +59,19 @@ def run_pagefind(site_dir: Path) -> None:
         )
     if not (site_dir / SEARCH_BUNDLE_DIR / "pagefind-ui.js").is_file():
         raise RuntimeError(f"Pagefind wrote no search bundle into {site_dir / SEARCH_BUNDLE_DIR}")
+
+
+def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
+    """The search stage: the bundle ({"pagefind/...": bytes}) indexing only the `searchable`
+    pages. Pagefind reads a folder, so they alone are written to a scratch one: listings are
+    neither read nor indexed."""
+    with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
+        site_dir = Path(scratch)
+        write_files(site_dir, ((path, pages[path]) for path in sorted(searchable)))
+        run_pagefind(site_dir)
+        bundle = site_dir / SEARCH_BUNDLE_DIR
+        return {
+            f"{SEARCH_BUNDLE_DIR}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+            for path in sorted(bundle.rglob("*"))
+            if path.is_file()
+        }

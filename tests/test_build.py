@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from builder.build import BuildReport
+from builder.check import check_links
 from builder.write import BUILD_MARKER
 
 
@@ -59,3 +60,10 @@ def test_report_counts_what_was_written(build_report: BuildReport, built_site: P
     assert len(build_report.archive.articles) == 5
     assert {"index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt"} <= set(files)
     assert "pagefind/pagefind-ui.js" in files
+
+
+def test_every_link_in_the_written_html_resolves(built_site: Path) -> None:
+    """The build checks the links render logs (every link made through `rel`); this reads
+    every href and src back from the written pages, the in-page anchors the templates
+    write directly and the actor links in the source texts included."""
+    check_links(built_site)

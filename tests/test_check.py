@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check_links, resolve
+from builder.check import check_links, check_rendered_links, resolve
 from builder.errors import ContentErrors
 
 
@@ -74,3 +74,27 @@ def test_tag_like_text_in_scripts_and_comments_is_not_a_link(tmp_path: Path) -> 
         },
     )
     check_links(site)
+
+
+def test_the_check_of_rendered_links_gives_the_same_errors_without_reading_files() -> None:
+    page = (
+        '<p>\n<a href="a/#nope">x</a>\n<a href="missing/">y</a><a href="/abs/">z</a>'
+        '<a href="a">f</a>'
+    )
+    files = {"index.html": page.encode(), "a/index.html": b'<p id="m1">a</p>', "i.png": b""}
+    links = {
+        "index.html": ["a/#nope", "missing/", "/abs/", "a", "a/#m1", "i.png", "https://e.org/"]
+    }
+    with pytest.raises(ContentErrors) as caught:
+        check_rendered_links(links, files, shown_as="_site")
+    assert [str(error) for error in caught.value.errors] == [
+        "_site/index.html:2: broken link 'a/#nope': no element with id 'nope' in a/index.html "
+        "(fix the template or content that produced it)",
+        "_site/index.html:3: broken link '/abs/': root-absolute links break under a sub-path; "
+        "use a relative link (fix the template or content that produced it)",
+        "_site/index.html:3: broken link 'a': a link to a folder must end in '/' "
+        "(fix the template or content that produced it)",
+        "_site/index.html:3: broken link 'missing/': no file missing/index.html "
+        "(fix the template or content that produced it)",
+    ]
+    check_rendered_links({"index.html": ["a/#m1", "i.png", "./"]}, files, shown_as="_site")

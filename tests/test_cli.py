@@ -121,9 +121,10 @@ def test_build_prints_stages_and_one_summary_line(project_copy: Path) -> None:
     result = run_cli("build", "--project", str(project_copy), "--out", str(out_dir), "-v")
     assert result.returncode == 0, result.stderr
     *stages, summary = result.stdout.splitlines()
-    # Each stage once it is done, with its time; search and check run inside write.
+    # Each stage of the pipeline once it is done, with its time, in the pipeline's order.
     assert [re.sub(r"\s+\d+\.\d\d s$", "", line) for line in stages] == [
-        f"  {stage}" for stage in ("load, validate, index", "render", "search", "check", "write")
+        f"  {stage}"
+        for stage in ("load", "validate", "index", "derive", "render", "search", "check", "write")
     ]
     assert all(re.search(r" \d+\.\d\d s$", line) for line in stages), stages
     assert re.fullmatch(

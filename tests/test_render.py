@@ -14,7 +14,7 @@ from builder.derive.figures import compare_figures
 from builder.index import Archive, page_path
 from builder.model import Inference, Period
 from builder.pages import PageMeta
-from builder.render import make_environment, relative_url, render_pages
+from builder.render import derive, make_environment, relative_url, render_pages, render_site
 from builder.theme import Theme
 from builder.views import FlagView
 from tests.htmlparse import parse_html, resolve_link
@@ -150,9 +150,10 @@ def test_pagefind_body_only_on_content_pages(pages: dict[str, bytes]) -> None:
     searchable = {p for p, html in pages.items() if b"data-pagefind-body" in html}
     assert "articles/alpha/index.html" in searchable
     assert "actors/lavrov/index.html" in searchable
-    assert "timeline/index.html" in searchable
     assert "figures/trapped/index.html" in searchable
-    assert not searchable & {"index.html", "figures/index.html", "actors/index.html", "404.html"}
+    assert "disagreements/index.html" in searchable
+    listings = {"index.html", "figures/index.html", "actors/index.html", "timeline/index.html"}
+    assert not searchable & (listings | {"sources/index.html", "404.html", "about/index.html"})
 
 
 def test_a_long_timeline_has_a_year_and_month_index_and_paged_months(
@@ -320,11 +321,16 @@ def test_paged_listings_hold_every_permalink_on_the_page_it_names(
 
 
 def views_of_flags(archive: Archive) -> list[FlagView]:
-    from builder.derive.actors import relate_actors
-    from builder.derive.timeline import build_timeline
-    from builder.pages import derive
+    return list(derive(archive).flags)
 
-    derived = derive(
-        archive, build_timeline(archive), compare_figures(archive), relate_actors(archive)
-    )
-    return list(derived.flags)
+
+def test_render_logs_every_link_a_page_makes_shared_fragments_included() -> None:
+    """The link check reads links from this log, not from the HTML: each page's log holds
+    every href its HTML makes through `rel`, whether rendered afresh or reused."""
+    rendered = render_site(derive(make_archive()), TEMPLATES)
+    for path in ("timeline/index.html", "actors/lavrov/index.html", "articles/alpha/index.html"):
+        hrefs = set(parse_html(rendered.pages[path].decode()).hrefs())
+        logged = set(rendered.links[path])
+        assert logged and logged <= hrefs
+        # What the log leaves out is an in-page anchor or a link off the site.
+        assert all(h.startswith(("#", "http")) for h in hrefs - logged), hrefs - logged
