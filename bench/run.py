@@ -438,9 +438,7 @@ def run_size(size: int, work_dir: Path, options: Options) -> str:
                         results.stages = stage_times(sample.output)
             print(f"  {scenario} run {run + 1} done", flush=True)
         for tool in tools:
-            restore(tool)
-            if scenario in ("summary edit", "figure edit"):
-                tool.build()  # the next scenario starts from the original site
+            restore(tool)  # every edit starts from the original files
     if "serve" in options.scenarios:
         for tool in (t for t in tools if t.name in SERVING_TOOLS):
             results.serve[tool.name] = serve_latencies(tool, article, options.runs, work_dir)
