@@ -25,9 +25,30 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("person", "state", "government-body", "armed-group", "organisation", "media")
-SYLLABLES = ("ka", "ri", "to", "mel", "an", "sor", "ve", "lin", "da", "hu", "rab", "zen")
+SYLLABLES: tuple[str, ...] = (
+    "ka",
+    "ri",
+    "to",
+    "mel",
+    "an",
+    "sor",
+    "ve",
+    "lin",
+    "da",
+    "hu",
+    "rab",
+    "zen",
+)
 SYLLABLES += ("ol", "mir", "tas", "qu", "ne", "bar", "il", "es", "gor", "fa")
-PLACES = ("Harbour", "Old-Market", "Hilltop", "Citadel", "Riverside", "Orchard", "Station")
+PLACES: tuple[str, ...] = (
+    "Harbour",
+    "Old-Market",
+    "Hilltop",
+    "Citadel",
+    "Riverside",
+    "Orchard",
+    "Station",
+)
 PLACES += ("Mill", "Quarry", "Bridge")
 VERBS = ("took control of", "shelled", "withdrew from", "entered", "besieged", "evacuated")
 UNITS = (("percent", "percent of the district"), ("people", "people"), ("neighbourhoods", "areas"))
@@ -197,7 +218,7 @@ def event_fact(
         f"On {date.strftime('%A')}, forces loyal to {actor.name} {rng.choice(VERBS)} "
         f"the {place} district {pool_index}, according to {other.name} (item {k})."
     )
-    fields = {
+    fields: dict[str, object] = {
         "id": f"event-{pool_index:06d}",
         "date": date.isoformat(),
         "title": f"Fighting at {place} district {pool_index}",
@@ -290,7 +311,7 @@ def write_project(corpus: Corpus, project_dir: Path) -> Path:
         write_yaml(content / "actors" / f"{actor.actor_id}.yaml", fields)
     for article in corpus.articles:
         (project_dir / "seeds" / article.seed_name).write_text(article.seed_text, encoding="utf-8")
-        front = {
+        front: dict[str, object] = {
             "title": article.title,
             "outlet": article.outlet,
             "published": article.published.isoformat(),

