@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from builder.errors import ContentError, ContentErrors
@@ -131,7 +132,7 @@ def write_site(
         staging = layout.new_version()
         try:
             staging.mkdir()
-            write_files(staging, outputs.items())
+            write_files(staging, outputs.items(), halfway=partial(pause_point, "writing"))
             if static_dir is not None and static_dir.is_dir():
                 shutil.copytree(static_dir, staging / "static")
             (staging / BUILD_MARKER).write_text("built by python -m builder\n", encoding="utf-8")
@@ -194,14 +195,17 @@ def pause_point(point: str) -> None:
         time.sleep(float(seconds or 3600))
 
 
-def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
+def write_files(
+    root: Path, files: Iterable[tuple[str, bytes]], halfway: Callable[[], None] = lambda: None
+) -> None:
+    """Every file under `root`; `halfway` is called once half of them are written."""
     files = list(files)
     for number, (relative, data) in enumerate(files, start=1):
         target = safe_output_path(root, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         if number == len(files) // 2:
-            pause_point("writing")
+            halfway()
 
 
 def swap_in(staging: Path, layout: OutputLayout) -> list[Path]:
