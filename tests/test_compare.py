@@ -430,6 +430,18 @@ def test_the_shipped_archive_flags_only_what_cannot_both_hold(project_root: Path
     ]
     assert trapped and all(d.same_claimant for d in trapped)
     assert all(d.reason.endswith("United Nations’ own estimates differ") for d in trapped)
+    # Egeland speaks for the UN (`part_of: [un]`): his 150,000 against the UN's own figures
+    # is still the UN's estimates differing, and the reason says through whom.
+    threatened = [
+        d
+        for d in comparison.by_metric["people-threatened"].disagreements
+        if {d.first.figure.claimant_id, d.second.figure.claimant_id} == {"un", "egeland"}
+    ]
+    assert len(threatened) == 2 and not any(d.same_claimant for d in threatened)
+    assert all(
+        d.reason.endswith("United Nations’ own estimates differ (Jan Egeland is part of it)")
+        for d in threatened
+    )
     assert [d.severity for d in comparison.disagreements] == sorted(
         (d.severity for d in comparison.disagreements), key=["conflict", "tension"].index
     )

@@ -204,10 +204,14 @@ def make_disagreement(
     claimant = first.figure.claimant_id
     same = claimant is not None and claimant == second.figure.claimant_id
     reason = finding.reason
+    kind = archive.metrics[first.figure.metric_id].kind
+    what = "estimates" if kind == "level" else "counts"
     if same and claimant is not None:
-        kind = archive.metrics[first.figure.metric_id].kind
-        what = "estimates" if kind == "level" else "counts"
         reason = f"{reason}; {possessive(archive.actors[claimant].name)} own {what} differ"
+    elif (shared := shared_source(archive, first.figure, second.figure)) is not None:
+        # One claimant speaks within the other (`part_of`): still one source's own figures.
+        member, whole = (archive.actors[i].name for i in shared)
+        reason = f"{reason}; {possessive(whole)} own {what} differ ({member} is part of it)"
     return Disagreement(
         disagreement_id=f"{first.figure.figure_id}--{second.figure.figure_id}",
         first=first,
@@ -217,6 +221,28 @@ def make_disagreement(
         reason=reason,
         same_claimant=same,
     )
+
+
+def shared_source(archive: Archive, a: Figure, b: Figure) -> tuple[str, str] | None:
+    """(member, whole) when one claimant is, through `part_of`, part of the other."""
+    if a.claimant_id is None or b.claimant_id is None:
+        return None
+    for member, whole in ((a.claimant_id, b.claimant_id), (b.claimant_id, a.claimant_id)):
+        if whole in part_of_closure(archive, member):
+            return member, whole
+    return None
+
+
+def part_of_closure(archive: Archive, actor_id: str) -> set[str]:
+    """Every actor that `actor_id` is part of, directly or not (cycles end the walk)."""
+    found: set[str] = set()
+    todo = list(archive.actors[actor_id].part_of)
+    while todo:
+        other = todo.pop()
+        if other not in found and other in archive.actors:
+            found.add(other)
+            todo.extend(archive.actors[other].part_of)
+    return found
 
 
 def choose_headline_metric(archive: Archive) -> str | None:
