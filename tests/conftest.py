@@ -6,11 +6,15 @@ write small content trees of their own with `make_project` (see tests/fixtures.p
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from builder.build import BuildOptions, BuildReport, build_site
+from tests.fixtures import make_project
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,3 +34,26 @@ def build_report(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
 def built_site(build_report: BuildReport) -> Path:
     """The output folder of the real content: read it, never write to it."""
     return build_report.out_dir
+
+
+@pytest.fixture(scope="module")
+def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small project with a successful build in its _site/, copied by each test."""
+    root = make_project(tmp_path_factory.mktemp("good") / "project")
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def project(good_project: Path, tmp_path: Path) -> Path:
+    """A copy of `good_project`, its built site included, for a test to break."""
+    copy = tmp_path / "project"
+    shutil.copytree(good_project, copy, symlinks=True)
+    return copy

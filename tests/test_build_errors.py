@@ -3,14 +3,13 @@ and the previous `_site/` still complete, byte for byte."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures import make_project, replace_in
+from tests.fixtures import replace_in
 from tests.test_validate import BROKEN_INPUTS
 
 
@@ -37,22 +36,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
-
-
-@pytest.fixture(scope="module")
-def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small project with a successful build in its _site/, copied by each test."""
-    root = make_project(tmp_path_factory.mktemp("good"))
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def project(good_project: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(good_project, copy, symlinks=True)
-    return copy
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from builder.__main__ import main
-from tests.fixtures import make_project, replace_in
+from tests.fixtures import replace_in
 from tests.test_build_errors import snapshot
 
 ARTICLE = "content/articles/sample-article.md"
@@ -37,22 +37,6 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,  # a FIFO read would block forever: fail instead
         check=False,
     )
-
-
-@pytest.fixture(scope="module")
-def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small project with a successful build in its _site/, copied by each test."""
-    root = make_project(tmp_path_factory.mktemp("good") / "project")
-    result = run_cli(root, "build")
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def project(good_project: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(good_project, copy, symlinks=True)
-    return copy
 
 
 def assert_refused(
