@@ -630,28 +630,6 @@ def sources_page_count(derived: Derived) -> int:
     return page_total(len(derived.archive.articles), ARTICLES_PER_SOURCES_PAGE)
 
 
-def disagreements_contexts(derived: Derived) -> Iterator[DisagreementsContext]:
-    for number in range(1, disagreements_page_count(derived) + 1):
-        yield disagreements_context(derived, number)
-
-
-def metric_contexts(
-    derived: Derived, comparison: MetricComparison, chart: Markup
-) -> Iterator[MetricContext]:
-    for number in range(1, metric_page_count(comparison) + 1):
-        yield metric_context(derived, comparison, chart, number)
-
-
-def actor_contexts(derived: Derived, actor_id: str) -> Iterator[ActorContext]:
-    for number in range(1, actor_page_count(derived, actor_id) + 1):
-        yield actor_context(derived, actor_id, number)
-
-
-def sources_contexts(derived: Derived) -> Iterator[SourcesContext]:
-    for number in range(1, sources_page_count(derived) + 1):
-        yield sources_context(derived, number)
-
-
 def scope_example(archive: Archive) -> tuple[str, ...]:
     """Two scopes of the archive's metrics, for the about page's example of figures never
     compared: the first pair declared side by side only (`compare: false`) over different
