@@ -198,10 +198,3 @@ class StageClock:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
-
-
-def index_search(site_dir: Path) -> None:
-    """Pagefind over a written site, into site_dir/pagefind/ (bench/run.py's older path)."""
-    from builder.search import run_pagefind
-
-    run_pagefind(site_dir)
