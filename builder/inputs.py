@@ -36,7 +36,9 @@ def relative_path(project_dir: Path, path: Path) -> str:
 
 
 def file_kind(mode: int) -> str:
-    """What a non-regular file is, in words."""
+    """What a file is, in words (for messages about the wrong kind)."""
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):

@@ -350,6 +350,14 @@ def test_a_project_without_templates_builds_with_the_packaged_theme(project: Pat
     assert (project / "_site" / "index.html").is_file()
 
 
+def test_templates_that_is_a_file_is_one_clear_line(project: Path) -> None:
+    shutil.rmtree(project / "templates")
+    (project / "templates").write_text("not a theme\n", encoding="utf-8")
+    assert_content_problem(
+        project, "templates:0: is a file, not a folder (replace it, or move it elsewhere)"
+    )
+
+
 def test_out_pointing_at_a_regular_file_is_misuse(project: Path) -> None:
     target = project / "notes.txt"
     target.write_text("keep me\n", encoding="utf-8")
