@@ -37,7 +37,7 @@ DOWNLOADS = (
         "The whole archive",
         "application/json",
         "Site, metrics, actors and articles with every event, figure and quote, each with its "
-        "passage (verbatim text and character offsets in the seed), and every flagged "
+        "passage (verbatim text and character offsets in the source text), and every flagged "
         "disagreement between figures.",
     ),
     Download(
