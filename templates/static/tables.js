@@ -1,0 +1,67 @@
+// Sortable tables, as progressive enhancement: each header of a `table[data-sortable]` becomes a
+// button that sorts the rows by that column, and `aria-sort` says which column and which way.
+// Without JavaScript the table keeps its HTML order (oldest first). A cell's `data-sort` is its
+// key when the shown text does not sort (dates, "hundreds of people"); numbers sort as numbers.
+(function () {
+  "use strict";
+
+  function cellKey(row, column) {
+    var cell = row.cells[column];
+    if (!cell) return "";
+    var key = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent;
+    return key.trim();
+  }
+
+  function compareKeys(a, b) {
+    var numberA = Number(a);
+    var numberB = Number(b);
+    if (a !== "" && b !== "" && !isNaN(numberA) && !isNaN(numberB)) return numberA - numberB;
+    return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+  }
+
+  function sortRows(table, column, direction) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var sign = direction === "descending" ? -1 : 1;
+    rows.sort(function (a, b) {
+      // The HTML order breaks ties, so sorting is stable and reversible.
+      var order = compareKeys(cellKey(a, column), cellKey(b, column));
+      return order !== 0 ? sign * order : a.dataset.order - b.dataset.order;
+    });
+    rows.forEach(function (row) {
+      body.appendChild(row);
+    });
+  }
+
+  function markSorted(headers, active, direction) {
+    headers.forEach(function (header) {
+      if (header === active) header.setAttribute("aria-sort", direction);
+      else header.removeAttribute("aria-sort");
+    });
+  }
+
+  function enhanceTable(table) {
+    if (!table.tHead || !table.tBodies.length) return;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row, index) {
+      row.dataset.order = String(index);
+    });
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    headers.forEach(function (header, column) {
+      if (header.hasAttribute("data-nosort")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort-button";
+      while (header.firstChild) button.appendChild(header.firstChild);
+      header.appendChild(button);
+      button.addEventListener("click", function () {
+        var direction =
+          header.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        sortRows(table, column, direction);
+        markSorted(headers, header, direction);
+      });
+    });
+    table.classList.add("is-sortable");
+  }
+
+  document.querySelectorAll("table[data-sortable]").forEach(enhanceTable);
+})();
