@@ -9,6 +9,7 @@ the `rel` filter. JSON-LD lives in `builder.structured`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -186,6 +187,7 @@ class ArticleContext:
     actors: tuple[ActorCount, ...]
     quotes: tuple[QuoteView, ...]
     source_html: Markup
+    passage_numbers: Mapping[str, int]  # passage URL → its footnote number in print
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,19 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
         actors=tuple(ActorCount(link_actor(archive, a), n) for a, n in actors),
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),
         source_html=source_html,
+        passage_numbers=number_passages(url, source_html),
     )
+
+
+MARK_ID = re.compile(r'<mark id="([^"]+)"')
+
+
+def number_passages(article_url: str, source_html: str) -> Mapping[str, int]:
+    """Each marked passage's URL → its number (1, 2, …) in source-text order: the order in which
+    the print stylesheet's counter numbers the marks, so a printed figure can cite "[3]"."""
+    mark_ids = dict.fromkeys(MARK_ID.findall(source_html))
+    numbers = {f"{article_url}#{mark_id}": n for n, mark_id in enumerate(mark_ids, start=1)}
+    return MappingProxyType(numbers)
 
 
 def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:

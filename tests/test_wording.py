@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.htmlparse import Element, parse_page
+from tests.htmlparse import Element, parse_html, parse_page
 
 # Attributes whose values a reader sees or hears (tooltips, labels, alternatives, meta text).
 SHOWN_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "content", "value")
@@ -55,8 +55,6 @@ def test_no_page_shows_a_reader_the_word_seed(built_site: Path) -> None:
 
 
 def test_the_wording_check_catches_a_seed() -> None:
-    from tests.htmlparse import parse_html
-
     page = parse_html('<p>The seed says <abbr title="seed text">so</abbr></p><script>seed</script>')
     assert len(internal_words(page)) == 2
 
