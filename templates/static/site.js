@@ -1,4 +1,6 @@
-// Sortable tables, as progressive enhancement: each header of a `table[data-sortable]` becomes a
+// The site's small progressive enhancements; every page works without them.
+//
+// 1. Sortable tables: each header of a `table[data-sortable]` becomes a
 // button that sorts the rows by that column, and `aria-sort` says which column and which way.
 // Without JavaScript the table keeps its HTML order (oldest first). A cell's `data-sort` is its
 // key when the shown text does not sort (dates, "hundreds of people"); numbers sort as numbers.
@@ -64,4 +66,16 @@
   }
 
   document.querySelectorAll("table[data-sortable]").forEach(enhanceTable);
+})();
+
+// 2. On a phone the main navigation is one line that scrolls sideways: bring the current page's
+// link into view when it starts off the right edge.
+(function () {
+  "use strict";
+  var current = document.querySelector(".site-nav a[aria-current=page]");
+  if (!current) return;
+  var list = current.closest("ul");
+  var overflow = current.getBoundingClientRect().right - list.getBoundingClientRect().right;
+  var fade = 48; // the width of the fade at the right edge (site.css: .site-nav::after), and some
+  if (overflow > -fade) list.scrollLeft += overflow + fade;
 })();
