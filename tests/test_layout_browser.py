@@ -217,6 +217,29 @@ def test_claim_tables_sort_by_a_column_and_say_so(
     assert not errors, "\n".join(errors)
 
 
+def test_lists_of_claims_sort_by_value_and_back_to_page_order(
+    browser: Browser, build_report: BuildReport, built_site: Path, site_url: str
+) -> None:
+    page = open_page(browser, build_report, 390, "light")
+    errors = watch_errors(page)
+    items = page.locator("#key-figures ~ ul.claims-list > li")
+    try:
+        page.goto(site_url + sample_page_path(built_site, "article"))
+        page_order = [items.nth(n).get_attribute("id") for n in range(items.count())]
+        controls = page.get_by_role("group", name="Sort the figures")
+        controls.get_by_role("button", name="value").click()
+        values = [
+            float(items.nth(n).get_attribute("data-sort-value") or "") for n in range(items.count())
+        ]
+        assert values == sorted(values) and len(values) == len(page_order) > 1
+        assert controls.get_by_role("button", name="value").get_attribute("aria-pressed") == "true"
+        controls.get_by_role("button", name="page order").click()
+        assert [items.nth(n).get_attribute("id") for n in range(items.count())] == page_order
+    finally:
+        page.context.close()
+    assert not errors, "\n".join(errors)
+
+
 def test_the_header_search_box_runs_the_search(
     browser: Browser, build_report: BuildReport, site_url: str
 ) -> None:
@@ -229,6 +252,7 @@ def test_the_header_search_box_runs_the_search(
         page.wait_for_url("**/search/?q=Lavrov")
         page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
         assert page.input_value(".pagefind-ui__search-input") == "Lavrov"
+        assert page.input_value(".site-header input[name=q]") == "Lavrov"
     finally:
         page.context.close()
     assert not errors, "\n".join(errors)

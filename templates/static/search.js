@@ -4,8 +4,12 @@ window.addEventListener("DOMContentLoaded", function () {
   prefillSearchFromQuery(searchUI);
 });
 
-// The header's search box sends its words as `search/?q=…`: run that search straight away.
+// The header's search box sends its words as `search/?q=…`: run that search straight away, and
+// leave the words in the header box too.
 function prefillSearchFromQuery(searchUI) {
-  var term = new URLSearchParams(window.location.search).get("q");
-  if (term && term.trim()) searchUI.triggerSearch(term.trim());
+  var term = (new URLSearchParams(window.location.search).get("q") || "").trim();
+  if (!term) return;
+  searchUI.triggerSearch(term);
+  var headerBox = document.querySelector(".site-search input[name=q]");
+  if (headerBox) headerBox.value = term;
 }

@@ -1,6 +1,6 @@
 // The site's small progressive enhancements; every page works without them.
 //
-// 1. Sortable tables: each header of a `table[data-sortable]` becomes a
+// 1. Sortable tables and lists of claims: each header of a `table[data-sortable]` becomes a
 // button that sorts the rows by that column, and `aria-sort` says which column and which way.
 // Without JavaScript the table keeps its HTML order (oldest first). A cell's `data-sort` is its
 // key when the shown text does not sort (dates, "hundreds of people"); numbers sort as numbers.
@@ -66,6 +66,53 @@
   }
 
   document.querySelectorAll("table[data-sortable]").forEach(enhanceTable);
+
+  // Lists of claims sort the same way, by the keys each item carries (`data-sort-as-of`,
+  // `data-sort-value`), with a row of toggle buttons above the list; "page order" restores it.
+  var LIST_KEYS = [
+    ["", "page order"],
+    ["sortAsOf", "date"],
+    ["sortValue", "value"],
+  ];
+
+  function sortList(list, key) {
+    var items = Array.prototype.slice.call(list.children);
+    items.sort(function (a, b) {
+      var order = key ? compareKeys(a.dataset[key] || "", b.dataset[key] || "") : 0;
+      return order !== 0 ? order : a.dataset.order - b.dataset.order;
+    });
+    items.forEach(function (item) {
+      list.appendChild(item);
+    });
+  }
+
+  function enhanceList(list) {
+    if (list.children.length < 2) return;
+    Array.prototype.forEach.call(list.children, function (item, index) {
+      item.dataset.order = String(index);
+    });
+    var controls = document.createElement("div");
+    controls.className = "list-sort";
+    controls.setAttribute("role", "group");
+    controls.setAttribute("aria-label", "Sort the " + list.dataset.sortableList);
+    controls.appendChild(document.createTextNode("Sort by "));
+    LIST_KEYS.forEach(function (pair, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = pair[1];
+      button.setAttribute("aria-pressed", index === 0 ? "true" : "false");
+      button.addEventListener("click", function () {
+        sortList(list, pair[0]);
+        controls.querySelectorAll("button").forEach(function (other) {
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        });
+      });
+      controls.appendChild(button);
+    });
+    list.parentNode.insertBefore(controls, list);
+  }
+
+  document.querySelectorAll("ul[data-sortable-list]").forEach(enhanceList);
 })();
 
 // 2. On a phone the main navigation is one line that scrolls sideways: bring the current page's
