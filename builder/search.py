@@ -10,6 +10,7 @@ current interpreter so that the venv's copy is used, never one found on PATH.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,18 @@ from pathlib import Path
 from builder.write import write_files
 
 SEARCH_BUNDLE_DIR = "pagefind"
+# Page furniture that is not what a page says: the back-links after each marked passage of a
+# source text, a fact's "source sentence · compare claims" links, the on-this-page list and
+# the pager. Left in, it clutters snippets and runs into the words around it ("without
+# exceptionquote: quote by ..."). Templates mark their own with data-pagefind-ignore.
+EXCLUDED_SELECTORS = (".claim-refs", ".fact-links", ".on-this-page", ".pager")
+# Pagefind joins the text of adjacent elements as it finds it: "<th>As of</th><th>Value</th>"
+# is indexed as "As ofValue". A browser separates table cells, list items and blocks; the
+# copy Pagefind reads gets a space before each such tag, so snippets keep their words apart.
+BLOCK_TAG = re.compile(
+    rb"(?=</?(?:address|article|aside|blockquote|br|caption|dd|details|div|dl|dt|figcaption"
+    rb"|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|section|summary|table|td|th|tr|ul)\b)"
+)
 
 
 def pagefind_command(site_dir: Path) -> list[str]:
@@ -31,6 +44,7 @@ def pagefind_command(site_dir: Path) -> list[str]:
         str(site_dir),
         "--output-subdir",
         SEARCH_BUNDLE_DIR,
+        *(part for selector in EXCLUDED_SELECTORS for part in ("--exclude-selectors", selector)),
         # Errors only: a build prints its own summary, and Pagefind's progress lines would
         # bury it.
         "--silent",
@@ -61,13 +75,19 @@ def run_pagefind(site_dir: Path) -> None:
         raise RuntimeError(f"Pagefind wrote no search bundle into {site_dir / SEARCH_BUNDLE_DIR}")
 
 
+def spaced_blocks(html: bytes) -> bytes:
+    """The page with a space before every block, list and table tag (see `BLOCK_TAG`)."""
+    return BLOCK_TAG.sub(b" ", html)
+
+
 def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
     """The search stage: the bundle ({"pagefind/...": bytes}) indexing only the `searchable`
     pages. Pagefind reads a folder, so they alone are written to a scratch one: listings are
     neither read nor indexed."""
     with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
         site_dir = Path(scratch)
-        write_files(site_dir, ((path, pages[path]) for path in sorted(searchable)))
+        for path in sorted(searchable):  # one at a time: a spaced copy of each is transient
+            write_files(site_dir, [(path, spaced_blocks(pages[path]))])
         run_pagefind(site_dir)
         bundle = site_dir / SEARCH_BUNDLE_DIR
         return {
