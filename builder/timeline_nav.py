@@ -53,7 +53,7 @@ class JumpMonth:
     label: str
     url: str
     count: int
-    current: bool  # the month this page shows
+    current: bool  # the month of a split timeline that this page shows
     days: tuple[JumpLink, ...]  # its days on this page (none for months on other pages)
 
 
@@ -188,38 +188,31 @@ def jump_list(
     links the months of its year and its own days; a one-page timeline and a filtered page
     link their months and days by their headings' anchors."""
     if page is None:
-        return tuple(year_jump(y, y.url, ()) for y in timeline.years)
-    own = {m.anchor: m for m in page.months}
+        return tuple(year_jump(y, ()) for y in timeline.years)
     if page.year is not None:
-        return (year_jump(page.year, page.year.url, page.months, page.url),)
+        return (year_jump(page.year, page.months),)
     return tuple(
         JumpYear(
-            y.year,
-            "",
-            sum(own[m.anchor].entry_count if m.anchor in own else 0 for m in y.months),
-            tuple(month_jump(own[m.anchor], page.url, own[m.anchor], False) for m in y.months),
+            y.year, "", y.entry_count, tuple(month_jump(m, page.url, m, False) for m in y.months)
         )
         for y in group_years(archive, page.entries)
     )
 
 
-def year_jump(
-    year: YearGroup, url: str, on_page: tuple[MonthGroup, ...], page_url: str = ""
-) -> JumpYear:
+def year_jump(year: YearGroup, on_page: tuple[MonthGroup, ...]) -> JumpYear:
+    """A year of a split timeline: its months' pages, the months on this page current."""
     own = {m.anchor: m for m in on_page}
     months = tuple(
         month_jump(m, m.url, own.get(m.anchor), m.anchor in own)
         for m in year.months
         if not m.anchor.endswith("-00") or m.anchor in own
     )
-    return JumpYear(year.year, url, year.entry_count, months)
+    return JumpYear(year.year, year.url, year.entry_count, months)
 
 
 def month_jump(month: MonthGroup, url: str, on_page: MonthGroup | None, current: bool) -> JumpMonth:
-    """A month's link (to its heading), with its days when this page shows them."""
+    """A month's link, with its days when this page shows them (then it links its heading)."""
     page_url = url.partition("#")[0]
-    # Another page's month: its page opens on the month's heading anyway.
-    link = f"{page_url}#{month.anchor}" if on_page else url
     days = tuple(
         JumpLink(day_label(d.entries[0]), f"{page_url}#{d.anchor}")
         for d in (on_page.days if on_page else ())
@@ -228,6 +221,7 @@ def month_jump(month: MonthGroup, url: str, on_page: MonthGroup | None, current:
     label = "month not given" if month.anchor.endswith("-00") else month.heading
     # A month of one day group needs no day links: the month's own link lands there.
     shown = days if len(days) > 1 else ()
+    link = f"{page_url}#{month.anchor}" if on_page else url
     return JumpMonth(label, link, count, current, shown)
 
 

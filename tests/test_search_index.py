@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.build import BuildReport
-from builder.search import SEARCH_BUNDLE_DIR, index_pages, spaced_blocks
+from builder.search import SEARCH_BUNDLE_DIR, index_pages, read_pagefind, spaced_blocks
 
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
 WORD = re.compile(r"\w+")
@@ -134,3 +134,26 @@ def test_each_indexed_page_has_its_kind_and_filters(
     }
     for url, fragment in by_url.items():
         assert fragment["filters"]["type"] == [kind_by_section[url.split("/")[0]]], url
+
+
+def test_filters_are_written_in_a_stable_order() -> None:
+    """Pagefind alone writes filter values in an order that changes from run to run (three
+    runs of this site gave three different bundles); the search stage sorts them."""
+    pages = {
+        f"p{n}/index.html": (
+            f'<html lang="en"><body><main data-pagefind-body><h1>Page {n}</h1>'
+            f'<p data-pagefind-filter="type:{"AB"[n % 2]}"></p>'
+            + "".join(f'<a data-pagefind-filter="actor">Actor {k}</a> ' for k in range(n % 5 + 1))
+            + "</main></body></html>"
+        ).encode()
+        for n in range(12)
+    }
+    bundles = [index_pages(pages, pages) for _ in range(3)]
+    assert bundles[0] == bundles[1] == bundles[2]
+    (actor_filter,) = [
+        read_pagefind(data)
+        for name, data in bundles[0].items()
+        if name.endswith(".pf_filter")
+        if read_pagefind(data)[0] == "actor"
+    ]
+    assert [value for value, _ in actor_filter[1]] == [f"Actor {k}" for k in range(5)]

@@ -14,11 +14,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from builder import index
 from builder.build import BuildReport
 from builder.derive.timeline import Timeline, TimelineEntry, build_timeline
+from builder.render import render_pages
+from builder.theme import Theme
 from builder.timeline_nav import place_slug
 from tests.browser import launch_chromium, serve_folder, watch_errors
-from tests.htmlparse import Element, parse_page, resolve_link
+from tests.htmlparse import Element, parse_html, parse_page, resolve_link
+from tests.sample_archive import make_archive
 
 TIMELINE = "timeline/index.html"
 DAY_ANCHOR = "d2016-12-07"  # the day the issue names: a link to it must land in view
@@ -144,6 +148,31 @@ def test_every_timeline_entry_carries_the_keys_the_script_filters_by(
         assert set(element.get("data-sources").split()) == sources
         corroboration = "multiple" if entry.source_count > 1 else "single"
         assert element.get("data-corroboration") == corroboration
+
+
+def test_a_split_timeline_jumps_between_month_pages_and_within_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index, "TIMELINE_ONE_PAGE_LIMIT", 0)
+    templates = Theme((Path(__file__).resolve().parent.parent / "templates",), ("templates",))
+    pages = render_pages(make_archive(), templates)
+    month_pages = sorted(p for p in pages if p.count("/") == 3 and p.startswith("timeline/2"))
+    assert month_pages, sorted(pages)
+    index_jump = parse_html(pages[TIMELINE].decode()).find("nav", class_="timeline-jump")
+    assert index_jump is not None
+    # The index links each month's page (as the pages it has), and no day.
+    linked = {resolve_link(TIMELINE, h)[0] for h in index_jump.hrefs()}
+    assert set(month_pages) <= linked and not any("#" in h for h in index_jump.hrefs())
+    for path in month_pages:
+        doc = parse_html(pages[path].decode())
+        jump = doc.find("nav", class_="timeline-jump")
+        assert jump is not None
+        current = [a for a in jump.find_all("a") if a.get("aria-current") == "page"]
+        assert len(current) == 1 and resolve_link(path, current[0].get("href"))[0] == path
+        days = doc.find_all("ul", class_="day-index")
+        day_targets = {h.partition("#")[2] for ul in days for h in ul.hrefs()}
+        day_headings = {h.get("id") for h in doc.select("section", "h3")}
+        assert day_targets == (day_headings if len(day_headings) > 1 else set()), path
 
 
 # ---- in Chromium, with JavaScript off and on -------------------------------------------------
