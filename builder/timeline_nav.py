@@ -237,28 +237,22 @@ def filter_groups(
     archive: Archive, filtered: tuple[FilteredTimeline, ...], entries: tuple[TimelineEntry, ...]
 ) -> tuple[FilterGroup, ...]:
     """Corroboration and place (every filtered timeline, counted over the whole timeline);
-    actor and source (those of this page's entries, counted on this page)."""
-    on_page = bool(entries)
-    return tuple(
-        group
-        for group in (
-            FilterGroup(
-                "corroboration",
-                "Corroboration",
-                tuple(f.link for f in filtered if f.link.key == "corroboration"),
-                "",
-                0,
-            ),
-            FilterGroup(
-                "place", "Place", tuple(f.link for f in filtered if f.link.key == "place"), "", 0
-            ),
-            capped("actor", "Actor" + (" (events on this page)" if on_page else ""),
-                   actor_links(archive, entries), "actors/"),
-            capped("source", "Source" + (" (events on this page)" if on_page else ""),
-                   source_links(archive, entries), "sources/"),
+    actor and source (those of this page's entries, counted on this page). Empty groups go."""
+
+    def pages_of(key: str, heading: str) -> FilterGroup:
+        return FilterGroup(
+            key, heading, tuple(f.link for f in filtered if f.link.key == key), "", 0
         )
-        if group.links
-    )  # fmt: skip
+
+    groups = (
+        pages_of("corroboration", "Corroboration"),
+        pages_of("place", "Place"),
+        capped("actor", "Actor (events on this page)", actor_links(archive, entries), "actors/"),
+        capped(
+            "source", "Source (events on this page)", source_links(archive, entries), "sources/"
+        ),
+    )
+    return tuple(group for group in groups if group.links)
 
 
 def capped(key: str, heading: str, links: tuple[FilterLink, ...], more_url: str) -> FilterGroup:
