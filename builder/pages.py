@@ -43,6 +43,17 @@ from builder.index import (
     paged_url,
 )
 from builder.model import Actor, Article
+from builder.timeline_nav import (
+    EntryKeys,
+    FilteredTimeline,
+    FilterGroup,
+    FilterLink,
+    JumpYear,
+    filter_groups,
+    filtered_timelines,
+    jump_list,
+    keys_by_entry,
+)
 from builder.views import (
     DISAGREEMENTS_URL,
     FLAGS_PER_PAGE,
@@ -199,6 +210,11 @@ class TimelineContext:
     # the page's own year
     entry_count: int  # in the whole timeline, or in the page's year or month
     pager: Pager | None
+    jump: tuple[JumpYear, ...]  # the years, months and days to jump to
+    filters: tuple[FilterGroup, ...]
+    active_filter: FilterLink | None  # the filter a filtered timeline page applies
+    # Event id -> what its entry is filtered by (data-* attributes for static/timeline.js).
+    entry_keys: Mapping[str, EntryKeys]
 
 
 @dataclass(frozen=True)
@@ -396,16 +412,29 @@ def number_passages(article_url: str, source_html: str) -> Mapping[str, int]:
 
 def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
     """One page; or an index of years and months, a page per year (its months, and the
-    events dated only by the year) and the pages of each month."""
+    events dated only by the year) and the pages of each month. Then the filtered timelines
+    (see `builder.timeline_nav`)."""
     archive = derived.archive
     timeline = derived.timeline
+    filtered = filtered_timelines(archive, timeline)
     description = "Every event in the archive in date order, merged across sources."
     if timeline.split_by_year:
         meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
-        yield TimelineContext(meta, "Timeline", None, timeline.years, len(timeline.entries), None)
+        yield TimelineContext(
+            meta,
+            "Timeline",
+            None,
+            timeline.years,
+            len(timeline.entries),
+            None,
+            jump_list(archive, timeline, None),
+            filter_groups(archive, filtered, ()),
+            None,
+            MappingProxyType({}),
+        )
     for page in timeline.pages:
         entries = page.entries
-        title = page.heading if page.number == 1 else f"{page.heading}, page {page.number}"
+        title = page_title(page)
         meta = make_meta(
             archive,
             page.url,
@@ -422,7 +451,49 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
         else:
             count = page.year.entry_count
         years = (page.year,) if page.year else ()
-        yield TimelineContext(meta, title, page, years, count, Pager(page.page_urls, page.number))
+        yield TimelineContext(
+            meta,
+            title,
+            page,
+            years,
+            count,
+            Pager(page.page_urls, page.number),
+            jump_list(archive, timeline, page),
+            filter_groups(archive, filtered, entries),
+            None,
+            keys_by_entry(entries),
+        )
+    for one_filter in filtered:
+        yield from filtered_contexts(derived, filtered, one_filter)
+
+
+def page_title(page: TimelinePage) -> str:
+    return page.heading if page.number == 1 else f"{page.heading}, page {page.number}"
+
+
+def filtered_contexts(
+    derived: Derived, filtered: tuple[FilteredTimeline, ...], one_filter: FilteredTimeline
+) -> Iterator[TimelineContext]:
+    """The pages of one filtered timeline: not searched (the timeline's entries are there
+    already), and without JSON-LD of their own."""
+    archive = derived.archive
+    link = one_filter.link
+    description = f"The events of the archive's timeline: {link.label.lower()}, in date order."
+    for page in one_filter.pages:
+        entries = page.entries
+        meta = make_meta(archive, page.url, page_title(page), description, "timeline")
+        yield TimelineContext(
+            meta,
+            page_title(page),
+            page,
+            (),
+            link.count,
+            Pager(page.page_urls, page.number),
+            jump_list(archive, derived.timeline, page),
+            filter_groups(archive, filtered, entries),
+            link,
+            keys_by_entry(entries),
+        )
 
 
 def figures_context(derived: Derived) -> FiguresContext:

@@ -10,15 +10,34 @@ current interpreter so that the venv's copy is used, never one found on PATH.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
+
+import cbor2
 
 from builder.write import write_files
 
 SEARCH_BUNDLE_DIR = "pagefind"
+# Page furniture that is not what a page says: the back-links after each marked passage of a
+# source text, a fact's "source sentence · compare claims" links, the on-this-page list and
+# the pager. Left in, it clutters snippets and runs into the words around it ("without
+# exceptionquote: quote by ..."). Templates mark their own with data-pagefind-ignore.
+EXCLUDED_SELECTORS = (".claim-refs", ".fact-links", ".on-this-page", ".pager")
+# Pagefind joins the text of adjacent elements as it finds it: "<th>As of</th><th>Value</th>"
+# is indexed as "As ofValue". A browser separates table cells, list items and blocks; the
+# copy Pagefind reads gets a space before each such tag, so snippets keep their words apart.
+BLOCK_TAG = re.compile(
+    rb"(?=</?(?:address|article|aside|blockquote|br|caption|dd|details|div|dl|dt|figcaption"
+    rb"|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|section|summary|table|td|th|tr|ul)\b)"
+)
 
 
 def pagefind_command(site_dir: Path) -> list[str]:
@@ -31,6 +50,7 @@ def pagefind_command(site_dir: Path) -> list[str]:
         str(site_dir),
         "--output-subdir",
         SEARCH_BUNDLE_DIR,
+        *(part for selector in EXCLUDED_SELECTORS for part in ("--exclude-selectors", selector)),
         # Errors only: a build prints its own summary, and Pagefind's progress lines would
         # bury it.
         "--silent",
@@ -61,17 +81,76 @@ def run_pagefind(site_dir: Path) -> None:
         raise RuntimeError(f"Pagefind wrote no search bundle into {site_dir / SEARCH_BUNDLE_DIR}")
 
 
+def spaced_blocks(html: bytes) -> bytes:
+    """The page with a space before every block, list and table tag (see `BLOCK_TAG`)."""
+    return BLOCK_TAG.sub(b" ", html)
+
+
 def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
     """The search stage: the bundle ({"pagefind/...": bytes}) indexing only the `searchable`
     pages. Pagefind reads a folder, so they alone are written to a scratch one: listings are
     neither read nor indexed."""
     with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
         site_dir = Path(scratch)
-        write_files(site_dir, ((path, pages[path]) for path in sorted(searchable)))
+        for path in sorted(searchable):  # one at a time: a spaced copy of each is transient
+            write_files(site_dir, [(path, spaced_blocks(pages[path]))])
         run_pagefind(site_dir)
         bundle = site_dir / SEARCH_BUNDLE_DIR
-        return {
-            f"{SEARCH_BUNDLE_DIR}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+        files = {
+            path.relative_to(bundle).as_posix(): path.read_bytes()
             for path in sorted(bundle.rglob("*"))
             if path.is_file()
         }
+    return {f"{SEARCH_BUNDLE_DIR}/{name}": data for name, data in stable_filters(files).items()}
+
+
+# ---- filters in a stable order -----------------------------------------------------------------
+# Pagefind writes each filter's values, and the list of filters, in an arbitrary order that
+# changes from run to run (its files are named by their content, so the names change too), so
+# two builds would differ. The bundle is rewritten with both sorted and the files renamed.
+# The formats: pagefind-entry.json names each language's metadata file by its hash;
+# "pagefind.<hash>.pf_meta" and "filter/<hash>.pf_filter" are gzip'd CBOR after a signature.
+# The metadata is [version, pages, index chunks, filters as [name, hash], sorts, ...]; a filter
+# file is [name, [[value, [page numbers]], ...]].
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+ENTRY_FILE = "pagefind-entry.json"
+META_FILTERS = 3
+
+
+def read_pagefind(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(PAGEFIND_SIGNATURE):
+        raise RuntimeError("Pagefind wrote an index file in a format this build does not know")
+    return cbor2.loads(raw[len(PAGEFIND_SIGNATURE) :])
+
+
+def write_pagefind(value: Any) -> bytes:
+    return gzip.compress(PAGEFIND_SIGNATURE + cbor2.dumps(value), mtime=0)
+
+
+def content_hash(language: str, data: bytes, length: int) -> str:
+    return f"{language}_{hashlib.sha256(data).hexdigest()[:length]}"
+
+
+def stable_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle (file name -> bytes) with every filter file and its list sorted."""
+    if ENTRY_FILE not in files:
+        return files
+    entry = json.loads(files[ENTRY_FILE])
+    out = dict(files)
+    for language, info in entry["languages"].items():
+        meta_name = f"pagefind.{info['hash']}.pf_meta"
+        meta = read_pagefind(out.pop(meta_name))
+        filters = []
+        for name, old_hash in meta[META_FILTERS]:
+            filter_name, values = read_pagefind(out.pop(f"filter/{old_hash}.pf_filter"))
+            data = write_pagefind([filter_name, sorted([v, sorted(p)] for v, p in values)])
+            new_hash = content_hash(language, data, 7)
+            out[f"filter/{new_hash}.pf_filter"] = data
+            filters.append([name, new_hash])
+        meta[META_FILTERS] = sorted(filters)
+        data = write_pagefind(meta)
+        info["hash"] = content_hash(language, data, 10)
+        out[f"pagefind.{info['hash']}.pf_meta"] = data
+    out[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return dict(sorted(out.items()))

@@ -1,7 +1,17 @@
 // Starts the Pagefind search box; pagefind-ui.js is written by the build's search step.
+// Each result shows its kind (fact sheet, actor, metric, disagreements) among its tags; the
+// filters (kind, actor, outlet, month published) sit beside the results, the kind open.
 window.addEventListener("DOMContentLoaded", function () {
-  var searchUI = new PagefindUI({ element: "#search", showSubResults: true, showImages: false });
-  prefillSearchFromQuery(searchUI);
+  var search = new PagefindUI({
+    element: "#search",
+    showSubResults: true,
+    showImages: false,
+    openFilters: ["type"],
+    // A fact sheet carries its whole source text: by default Pagefind would rank it below
+    // a short actor page for the same words, only for being long.
+    ranking: { pageLength: 0.2 },
+  });
+  prefillSearchFromQuery(search);
 });
 
 // The header's search box sends its words as `search/?q=…`: run that search straight away, and
