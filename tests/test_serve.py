@@ -170,6 +170,10 @@ def test_browser_reloads_and_shows_errors_in_a_panel(server: Server) -> None:
         page.wait_for_timeout(500)  # the script has seen the current build
         sheet.write_text(original.replace("title: Assad", "title: Reloaded Assad", 1), "utf-8")
         page.wait_for_function("document.title.includes('Reloaded Assad')", timeout=15_000)
+        # Previewed at once; the note stays while the full build runs (seconds), then goes.
+        notice = page.locator("[role=status]", has_text="being refreshed")
+        notice.wait_for(timeout=15_000)
+        notice.wait_for(state="detached", timeout=30_000)
 
         sheet.write_text(original.replace("[kerry, lavrov]", "[kerry, lavrovv]", 1), "utf-8")
         panel = page.locator("[role=alert][aria-label='Build errors']")
