@@ -1,8 +1,10 @@
 """`serve`: a real server process on a free port, against a temporary copy of the project.
 
 One module-scoped server goes through the whole story: the page is served with the reload
-script (the built file is not), an edit shows up, a broken edit keeps the last good page
-and reports the error at /__build-status, the fix recovers, and SIGINT exits with 0.
+script (the built file is not), an edit shows up (previewed from memory, then built), a
+broken edit keeps the last good page and reports the error at /__build-status, the fix
+recovers, and SIGINT exits with 0. The preview itself (`builder.live`) is tested in-process:
+its page is the clean build's, byte for byte.
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ from typing import Any
 
 import pytest
 
+from builder.build import BuildOptions, build_site
+from builder.live import article_edits, preview_articles, resident_model
 from builder.serve import (
     SCRIPT_PATH,
     SCRIPT_TAG,
     Answer,
     BadRequest,
+    LivePages,
     host_name,
     inject_script,
+    localise_links,
     site_answer,
     url_segments,
 )
@@ -42,8 +48,10 @@ from tests.fixtures import make_project, replace_in
 # Seconds an edit may take to show: the watcher's debounce plus one build (whose time the
 # server prints), plus this margin.
 MARGIN = 2.0
-# The promise to editors: a saved edit shows in the served page within this many seconds.
-EDIT_VISIBLE_WITHIN = 2.0
+# A fact-sheet edit is previewed from memory: the promise is half a second at 10,000
+# articles (bench/run.py measures it). Here, on a small project and a machine that may be
+# busy with other tests, only a generous bound is asserted; the figure is printed.
+EDIT_VISIBLE_WITHIN = 5.0
 
 
 @dataclass
@@ -77,6 +85,17 @@ class Server:
     def status(self) -> dict[str, Any]:
         return json.loads(self.get("/__build-status")[1])
 
+    def wait_settled(self, build: int) -> float:
+        """Seconds until build `build` is served and settled: a build for an earlier save may
+        have to finish first, then the build that catches up, then the model is derived."""
+        return self.wait_for(lambda: self.settled(build), 3 * self.build_seconds + 2 * MARGIN)
+
+    def settled(self, build: int) -> bool:
+        """Build `build` (or a later one) is served, with no error and nothing left to
+        refresh. Later: a build started for one save may already read the next."""
+        status = self.status()
+        return status["build"] >= build and status["ok"] and not status["refreshing"]
+
     def wait_for(self, condition: Callable[[], bool], within: float | None = None) -> float:
         """Seconds until `condition` held; fails after `within` seconds, by default one build
         plus the margin."""
@@ -86,7 +105,7 @@ class Server:
             if condition():
                 return time.monotonic() - started
             time.sleep(0.05)
-        pytest.fail(f"not within {limit:.1f} s")
+        pytest.fail(f"not within {limit:.1f} s; status {self.get('/__build-status')[1]}")
 
 
 def start_server(project: Path, project_root: Path) -> Server:
@@ -125,6 +144,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Iter
     running = start_server(project, project_root)
     yield running
     stop_server(running)
+    assert running.process.stdout is not None
+    print(running.process.stdout.read())  # shown if a test fails
 
 
 ARTICLE = "articles/2016-12-04-abc-russia-52-percent"
@@ -149,6 +170,10 @@ def test_browser_reloads_and_shows_errors_in_a_panel(server: Server) -> None:
         page.wait_for_timeout(500)  # the script has seen the current build
         sheet.write_text(original.replace("title: Assad", "title: Reloaded Assad", 1), "utf-8")
         page.wait_for_function("document.title.includes('Reloaded Assad')", timeout=15_000)
+        # Previewed at once; the note stays while the full build runs (seconds), then goes.
+        notice = page.locator("[role=status]", has_text="being refreshed")
+        notice.wait_for(timeout=15_000)
+        notice.wait_for(state="detached", timeout=30_000)
 
         sheet.write_text(original.replace("[kerry, lavrov]", "[kerry, lavrovv]", 1), "utf-8")
         panel = page.locator("[role=alert][aria-label='Build errors']")
@@ -266,7 +291,15 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     assert SCRIPT_PATH not in built.read_text(encoding="utf-8"), "built files stay clean"
     assert server.get(SCRIPT_PATH)[0] == 200
     first = server.status()["build"]  # 1, or more after the browser test
-    assert server.status() == {"build": first, "ok": True, "errors": []}
+    status = server.status()
+    assert status["version"] >= first  # builds and previews, each a reason to reload
+    assert {**status, "version": first} == {
+        "build": first,
+        "version": first,
+        "ok": True,
+        "errors": [],
+        "refreshing": False,
+    }
     missing_code, missing_page = server.get("/no/such/page/")
     assert missing_code == 404
     assert SCRIPT_TAG.decode() in missing_page
@@ -278,7 +311,8 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     sheet.write_text(edited, encoding="utf-8")
     seconds_edit = server.wait_for(lambda: "Edited Assad Troops" in server.get(f"/{ARTICLE}/")[1])
     assert seconds_edit < EDIT_VISIBLE_WITHIN, f"edit took {seconds_edit:.2f} s to show"
-    server.wait_for(lambda: server.status()["build"] == first + 1)  # recorded after the swap
+    server.wait_settled(first + 1)  # recorded after the swap
+    assert "Edited Assad Troops" in built.read_text(encoding="utf-8")
 
     broken = edited.replace("actors: [kerry, lavrov]", "actors: [kerry, lavrovv]", 1)
     assert broken != edited
@@ -294,8 +328,8 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     assert "Edited Assad Troops" in server.get(f"/{ARTICLE}/")[1], "the last good page stays"
 
     sheet.write_text(original, encoding="utf-8")
-    good = {"build": first + 2, "ok": True, "errors": []}
-    seconds_fix = server.wait_for(lambda: server.status() == good)
+    seconds_fix = server.wait_settled(first + 2)
+    assert server.status()["errors"] == []
     assert "Edited Assad Troops" not in server.get(f"/{ARTICLE}/")[1]
     with capsys.disabled():
         print(
@@ -309,3 +343,111 @@ def test_serve_edit_break_fix_and_stop(server: Server, capsys: pytest.CaptureFix
     rest = server.process.stdout.read()
     assert "Stopped." in rest
     assert "Traceback" not in rest
+
+
+def test_live_pages_serve_previews_until_a_build_catches_up() -> None:
+    pages = LivePages()
+    assert pages.answer(("articles", "a"), True) is None
+    pages.put({"articles/a/index.html": b"a1", "index.html": b"home"}, 1)
+    pages.put({"articles/a/index.html": b"a2"}, 2)
+    assert pages.answer(("articles", "a"), True) == Answer(
+        HTTPStatus.OK, Path("articles/a/index.html"), b"a2"
+    )
+    assert pages.answer((), True) == Answer(HTTPStatus.OK, Path("index.html"), b"home")
+    assert pages.answer(("articles", "a"), False) == Answer(HTTPStatus.MOVED_PERMANENTLY)
+    assert pages.answer(("articles", "a", "index.html"), False) is not None
+    assert pages.answer(("articles", "b"), True) is None
+    pages.drop_through(1)  # the build of save 1 is written: save 2's preview stays
+    assert pages.answer((), True) is None
+    assert pages.answer(("articles", "a"), True) is not None
+    pages.drop_through(2)
+    assert pages.answer(("articles", "a"), True) is None
+
+
+SHEET = "content/articles/2016-12-04-abc-russia-52-percent.md"
+
+
+def edited_copy(tmp_path: Path, project_root: Path) -> tuple[Path, Path]:
+    """A copy of the project and its fact sheet's file."""
+    project = tmp_path / "project"
+    for folder in ("content", "seeds", "templates"):
+        shutil.copytree(project_root / folder, project / folder)
+    return project, project / SHEET
+
+
+def test_a_summary_edit_is_previewed_exactly_as_a_clean_build_renders_it(
+    tmp_path: Path, project_root: Path
+) -> None:
+    project, sheet = edited_copy(tmp_path, project_root)
+    first = build_site(BuildOptions(project, tmp_path / "first", drafts=True))
+    resident = resident_model(project, first.archive)
+    sheet.write_text(
+        sheet.read_text("utf-8").rstrip("\n") + " A sentence appended.\n", encoding="utf-8"
+    )
+    edits = article_edits([sheet], project, resident.archive)
+    assert edits == (sheet,)
+    shown = preview_articles(resident, edits)
+    assert shown is not None and shown.errors == ()
+    clean = tmp_path / "clean"
+    build_site(BuildOptions(project, clean, drafts=True))
+    [(path, html)] = shown.pages.items()
+    assert path == f"{ARTICLE}/index.html"
+    assert b"A sentence appended." in html
+    assert html == (clean / path).read_bytes()
+    # The next save starts from the edited model.
+    assert "A sentence appended." in shown.resident.archive.article_by_slug[sheet.stem].summary_md
+
+
+def test_a_preview_reports_problems_and_leaves_fact_and_other_changes_to_the_build(
+    tmp_path: Path, project_root: Path
+) -> None:
+    project, sheet = edited_copy(tmp_path, project_root)
+    resident = resident_model(
+        project, build_site(BuildOptions(project, tmp_path / "out", drafts=True)).archive
+    )
+    original = sheet.read_text("utf-8")
+    # Anything but an edit of a known sheet: the full build alone shows it.
+    for other in ("content/site.yaml", "content/actors/kerry.yaml", "templates/article.html"):
+        assert article_edits([sheet, project / other], project, resident.archive) is None
+    new_sheet = sheet.with_name("2020-01-01-new.md")
+    new_sheet.write_text(original, encoding="utf-8")
+    assert article_edits([new_sheet], project, resident.archive) is None
+    new_sheet.unlink()
+    assert article_edits([sheet.with_name("gone.md")], project, resident.archive) is None
+    # `sed -i` saves through a temporary file, gone by the time the save is seen.
+    temporary = [sheet.with_name("sedX1b2c3"), project / "templates" / "4913"]
+    assert article_edits([sheet, *temporary], project, resident.archive) == (sheet,)
+
+    sheet.write_text(original.replace("[kerry, lavrov]", "[kerry, lavrovv]", 1), "utf-8")
+    shown = preview_articles(resident, (sheet,))
+    assert shown is not None and shown.pages == {}
+    [error] = shown.errors
+    assert str(error).startswith(f"{SHEET}:") and "unknown actor 'lavrovv'" in str(error)
+
+    # A changed fact changes other pages (the metric's, the timeline): no preview.
+    sheet.write_text(original.replace("[kerry, lavrov]", "[lavrov, kerry]", 1), "utf-8")
+    assert preview_articles(resident, (sheet,)) is None
+
+
+def test_after_an_edit_settles_every_page_served_is_the_clean_builds(
+    tmp_path: Path, project_root: Path
+) -> None:
+    """Preview first, then the background build: once it is done, what is served is what a
+    clean build of the edited project writes (but for the reload script and local links)."""
+    project, sheet = edited_copy(tmp_path, project_root)
+    running = start_server(project, project_root)
+    try:
+        marker = "A sentence the editor appended."
+        sheet.write_text(sheet.read_text("utf-8").rstrip("\n") + f" {marker}\n", encoding="utf-8")
+        seconds = running.wait_for(lambda: marker in running.get(f"/{ARTICLE}/")[1])
+        running.wait_settled(2)
+        clean = build_site(BuildOptions(project, tmp_path / "clean", drafts=True))
+        base_url = clean.archive.site.base_url
+        for path in (f"{ARTICLE}/index.html", "index.html", "sources/index.html", "404.html"):
+            expected = inject_script(localise_links((clean.out_dir / path).read_bytes(), base_url))
+            url = "/" + path.removesuffix("index.html")
+            with urllib.request.urlopen(running.url + url, timeout=5) as response:
+                assert response.read() == expected, path
+        print(f"edit shown after {seconds:.2f} s")
+    finally:
+        stop_server(running)
