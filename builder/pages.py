@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from builder import structured
+from builder.data_export import describe_data_files, human_size, render_data
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
 from builder.derive.figures import (
     FigureComparison,
@@ -287,6 +288,41 @@ class InfoContext:
     # Two scopes of this archive's metrics, for the about page's example of figures that are
     # never compared ("the east against the whole city"); empty with fewer than two.
     scope_example: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DownloadView:
+    download: structured.Download
+    size_text: str  # "14.2 kB"
+    rows: int | None  # data rows of a CSV file; None for JSON
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """The data page: each download with its size and row count."""
+
+    meta: PageMeta
+    downloads: tuple[DownloadView, ...]
+
+
+def data_context(derived: Derived) -> DataContext:
+    """The data page; its sizes and row counts are those of the files this build writes
+    (`render_data` is a pure function of the archive, so its output here is the same)."""
+    archive = derived.archive
+    meta = make_meta(
+        archive,
+        "data/",
+        "Data downloads",
+        "The whole archive as JSON and CSV, documented.",
+        "data",  # no nav item: the data page is linked from the footer and the about page
+        json_ld=structured.dataset_json_ld(archive),
+    )
+    files = describe_data_files(render_data(archive))
+    views = tuple(
+        DownloadView(d, human_size(files[d.path].size_bytes), files[d.path].rows)
+        for d in structured.DOWNLOADS
+    )
+    return DataContext(meta, views)
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -648,7 +684,7 @@ def scope_example(archive: Archive) -> tuple[str, ...]:
     return tuple(ranked[:2]) if len(ranked) >= 2 else ()
 
 
-def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
+def fixed_contexts(derived: Derived) -> Iterator[tuple[str, PageContext]]:
     """About, search, data and 404, with the template each uses."""
     archive = derived.archive
     site = archive.site
@@ -679,15 +715,7 @@ def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
         "search.html",
         info(make_meta(archive, "search/", "Search", f"Search {site.title}.", "search")),
     )
-    data_meta = make_meta(
-        archive,
-        "data/",
-        "Data downloads",
-        "The whole archive as JSON and CSV, documented.",
-        "about",
-        json_ld=structured.dataset_json_ld(archive),
-    )
-    yield "data.html", info(data_meta)
+    yield "data.html", data_context(derived)
     yield (
         "404.html",
         info(
