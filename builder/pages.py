@@ -9,7 +9,7 @@ the `rel` filter. JSON-LD lives in `builder.structured`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol, TypeVar
@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from builder import structured
+from builder import cite, structured
+from builder.cite import CiteFormats
 from builder.data_export import describe_data_files, human_size, render_data
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
 from builder.derive.figures import (
+    ClaimView,
     FigureComparison,
     MetricComparison,
 )
@@ -187,6 +189,7 @@ class ArticleContext:
     actors: tuple[ActorCount, ...]
     quotes: tuple[QuoteView, ...]
     source_html: Markup
+    cite: CiteView | None = None  # how to cite the fact sheet and each of its claims
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ class MetricContext:
     table: MetricComparison  # the comparison with only this page's rows of the table
     pager: Pager
     flag_count: int  # `flags` holds the first FLAGS_ON_METRIC_PAGE
+    cite: CiteView | None = None  # how to cite the metric page; links to each claim's
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,51 @@ class InfoContext:
     # Two scopes of this archive's metrics, for the about page's example of figures that are
     # never compared ("the east against the whole city"); empty with fewer than two.
     scope_example: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimCite:
+    anchor: str  # the id of the citation on the fact sheet
+    formats: CiteFormats
+
+
+@dataclass(frozen=True)
+class CiteView:
+    page: CiteFormats
+    claims: Mapping[str, ClaimCite] = dataclasses.field(default_factory=dict)  # by figure id
+    # figure id -> the claim's citation on its fact sheet (site-relative), for a table row
+    claim_links: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def article_cite(archive: Archive, article: Article) -> CiteView:
+    """The fact sheet's citation and one for each of its claims."""
+    return CiteView(
+        cite.cite_formats(cite.fact_sheet_citation(archive, article)),
+        MappingProxyType(
+            {
+                figure.figure_id: ClaimCite(
+                    cite.claim_cite_anchor(figure.figure_id),
+                    cite.cite_formats(cite.claim_citation(archive, figure)),
+                )
+                for figure in article.figures
+            }
+        ),
+    )
+
+
+def metric_cite(archive: Archive, metric_id: str, shown: Iterable[ClaimView]) -> CiteView:
+    """The metric page's citation; each claim shown links to its citation on its fact sheet
+    (in full there, so that 100 rows do not carry 100 citations)."""
+    links = {
+        claim.figure.figure_id: archive.url_article(claim.figure.article_slug)
+        + "#"
+        + cite.claim_cite_anchor(claim.figure.figure_id)
+        for claim in shown
+    }
+    return CiteView(
+        cite.cite_formats(cite.metric_citation(archive, metric_id)),
+        claim_links=MappingProxyType(links),
+    )
 
 
 @dataclass(frozen=True)
@@ -413,6 +462,7 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
         actors=tuple(ActorCount(link_actor(archive, a), n) for a, n in actors),
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),
         source_html=source_html,
+        cite=article_cite(archive, article),
     )
 
 
@@ -534,6 +584,9 @@ def metric_context(
         ),
         pager=pager,
         flag_count=len(flags),
+        cite=metric_cite(
+            archive, metric.metric_id, comparison.claims[first : first + METRIC_CLAIMS_PER_PAGE]
+        ),
     )
 
 
