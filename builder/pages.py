@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from builder import cite, structured
+from builder import cite, og_image, structured
 from builder.cite import CiteFormats
 from builder.data_export import describe_data_files, human_size, render_data
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
@@ -150,6 +150,13 @@ class PageMeta:
     searchable: bool = False
     json_ld: Markup | None = None
     absolute_links: bool = False  # the 404 page is served at any depth
+    og_image: str = og_image.SITE_IMAGE  # site-relative: the share card (builder.og_image)
+    og_image_alt: str = ""  # what the card shows, in words
+
+    @property
+    def og_image_url(self) -> str:
+        """Absolute, as Open Graph and Twitter require."""
+        return self.base_url + self.og_image
 
 
 @dataclass(frozen=True)
@@ -381,7 +388,13 @@ def make_meta(
     archive: Archive, url: str, title: str, description: str, section: str, **kw: object
 ) -> PageMeta:
     base = archive.site.base_url
+    kw.setdefault("og_image_alt", og_image.site_image_alt(archive.site))
     return PageMeta(page_path(url), title, description, base + url, base, section, **kw)  # type: ignore[arg-type]
+
+
+def og_image_meta(path: str, card: og_image.Card) -> dict[str, str]:
+    """`make_meta` arguments for a page with a share card of its own."""
+    return {"og_image": path, "og_image_alt": card.alt}
 
 
 def nav_items(meta: PageMeta) -> tuple[NavItem, ...]:
@@ -444,6 +457,9 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
             og_type="article",
             searchable=True,
             json_ld=structured.article_json_ld(archive, article),
+            **og_image_meta(
+                og_image.article_image(article.slug), og_image.article_card(archive, article)
+            ),
         ),
         item=item,
         original_host=urlsplit(article.url).netloc if article.url else "",
@@ -567,6 +583,9 @@ def metric_context(
         "figures",
         searchable=pager.number == 1,
         json_ld=structured.metric_json_ld(archive, comparison) if pager.number == 1 else None,
+        **og_image_meta(
+            og_image.metric_image(metric.metric_id), og_image.metric_card(archive, metric.metric_id)
+        ),
     )
     return MetricContext(
         meta,
