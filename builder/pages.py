@@ -420,7 +420,14 @@ def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
     headline = derived.figures.by_metric[headline_id] if headline_id else None
     latest = headline.latest if headline else None
     return HomeContext(
-        meta=make_meta(archive, "", archive.site.title, archive.site.description, "home"),
+        meta=make_meta(
+            archive,
+            "",
+            archive.site.title,
+            archive.site.description,
+            "home",
+            json_ld=structured.home_json_ld(archive),
+        ),
         counts=counts,
         latest=tuple(
             describe_article(archive, a) for a in archive.articles[:LATEST_ARTICLES_ON_HOME]
