@@ -29,7 +29,7 @@ from builder.index import Archive
 from builder.model import Article, Site
 
 # Bump when the drawing changes, so that cached cards are drawn anew.
-GENERATOR_VERSION = "og-1"
+GENERATOR_VERSION = "og-2"
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 SITE_IMAGE = "og/site.png"
@@ -188,19 +188,28 @@ def drawable(text: str) -> str:
     return "".join(chars)
 
 
+@cache
+def text_length(text: str, size: int) -> float:
+    return float(font(size).getlength(text))
+
+
 def wrap(text: str, size: int, width: int, max_lines: int) -> list[str]:
-    """Greedy word wrap to `width` pixels; the last line ends in "…" when text is left."""
-    face = font(size)
+    """Greedy word wrap to `width` pixels; the last line ends in "…" when text is left.
+    A line's length is the sum of its words' and spaces' (each measured once per size:
+    measuring every candidate line was most of the drawing time)."""
+    space = text_length(" ", size)
     lines: list[str] = []
     words = drawable(text).split()
     while words and len(lines) < max_lines:
-        line = words.pop(0)
-        while words and face.getlength(f"{line} {words[0]}") <= width:
+        line, length = words[0], text_length(words[0], size)
+        words.pop(0)
+        while words and length + space + text_length(words[0], size) <= width:
+            length += space + text_length(words[0], size)
             line = f"{line} {words.pop(0)}"
         lines.append(line)
     if words:
         last = lines[-1]
-        while last and face.getlength(last + " …") > width:
+        while last and text_length(last + " …", size) > width:
             last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
         lines[-1] = last + " …"
     return lines
