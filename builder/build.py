@@ -132,7 +132,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             rendered.pages,
             render_feeds(archive, page_paths),
             render_data(archive),
-            render_og_images(archive, options.project_dir),  # share cards, cached by content
+            render_og_images(archive, options.project_dir, options.jobs),  # cached share cards
             read_static_files(theme),
         )
     with clock.stage(SEARCH):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from builder import og_image
 from builder.build import BuildReport
 from builder.og_image import Card, card_key, card_png, draw_card
 from tests.htmlparse import parse_page
+from tests.sample_archive import make_archive
 
 MAX_IMAGE_BYTES = 200_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -97,3 +99,15 @@ def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path: Path) -> None:
 
 def test_characters_the_font_lacks_get_stand_ins() -> None:
     assert og_image.drawable("Café – Ürümqi") == "Cafe - Urumqi"
+
+
+def test_cards_drawn_by_several_processes_are_the_same_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_archive()
+    alone = og_image.render_og_images(archive, tmp_path / "one")
+    monkeypatch.setattr(og_image, "PARALLEL_FROM", 1)
+    together = og_image.render_og_images(archive, tmp_path / "two", jobs=2)
+    assert together == alone and len(alone) == 1 + len(archive.articles) + len(archive.metrics)
+    cached = sorted(og_image.og_cache_dir(tmp_path / "two").iterdir())
+    assert len(cached) == len(set(og_image.archive_cards(archive).values()))
