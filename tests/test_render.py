@@ -329,7 +329,9 @@ def test_render_logs_every_link_a_page_makes_shared_fragments_included() -> None
     every href its HTML makes through `rel`, whether rendered afresh or reused."""
     rendered = render_site(derive(make_archive()), TEMPLATES)
     for path in ("timeline/index.html", "actors/lavrov/index.html", "articles/alpha/index.html"):
-        hrefs = set(parse_html(rendered.pages[path].decode()).hrefs())
+        page = parse_html(rendered.pages[path].decode())
+        # Every href, and every src (a fact sheet loads the citations' copy script).
+        hrefs = set(page.hrefs()) | {e.attrs["src"] for e in page.iter() if "src" in e.attrs}
         logged = set(rendered.links[path])
         assert logged and logged <= hrefs
         # What the log leaves out is an in-page anchor or a link off the site.
