@@ -21,6 +21,7 @@ from builder.feeds import render_feeds
 from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.model import Article
+from builder.og_image import render_og_images
 from builder.render import derive, render_site
 from builder.search import index_pages
 from builder.summary_links import check_summary_links
@@ -131,6 +132,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             rendered.pages,
             render_feeds(archive, page_paths),
             render_data(archive),
+            render_og_images(archive, options.project_dir, options.jobs),  # cached share cards
             read_static_files(theme),
         )
     with clock.stage(SEARCH):

@@ -16,7 +16,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from builder.model import (
     Figure,
     FuzzyDate,
     Inference,
+    License,
     Metric,
     Passage,
     Period,
@@ -38,7 +40,7 @@ from builder.model import (
 from builder.views import DISAGREEMENTS_URL, claim_permalink, quote_permalink
 
 # Bump the major part when a field is removed or changes meaning, the minor part on additions.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 GENERATOR = "factsheet-archive"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "archive.schema.json"
 
@@ -86,19 +88,91 @@ EVENT_COLUMNS = (
 )
 
 JsonObject = dict[str, Any]
+# The CSV columns that hold site-relative URLs, given absolute in the CSV files.
+SITE_URL_COLUMNS = frozenset(
+    column
+    for columns in (FIGURE_COLUMNS, QUOTE_COLUMNS, DISAGREEMENT_COLUMNS, EVENT_COLUMNS)
+    for column in columns
+    if column.endswith("_url")
+)
+
+
+# The data page shows these files' sizes, so the render stage asks for them before the
+# build writes them: the files of the last archive asked for are kept, to be made once per
+# build (in one process; a render process forked by --jobs makes its own). The archive is
+# frozen, so the same object always gives the same files.
+LAST_RENDERED: list[tuple[Archive, dict[str, bytes]]] = []
 
 
 def render_data(archive: Archive) -> dict[str, bytes]:
     """archive.json, its schema, and one CSV row per figure, event report, quote and flag."""
+    if LAST_RENDERED and LAST_RENDERED[0][0] is archive:
+        return dict(LAST_RENDERED[0][1])
+    outputs = make_data_files(archive)
+    LAST_RENDERED[:] = [(archive, outputs)]
+    return dict(outputs)
+
+
+def make_data_files(archive: Archive) -> dict[str, bytes]:
     flags = sorted(compare_figures(archive).disagreements, key=lambda d: d.disagreement_id)
+    base = archive.site.base_url
     return {
         "data/archive.json": dump_json(archive_document(archive, flags)),
         "data/archive.schema.json": SCHEMA_PATH.read_bytes(),
-        "data/figures.csv": dump_csv(FIGURE_COLUMNS, figure_rows(archive)),
-        "data/events.csv": dump_csv(EVENT_COLUMNS, event_rows(archive)),
-        "data/quotes.csv": dump_csv(QUOTE_COLUMNS, quote_rows(archive)),
-        "data/disagreements.csv": dump_csv(DISAGREEMENT_COLUMNS, disagreement_rows(flags)),
+        "data/figures.csv": dump_csv(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base)),
+        "data/events.csv": dump_csv(EVENT_COLUMNS, absolute_urls(event_rows(archive), base)),
+        "data/quotes.csv": dump_csv(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base)),
+        "data/disagreements.csv": dump_csv(
+            DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)
+        ),
     }
+
+
+def absolute_urls(rows: Iterable[JsonObject], base_url: str) -> Iterator[JsonObject]:
+    """The rows with `base_url` before every site-relative URL (`SITE_URL_COLUMNS`):
+    a spreadsheet can open an absolute link, not one relative to a page it never saw.
+    archive.json keeps them relative, as its schema documents."""
+    for row in rows:
+        yield {
+            key: base_url + value if key in SITE_URL_COLUMNS and value is not None else value
+            for key, value in row.items()
+        }
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A download as the data page describes it."""
+
+    path: str  # site-relative, "data/figures.csv"
+    size_bytes: int
+    rows: int | None  # data rows of a CSV file (the header not counted); None for JSON
+
+
+def describe_data_files(outputs: Mapping[str, bytes]) -> dict[str, DataFile]:
+    """Each of `render_data`'s files with its size and, for a CSV file, its row count
+    (read back with the csv module: a quoted cell may hold a line break)."""
+    return {
+        path: DataFile(
+            path,
+            len(content),
+            sum(1 for _ in csv.reader(io.StringIO(content.decode()))) - 1
+            if path.endswith(".csv")
+            else None,
+        )
+        for path, content in outputs.items()
+    }
+
+
+def human_size(size_bytes: int) -> str:
+    """The size in words, "812 bytes", "14.2 kB" or "3.1 MB": decimal units, as file
+    managers show them."""
+    if size_bytes < 1000:
+        return f"{size_bytes} bytes"
+    for power, unit in ((1, "kB"), (2, "MB")):
+        # 999,950 bytes would round up to "1000.0 kB": that is "1.0 MB".
+        if round(size_bytes / 1000**power, 1) < 1000:
+            return f"{size_bytes / 1000**power:.1f} {unit}"
+    return f"{size_bytes / 1000**3:.1f} GB"
 
 
 # ---- archive.json ---------------------------------------------------------------------------
@@ -116,6 +190,7 @@ def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObj
             "description": site.description,
             "language": site.language,
             "base_url": site.base_url,
+            "license": license_json(site.license),
         },
         "counts": {
             "articles": len(archive.articles),
@@ -254,6 +329,10 @@ def disagreement_json(flag: Disagreement) -> JsonObject:
 
 def disagreement_url(flag: Disagreement) -> str:
     return f"{DISAGREEMENTS_URL}#{flag.disagreement_id}"
+
+
+def license_json(license: License | None) -> JsonObject | None:
+    return None if license is None else {"name": license.name, "url": license.url}
 
 
 def inference_json(archive: Archive, slug: str, inference: Inference | None) -> JsonObject | None:

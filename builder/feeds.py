@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
+from builder.cite import newest_published
 from builder.index import Archive, page_url
 from builder.markup import MARKDOWN
 from builder.model import Article, FuzzyDate
@@ -137,20 +138,53 @@ def render_sitemaps(archive: Archive, page_paths: Sequence[str]) -> dict[str, by
 
 def sitemap_entries(archive: Archive, page_paths: Iterable[str]) -> list[tuple[str, str | None]]:
     """(absolute URL, lastmod or None) for each listed page, sorted by URL."""
-    lastmods = article_lastmods(archive)
+    lastmods = page_lastmods(archive)
+    newest = archive.articles[0].published.iso() if archive.articles else None
     entries = []
     for path in page_paths:
         if path in EXCLUDED_PAGES or not path.endswith(".html"):
             continue
         url = page_url(path)
-        entries.append((archive.site.base_url + url, lastmods.get(url)))
+        # "figures/x/page/2/" changes with "figures/x/": both show the metric's claims.
+        section = "/".join(url.split("/")[:2]) + "/"
+        entries.append((archive.site.base_url + url, lastmods.get(section, newest)))
     return sorted(set(entries))
 
 
-def article_lastmods(archive: Archive) -> dict[str, str]:
-    """A fact sheet's content dates from its article's publication; other pages have no
-    trustworthy date (they change whenever any article is added), so they get none."""
-    return {archive.url_article(a.slug): a.published.iso() for a in archive.articles}
+def page_lastmods(archive: Archive) -> dict[str, str]:
+    """When the content of a fact sheet, a metric's pages and an actor's pages last changed:
+    the newest publication date among the articles each shows, so that lastmod is
+    deterministic (never the build time). Every other page (home, timeline, listings) shows
+    the whole archive, and so changes with its newest article."""
+    lastmods = {archive.url_article(a.slug): a.published.iso() for a in archive.articles}
+    for metric_id in archive.metrics:
+        slugs = (f.article_slug for f in archive.figures_by_metric.get(metric_id, ()))
+        newest = newest_published(archive, slugs)
+        if newest is not None:
+            lastmods[archive.url_metric(metric_id)] = newest.iso()
+    for actor_id, actor_slugs in actor_articles(archive).items():
+        newest = newest_published(archive, actor_slugs)
+        if newest is not None:
+            lastmods[archive.url_actor(actor_id)] = newest.iso()
+    return lastmods
+
+
+def actor_articles(archive: Archive) -> dict[str, set[str]]:
+    """Actor id -> the articles its page draws on: those naming it in their text or giving
+    it an event, a figure or a quote."""
+    slugs: dict[str, set[str]] = {actor_id: set() for actor_id in archive.actors}
+    for slug, mentions in archive.mentions.items():
+        for mention in mentions:
+            slugs[mention.actor_id].add(slug)
+    for event in archive.events:
+        for actor_id in event.actor_ids:
+            slugs[actor_id].add(event.article_slug)
+    for figure in archive.figures:
+        if figure.claimant_id is not None:
+            slugs[figure.claimant_id].add(figure.article_slug)
+    for quote in archive.quotes:
+        slugs[quote.speaker_id].add(quote.article_slug)
+    return slugs
 
 
 def sitemap_urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:

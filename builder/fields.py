@@ -55,6 +55,11 @@ SITE_FIELDS = {
     "base_url": Field(True, "the absolute URL the site is served from, ending in '/'"),
     "headline_metric": Field(False, "the metric id the home page charts; else the most claimed"),
     "comparison": Field(False, "settings for comparing claims: window_days, about_tolerance"),
+    "license": Field(False, "the reuse terms of content and data: name and url"),
+}
+LICENSE_FIELDS = {
+    "name": Field(True, "the licence's short name, e.g. 'CC BY 4.0'"),
+    "url": Field(True, "the absolute http(s) URL of the licence text"),
 }
 COMPARISON_FIELDS = {
     "window_days": Field(False, "levels further apart than this many days are not compared (7)"),

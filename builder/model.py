@@ -108,6 +108,14 @@ class ComparisonSettings:
 
 
 @dataclass(frozen=True)
+class License:
+    """The terms the archive's content and data may be reused under."""
+
+    name: str  # "CC BY 4.0"
+    url: str  # the licence text, absolute http(s)
+
+
+@dataclass(frozen=True)
 class Site:
     title: str
     description: str
@@ -116,6 +124,7 @@ class Site:
     source: SourceRef
     headline_metric: str | None = None  # None: the metric with most claims
     comparison: ComparisonSettings = ComparisonSettings()
+    license: License | None = None  # None: no licence is stated, and the pages say so
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol, TypeVar
@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from builder import structured
+from builder import cite, og_image, structured
+from builder.cite import CiteFormats
+from builder.data_export import describe_data_files, human_size, render_data
 from builder.derive.actors import KIND_HEADINGS, ActorRelations, KindGroup
 from builder.derive.figures import (
+    ClaimView,
     FigureComparison,
     MetricComparison,
 )
@@ -159,6 +162,13 @@ class PageMeta:
     searchable: bool = False
     json_ld: Markup | None = None
     absolute_links: bool = False  # the 404 page is served at any depth
+    og_image: str = og_image.SITE_IMAGE  # site-relative: the share card (builder.og_image)
+    og_image_alt: str = ""  # what the card shows, in words
+
+    @property
+    def og_image_url(self) -> str:
+        """Absolute, as Open Graph and Twitter require."""
+        return self.base_url + self.og_image
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,7 @@ class ArticleContext:
     quotes: tuple[QuoteView, ...]
     source_html: Markup
     passage_numbers: Mapping[str, int]  # passage URL → its footnote number in print
+    cite: CiteView | None = None  # how to cite the fact sheet and each of its claims
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,7 @@ class MetricContext:
     table: MetricComparison  # the comparison with only this page's rows of the table
     pager: Pager
     flag_count: int  # `flags` holds the first FLAGS_ON_METRIC_PAGE
+    cite: CiteView | None = None  # how to cite the metric page; links to each claim's
 
 
 @dataclass(frozen=True)
@@ -307,6 +319,86 @@ class InfoContext:
     scope_example: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ClaimCite:
+    anchor: str  # the id of the citation on the fact sheet
+    formats: CiteFormats
+
+
+@dataclass(frozen=True)
+class CiteView:
+    page: CiteFormats
+    claims: Mapping[str, ClaimCite] = dataclasses.field(default_factory=dict)  # by figure id
+    # figure id -> the claim's citation on its fact sheet (site-relative), for a table row
+    claim_links: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def article_cite(archive: Archive, article: Article) -> CiteView:
+    """The fact sheet's citation and one for each of its claims."""
+    return CiteView(
+        cite.cite_formats(cite.fact_sheet_citation(archive, article)),
+        MappingProxyType(
+            {
+                figure.figure_id: ClaimCite(
+                    cite.claim_cite_anchor(figure.figure_id),
+                    cite.cite_formats(cite.claim_citation(archive, figure)),
+                )
+                for figure in article.figures
+            }
+        ),
+    )
+
+
+def metric_cite(archive: Archive, metric_id: str, shown: Iterable[ClaimView]) -> CiteView:
+    """The metric page's citation; each claim shown links to its citation on its fact sheet
+    (in full there, so that 100 rows do not carry 100 citations)."""
+    links = {
+        claim.figure.figure_id: archive.url_article(claim.figure.article_slug)
+        + "#"
+        + cite.claim_cite_anchor(claim.figure.figure_id)
+        for claim in shown
+    }
+    return CiteView(
+        cite.cite_formats(cite.metric_citation(archive, metric_id)),
+        claim_links=MappingProxyType(links),
+    )
+
+
+@dataclass(frozen=True)
+class DownloadView:
+    download: structured.Download
+    size_text: str  # "14.2 kB"
+    rows: int | None  # data rows of a CSV file; None for JSON
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """The data page: each download with its size and row count."""
+
+    meta: PageMeta
+    downloads: tuple[DownloadView, ...]
+
+
+def data_context(derived: Derived) -> DataContext:
+    """The data page; its sizes and row counts are those of the files this build writes
+    (`render_data` is a pure function of the archive, so its output here is the same)."""
+    archive = derived.archive
+    meta = make_meta(
+        archive,
+        "data/",
+        "Data downloads",
+        "The whole archive as JSON and CSV, documented.",
+        "data",  # no nav item: the data page is linked from the footer and the about page
+        json_ld=structured.dataset_json_ld(archive),
+    )
+    files = describe_data_files(render_data(archive))
+    views = tuple(
+        DownloadView(d, human_size(files[d.path].size_bytes), files[d.path].rows)
+        for d in structured.DOWNLOADS
+    )
+    return DataContext(meta, views)
+
+
 # ---- helpers -------------------------------------------------------------------------------
 
 
@@ -314,7 +406,13 @@ def make_meta(
     archive: Archive, url: str, title: str, description: str, section: str, **kw: object
 ) -> PageMeta:
     base = archive.site.base_url
+    kw.setdefault("og_image_alt", og_image.site_image_alt(archive.site))
     return PageMeta(page_path(url), title, description, base + url, base, section, **kw)  # type: ignore[arg-type]
+
+
+def og_image_meta(path: str, card: og_image.Card) -> dict[str, str]:
+    """`make_meta` arguments for a page with a share card of its own."""
+    return {"og_image": path, "og_image_alt": card.alt}
 
 
 def nav_items(meta: PageMeta) -> tuple[NavItem, ...]:
@@ -340,7 +438,14 @@ def home_context(derived: Derived, chart: Markup | None) -> HomeContext:
     headline = derived.figures.by_metric[headline_id] if headline_id else None
     latest = headline.latest if headline else None
     return HomeContext(
-        meta=make_meta(archive, "", archive.site.title, archive.site.description, "home"),
+        meta=make_meta(
+            archive,
+            "",
+            archive.site.title,
+            archive.site.description,
+            "home",
+            json_ld=structured.home_json_ld(archive),
+        ),
         counts=counts,
         latest=tuple(
             describe_article(archive, a) for a in archive.articles[:LATEST_ARTICLES_ON_HOME]
@@ -377,6 +482,9 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
             og_type="article",
             searchable=True,
             json_ld=structured.article_json_ld(archive, article),
+            **og_image_meta(
+                og_image.article_image(article.slug), og_image.article_card(archive, article)
+            ),
         ),
         item=item,
         original_host=urlsplit(article.url).netloc if article.url else "",
@@ -396,6 +504,7 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),
         source_html=source_html,
         passage_numbers=number_passages(url, source_html),
+        cite=article_cite(archive, article),
     )
 
 
@@ -566,6 +675,9 @@ def metric_context(
         "figures",
         searchable=pager.number == 1,
         json_ld=structured.metric_json_ld(archive, comparison) if pager.number == 1 else None,
+        **og_image_meta(
+            og_image.metric_image(metric.metric_id), og_image.metric_card(archive, metric.metric_id)
+        ),
     )
     return MetricContext(
         meta,
@@ -583,6 +695,9 @@ def metric_context(
         ),
         pager=pager,
         flag_count=len(flags),
+        cite=metric_cite(
+            archive, metric.metric_id, comparison.claims[first : first + METRIC_CLAIMS_PER_PAGE]
+        ),
     )
 
 
@@ -733,7 +848,7 @@ def scope_example(archive: Archive) -> tuple[str, ...]:
     return tuple(ranked[:2]) if len(ranked) >= 2 else ()
 
 
-def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
+def fixed_contexts(derived: Derived) -> Iterator[tuple[str, PageContext]]:
     """About, search, data and 404, with the template each uses."""
     archive = derived.archive
     site = archive.site
@@ -764,15 +879,7 @@ def fixed_contexts(derived: Derived) -> Iterator[tuple[str, InfoContext]]:
         "search.html",
         info(make_meta(archive, "search/", "Search", f"Search {site.title}.", "search")),
     )
-    data_meta = make_meta(
-        archive,
-        "data/",
-        "Data downloads",
-        "The whole archive as JSON and CSV, documented.",
-        "about",
-        json_ld=structured.dataset_json_ld(archive),
-    )
-    yield "data.html", info(data_meta)
+    yield "data.html", data_context(derived)
     yield (
         "404.html",
         info(

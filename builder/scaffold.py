@@ -70,6 +70,11 @@ description: Figures, dates and quotations from news reports, each traced to its
 language: en
 # Where the site will be published; used for the feed, the sitemap and canonical links.
 base_url: https://example.org/
+# The terms your fact sheets and data downloads may be reused under, shown on the about and
+# data pages and in the footer. Pick your own, or remove these lines to state none.
+license:
+  name: CC BY 4.0
+  url: https://creativecommons.org/licenses/by/4.0/
 """
 
 METRICS_YAML = """\

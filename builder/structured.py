@@ -168,21 +168,51 @@ def metric_json_ld(archive: Archive, comparison: MetricComparison) -> Markup:
 
 
 def dataset_json_ld(archive: Archive) -> Markup:
+    return json_ld(dataset_data(archive))
+
+
+def dataset_data(archive: Archive) -> dict[str, Any]:
+    """The archive's downloads as a schema.org Dataset, with its licence when one is set."""
     base = archive.site.base_url
-    return json_ld(
-        {
-            "@type": "Dataset",
-            "name": archive.site.title,
-            "description": archive.site.description,
-            "url": base + "data/",
-            "distribution": [
-                {
-                    "@type": "DataDownload",
-                    "name": d.title,
-                    "contentUrl": base + d.path,
-                    "encodingFormat": d.encoding_format,
-                }
-                for d in DOWNLOADS
-            ],
-        }
-    )
+    data: dict[str, Any] = {
+        "@type": "Dataset",
+        "name": archive.site.title,
+        "description": archive.site.description,
+        "url": base + "data/",
+        "isAccessibleForFree": True,
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": d.title,
+                "contentUrl": base + d.path,
+                "encodingFormat": d.encoding_format,
+            }
+            for d in DOWNLOADS
+        ],
+    }
+    newest = archive.articles[0].published if archive.articles else None
+    if newest is not None:
+        data["dateModified"] = newest.iso()  # the content's date, never the build's
+    if archive.site.license is not None:
+        data["license"] = archive.site.license.url
+    return data
+
+
+def home_json_ld(archive: Archive) -> Markup:
+    """The home page: the site (WebSite) and the archive's data (Dataset), in one graph.
+    No SearchAction: the search page does not read a query from its URL."""
+    site = archive.site
+    base = site.base_url
+    website: dict[str, Any] = {
+        "@type": "WebSite",
+        "@id": base + "#website",
+        "name": site.title,
+        "description": site.description,
+        "url": base,
+        "inLanguage": site.language,
+    }
+    dataset = {"@id": base + "data/#dataset", **dataset_data(archive)}
+    dataset["isPartOf"] = {"@id": website["@id"]}
+    if site.license is not None:
+        website["license"] = site.license.url
+    return json_ld({"@graph": [website, dataset]})

@@ -20,6 +20,7 @@ import yaml
 from builder.errors import ContentError
 from builder.fields import (
     COMPARISON_FIELDS,
+    LICENSE_FIELDS,
     METRIC_FIELDS,
     RELATED_FIELDS,
     SITE_FIELDS,
@@ -29,6 +30,7 @@ from builder.load import RawDocument
 from builder.model import (
     METRIC_KINDS,
     ComparisonSettings,
+    License,
     Metric,
     MetricKind,
     MetricRelation,
@@ -97,8 +99,10 @@ def validate_site(
             if "comparison" in fields
             else ComparisonSettings()
         )
+        license = read_license(check, fields["license"]) if "license" in fields else None
         if None in (title, description, language, url, comparison) or (
-            "headline_metric" in fields and headline is None
+            ("headline_metric" in fields and headline is None)
+            or ("license" in fields and license is None)
         ):
             return None
         return Site(
@@ -109,6 +113,7 @@ def validate_site(
             check.source(document.node),
             headline_metric=headline,
             comparison=comparison,  # type: ignore[arg-type]
+            license=license,
         )
 
     return collect(document, errors, build)
@@ -139,6 +144,27 @@ def read_comparison(check: Checker, node: yaml.Node) -> ComparisonSettings | Non
     if window is None or tolerance is None:
         return None
     return ComparisonSettings(window, tolerance)
+
+
+def read_license(check: Checker, node: yaml.Node) -> License | None:
+    """`license: {name: ..., url: ...}`; optional, since an archive may state no terms."""
+    fields = check.mapping(node, LICENSE_FIELDS, "license")
+    if fields is None:
+        return None
+    name, url = (
+        check.text(fields[key], f"license {key}") if key in fields else None
+        for key in ("name", "url")
+    )
+    if url is not None and not re.match(r"^https?://[^/\s]+\S*$", url):
+        check.fail(
+            fields["url"],
+            f"license url {url!r} is not an absolute http(s) URL",
+            "link the licence text, e.g. https://creativecommons.org/licenses/by/4.0/",
+        )
+        return None
+    if name is None or url is None:
+        return None
+    return License(name, url)
 
 
 def declared_metric_ids(document: RawDocument | None) -> dict[str, None]:

@@ -241,4 +241,5 @@ def test_a_broken_link_made_by_a_template_names_the_output_page_not_a_temporary_
     ), first
     assert not (project / "_site").exists()
     hidden = sorted(p.name for p in project.iterdir() if p.name.startswith("."))
-    assert set(hidden) <= {"._site.lock", ".gitignore"}  # no staging folder left
+    # No staging folder left (the build cache is no debris).
+    assert set(hidden) <= {"._site.lock", ".gitignore", ".factsheets-cache"}

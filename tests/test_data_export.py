@@ -110,7 +110,7 @@ def test_archive_json_validates_against_its_schema_and_holds_everything() -> Non
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
     assert_matches_archive(document, archive)
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert document["counts"]["disagreements"] >= 1
     assert document["generator"] == "factsheet-archive"
 
@@ -167,8 +167,9 @@ def test_figures_csv_has_one_row_per_figure_with_its_sentence() -> None:
     assert (row["low"], row["high"], row["projected"]) == ("60", "60", "true")
     assert row["claimant_name"] == "Syrian army"
     assert row["note"] == ""
-    assert row["article_url"] == "articles/beta/"
-    assert row["passage_url"].startswith("articles/beta/#p")
+    # Absolute, so that a spreadsheet can open them.
+    assert row["article_url"] == archive.site.base_url + "articles/beta/"
+    assert row["passage_url"].startswith(archive.site.base_url + "articles/beta/#p")
 
 
 def test_events_csv_has_one_row_per_report_and_survives_commas_quotes_newlines() -> None:
@@ -230,6 +231,7 @@ def expected_quote_row(archive: Archive, quote_id: str) -> dict[str, str]:
     quote = next(q for q in archive.quotes if q.quote_id == quote_id)
     article = archive.article_by_slug[quote.article_slug]
     passage = quote.passage
+    base = archive.site.base_url
     return {
         "quote_id": quote.quote_id,
         "speaker_id": quote.speaker_id,
@@ -242,21 +244,22 @@ def expected_quote_row(archive: Archive, quote_id: str) -> dict[str, str]:
         "seed": article.seed,
         "passage_start": str(passage.start),
         "passage_end": str(passage.end),
-        "article_url": f"articles/{article.slug}/",
-        "passage_url": f"articles/{article.slug}/#p{passage.start}-{passage.end}",
-        "quote_url": f"articles/{article.slug}/#{quote.quote_id}",
-        "speaker_url": f"actors/{quote.speaker_id}/",
+        "article_url": base + f"articles/{article.slug}/",
+        "passage_url": base + f"articles/{article.slug}/#p{passage.start}-{passage.end}",
+        "quote_url": base + f"articles/{article.slug}/#{quote.quote_id}",
+        "speaker_url": base + f"actors/{quote.speaker_id}/",
     }
 
 
-def expected_flag_row(flag: Disagreement) -> dict[str, str]:
+def expected_flag_row(flag: Disagreement, base: str) -> dict[str, str]:
+    """The CSV row of a flag; its URLs absolute under `base`."""
     row = {
         "disagreement_id": flag.disagreement_id,
         "severity": flag.severity,
         "rule": flag.rule,
         "reason": flag.reason,
         "same_claimant": "true" if flag.same_claimant else "false",
-        "disagreement_url": f"disagreements/#{flag.disagreement_id}",
+        "disagreement_url": base + f"disagreements/#{flag.disagreement_id}",
     }
     for prefix, claim in (("first", flag.first), ("second", flag.second)):
         figure = claim.figure
@@ -271,7 +274,7 @@ def expected_flag_row(flag: Disagreement) -> dict[str, str]:
             f"{prefix}_outlet": claim.outlet,
             f"{prefix}_article_slug": figure.article_slug,
             f"{prefix}_source_sentence": figure.passage.text,
-            f"{prefix}_passage_url": claim.passage_url,
+            f"{prefix}_passage_url": base + claim.passage_url,
         }
     return row
 
@@ -287,7 +290,7 @@ def assert_quote_and_flag_rows(outputs: dict[str, bytes], archive: Archive) -> N
     assert rows and tuple(rows[0]) == DISAGREEMENT_COLUMNS
     assert len(rows) == len(flags)
     for row, flag in zip(rows, flags, strict=True):
-        assert row == expected_flag_row(flag)
+        assert row == expected_flag_row(flag, archive.site.base_url)
 
 
 def test_quotes_and_disagreements_csv_match_the_model_row_by_row() -> None:

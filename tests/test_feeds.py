@@ -119,17 +119,39 @@ def test_page_paths_become_directory_urls(path: str, url: str) -> None:
     assert page_url(path) == url
 
 
-def test_sitemap_lists_every_page_but_404_with_article_dates() -> None:
+def test_sitemap_lists_every_page_but_404_with_the_date_its_content_changed() -> None:
     sitemap = parse(render_feeds(make_archive(), PAGES)["sitemap.xml"])
     assert sitemap.tag == f"{SM}urlset"
     urls = {child_text(u, f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in sitemap}
+    # A fact sheet: its article's date; a page of the whole archive: the newest article's.
     assert urls == {
-        BASE: None,
-        BASE + "about/": None,
+        BASE: "2016-12-04",
+        BASE + "about/": "2016-12-04",
         BASE + "articles/alpha/": "2016-12-04",
         BASE + "articles/beta/": "2016-11-28",
-        BASE + "timeline/": None,
+        BASE + "timeline/": "2016-12-04",
     }
+
+
+def test_sitemap_dates_a_metric_or_actor_page_by_the_newest_article_it_draws_on() -> None:
+    archive = make_archive()
+    pages = []
+    expected = {}
+    for metric_id, figures in archive.figures_by_metric.items():
+        if not figures:
+            continue
+        url = archive.url_metric(metric_id)
+        pages += [url + "index.html", url + "page/2/index.html"]
+        newest = max(archive.article_by_slug[f.article_slug].published for f in figures)
+        expected[BASE + url] = expected[BASE + url + "page/2/"] = newest.iso()
+    for quote in archive.quotes:
+        url = archive.url_actor(quote.speaker_id)
+        pages.append(url + "index.html")
+        # The sample's speakers are named in no other article than their quote's.
+        expected[BASE + url] = archive.article_by_slug[quote.article_slug].published.iso()
+    sitemap = parse(render_feeds(archive, pages)["sitemap.xml"])
+    urls = {child_text(u, f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in sitemap}
+    assert urls == expected
 
 
 def test_sitemap_past_the_url_limit_becomes_an_index(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,6 +105,24 @@ def test_data_page_is_a_dataset_with_downloads(documents: dict[str, list[dict[st
         assert download["contentUrl"].startswith("https://")
 
 
+def test_home_page_is_a_website_and_its_dataset(
+    documents: dict[str, list[dict[str, Any]]], build_report: BuildReport
+) -> None:
+    site = build_report.archive.site
+    (home,) = documents["index.html"]
+    website, dataset = home["@graph"]
+    assert website["@type"] == "WebSite" and website["url"] == site.base_url
+    assert website["name"] == site.title and website["inLanguage"] == site.language
+    assert dataset["@type"] == "Dataset" and dataset["url"] == site.base_url + "data/"
+    assert dataset["isPartOf"] == {"@id": website["@id"]}
+    assert site.license is not None and dataset["license"] == website["license"]
+    assert dataset["license"] == site.license.url
+    assert dataset["dateModified"] == build_report.archive.articles[0].published.iso()
+    assert {d["contentUrl"] for d in dataset["distribution"]} == {
+        d["contentUrl"] for d in documents["data/index.html"][0]["distribution"]
+    }
+
+
 # A browser ends a script at the first "</script" in any case, whatever follows; "<!--" and
 # "<script" inside it enter the escaped states, which can swallow the real end tag.
 SCRIPT_AS_A_BROWSER_READS_IT = re.compile(

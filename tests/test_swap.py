@@ -54,8 +54,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def beside(root: Path) -> list[str]:
-    """What lies beside the output, content folders aside."""
-    return sorted(p.name for p in root.iterdir() if p.name not in ("content", "seeds", "templates"))
+    """What lies beside the output, content folders and the build cache aside."""
+    kept = ("content", "seeds", "templates", ".factsheets-cache")
+    return sorted(p.name for p in root.iterdir() if p.name not in kept)
 
 
 def only_the_live_site(root: Path) -> list[str]:

@@ -1,0 +1,113 @@
+"""Sharing: every page has Open Graph and Twitter card meta; every share card it names
+exists in the site as a 1200x630 PNG of at most 200 KB; cards are cached by what they show."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from builder import og_image
+from builder.build import BuildReport
+from builder.og_image import Card, card_key, card_png, draw_card
+from tests.htmlparse import parse_page
+from tests.sample_archive import make_archive
+
+MAX_IMAGE_BYTES = 200_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+CARD = Card("Fact sheet · ABC News", "A title", "Key figure: 52%", "", "Archive", "alt text")
+
+
+def meta_content(page: object, attribute: str, name: str) -> str:
+    element = page.find("meta", **{attribute: name})  # type: ignore[attr-defined]
+    assert element is not None, name
+    return str(element.get("content"))
+
+
+def test_every_page_has_og_and_twitter_meta_naming_an_image_in_the_site(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    base = build_report.archive.site.base_url
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        page = parse_page(path)
+        image = meta_content(page, "property", "og:image")
+        assert image.startswith(base) and image == meta_content(page, "name", "twitter:image")
+        assert meta_content(page, "property", "og:image:width") == "1200"
+        assert meta_content(page, "property", "og:image:height") == "630"
+        assert meta_content(page, "property", "og:image:alt")
+        assert meta_content(page, "name", "twitter:card") == "summary_large_image"
+        assert meta_content(page, "name", "twitter:title")
+        assert meta_content(page, "name", "twitter:description")
+        assert (built_site / image.removeprefix(base)).is_file(), (path, image)
+
+
+def test_fact_sheets_and_metric_pages_have_cards_of_their_own(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    base = archive.site.base_url
+    for article in archive.articles:
+        page = parse_page(built_site / archive.url_article(article.slug) / "index.html")
+        image = meta_content(page, "property", "og:image")
+        assert image == base + og_image.article_image(article.slug)
+        assert article.title in meta_content(page, "property", "og:image:alt")
+    for metric_id, metric in archive.metrics.items():
+        page = parse_page(built_site / archive.url_metric(metric_id) / "index.html")
+        assert meta_content(page, "property", "og:image") == base + og_image.metric_image(metric_id)
+        assert metric.label in meta_content(page, "property", "og:image:alt")
+    home = parse_page(built_site / "index.html")
+    assert meta_content(home, "property", "og:image") == base + og_image.SITE_IMAGE
+
+
+def test_every_card_is_a_small_png_of_1200_by_630(built_site: Path) -> None:
+    cards = sorted((built_site / "og").rglob("*"))
+    files = [card for card in cards if card.is_file()]
+    assert len(files) > 10
+    for card in files:
+        content = card.read_bytes()
+        assert content.startswith(PNG_MAGIC) or content.startswith(JPEG_MAGIC), card
+        assert len(content) <= MAX_IMAGE_BYTES, (card, len(content))
+        with Image.open(io.BytesIO(content)) as image:
+            assert image.format in ("PNG", "JPEG") and image.size == (1200, 630), card
+
+
+def test_a_card_is_drawn_the_same_every_time() -> None:
+    assert draw_card(CARD) == draw_card(CARD)
+
+
+def test_a_cached_card_is_reused_and_a_changed_one_drawn(tmp_path: Path) -> None:
+    first = card_png(CARD, tmp_path)
+    cached = tmp_path / f"{card_key(CARD)}.png"
+    assert cached.read_bytes() == first
+    cached.write_bytes(b"planted")  # stands in for a card drawn by an earlier build
+    assert card_png(CARD, tmp_path) == b"planted"
+    changed = Card(CARD.kicker, "Another title", CARD.detail, "", CARD.footer, CARD.alt)
+    assert card_key(changed) != card_key(CARD)
+    assert card_png(changed, tmp_path).startswith(PNG_MAGIC)
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert card_png(CARD, blocked / "og") == draw_card(CARD)
+
+
+def test_characters_the_font_lacks_get_stand_ins() -> None:
+    assert og_image.drawable("Café – Ürümqi") == "Cafe - Urumqi"
+
+
+def test_cards_drawn_by_several_processes_are_the_same_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_archive()
+    alone = og_image.render_og_images(archive, tmp_path / "one")
+    monkeypatch.setattr(og_image, "PARALLEL_FROM", 1)
+    together = og_image.render_og_images(archive, tmp_path / "two", jobs=2)
+    assert together == alone and len(alone) == 1 + len(archive.articles) + len(archive.metrics)
+    cached = sorted(og_image.og_cache_dir(tmp_path / "two").iterdir())
+    assert len(cached) == len(set(og_image.archive_cards(archive).values()))
