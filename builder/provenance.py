@@ -28,9 +28,12 @@ from dataclasses import dataclass
 
 from builder.model import Passage
 
-QUOTE_FOLDS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+QUOTE_FOLD_PAIRS = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'))
+QUOTE_FOLDS = str.maketrans(dict(QUOTE_FOLD_PAIRS))
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
 WHITESPACE = re.compile(r"\s+")
+OTHER_WHITESPACE = re.compile(r"[^\S ]")  # whitespace but the plain space
+SPACE_RUN = re.compile(" {2,}")
 WORD = re.compile(r"\w{3,}")
 # Up to this size every sentence of the seed is ranked; past it, only the neighbourhoods
 # of the quote's rarest words (ranking is quadratic-ish per sentence, and slow in bulk).
@@ -90,19 +93,20 @@ class FoldedSeed:
 @functools.lru_cache(maxsize=16)
 def folded_seed(seed_text: str) -> FoldedSeed:
     """Folded once per seed: an article's quotes are all located in the same seed."""
-    pieces: list[str] = []
+    # Each whitespace character a space and each quote mark straight: one character for
+    # one, so only the runs of two or more spaces move offsets, and a seed has few.
+    spaced = OTHER_WHITESPACE.sub(" ", seed_text)
+    for curly, straight in QUOTE_FOLD_PAIRS:  # str.replace: many times faster than translate
+        spaced = spaced.replace(curly, straight)
+    runs = [run.span() for run in SPACE_RUN.finditer(spaced)]
     run_ends: list[int] = []
     dropped: list[int] = []
-    folded_length = removed = last = 0
-    for run in WHITESPACE.finditer(seed_text):
-        pieces.append(seed_text[last : run.start()])
-        folded_length += run.start() - last + 1
-        removed += run.end() - run.start() - 1
-        run_ends.append(folded_length)
+    removed = 0
+    for start, end in runs:
+        run_ends.append(start - removed + 1)
+        removed += end - start - 1
         dropped.append(removed)
-        last = run.end()
-    pieces.append(seed_text[last:])
-    return FoldedSeed(" ".join(pieces).translate(QUOTE_FOLDS), run_ends, dropped)
+    return FoldedSeed(SPACE_RUN.sub(" ", spaced), run_ends, dropped)
 
 
 def nearest_passage(needle: str, seed_text: str, width: int = 160) -> str:
