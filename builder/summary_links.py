@@ -25,6 +25,7 @@ from builder.index import (
 )
 from builder.markup import MARKDOWN
 from builder.structured import DOWNLOADS
+from builder.timeline_nav import filter_first_page_urls
 
 # Pages with a fixed URL in every archive (see pages.NAV and pages.fixed_contexts).
 # The pages after the first of the disagreements and of each actor depend on derived data and
@@ -52,6 +53,7 @@ def site_page_urls(archive: Archive) -> frozenset[str]:
         (
             *FIXED_PAGES,
             archive.url_timeline_page(),
+            *filter_first_page_urls(archive),
             *(archive.url_timeline_page(year) for year in years),
             *(url.partition("#")[0] for url in archive.event_urls.values()),
             *(archive.url_article(article.slug) for article in archive.articles),

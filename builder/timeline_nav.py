@@ -149,6 +149,21 @@ def filtered_timelines(archive: Archive, timeline: Timeline) -> tuple[FilteredTi
     )
 
 
+def filter_first_page_urls(archive: Archive) -> tuple[str, ...]:
+    """The first page of every filtered timeline, worked out from the reports alone (as
+    `filtered_timelines` finds them in the derived timeline): for checking summary links
+    before derive."""
+    levels: set[str] = set()
+    urls: set[str] = set()
+    for reports in archive.reports_by_event.values():
+        levels.add("multiple" if len(reports) > 1 else "single")
+        place = next((r.place for r in reports if r.place is not None), None)
+        if place is not None:
+            urls.add(place_url(place_slug(place)))
+    levels_urls = (url for value, _, url in CORROBORATION_PAGES if value in levels)
+    return (*levels_urls, *sorted(urls))
+
+
 def places(entries: tuple[TimelineEntry, ...]) -> dict[str, tuple[str, tuple[TimelineEntry, ...]]]:
     """Place slug -> (the place as first written, its entries in date order)."""
     found: dict[str, tuple[str, list[TimelineEntry]]] = {}
