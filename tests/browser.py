@@ -110,7 +110,16 @@ def watch_errors(page: Page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: record_console_error(m, errors))
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} {r.failure}"))
+    # An aborted request is Chromium dropping a fetch the page no longer needs (a favicon
+    # still loading when a link is followed); a missing file shows as an HTTP status below.
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if r.failure == "net::ERR_ABORTED"
+            else errors.append(f"request failed: {r.url} {r.failure}")
+        ),
+    )
     page.on(
         "response",
         lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
