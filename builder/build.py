@@ -8,25 +8,44 @@ output folder untouched.
 from __future__ import annotations
 
 import gc
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.check import check_rendered_links
+from builder.cli_output import archive_counts
+from builder.coverage import measure_coverage
 from builder.data_export import render_data
 from builder.errors import ContentErrors, ContentWarning
 from builder.feeds import render_feeds
+from builder.incremental import (
+    BuildCache,
+    BuildSummary,
+    options_key,
+    read_cache,
+    search_key,
+    stamp_inputs,
+    write_cache,
+)
 from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.model import Article
-from builder.render import derive, render_site
-from builder.search import index_pages
+from builder.render import derive, render_stream
+from builder.search import SEARCH_BUNDLE_DIR, run_pagefind
 from builder.summary_links import check_summary_links
 from builder.theme import Theme, project_theme
 from builder.validate import validate_project
-from builder.write import merge_outputs, write_site
+from builder.write import (
+    VersionWriter,
+    merge_outputs,
+    pause_point,
+    safe_output_path,
+    staged_version,
+)
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
 # benchmark all name the stages from this one list.
@@ -46,6 +65,9 @@ class BuildOptions:
     progress: Progress | None = None
     strict: bool = False  # warnings fail the build, as errors do
     jobs: int = 1  # render processes; the output is the same for any number
+    # Reuse what the last build of this output left (builder.incremental); False: a clean
+    # build, which leaves a fresh record for the next.
+    cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,7 @@ class BuildReport:
     seconds: float
     drafts: int = 0  # sheets marked `status: draft`: included with --drafts, else left out
     warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
+    summary: BuildSummary | None = None  # what the command line reports
 
 
 @dataclass(frozen=True)
@@ -110,45 +133,134 @@ def load_archive(
 
 def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched.
-    Every output is gathered in memory first: derived pages need the whole archive, and a
-    half-built site must never be written."""
+
+    The pages are written into a new version folder as they are rendered (the HTML of the
+    whole site is never held in memory); the version goes live only once search and the
+    link check have passed. Files that come out as the live version has them are
+    hard-linked from it, and Pagefind runs only when a searchable page changed."""
     clock = StageClock(options.progress)
+    project = options.project_dir
+    key = options_key(options.base_url, options.drafts, options.strict)
+    cache = read_cache(project, options.out_dir) if options.cache else None
+    if cache is not None and cache.options != key:
+        cache = None
+    # Stamped before anything is read, so an edit made during the build is seen by the next.
+    inputs = stamp_inputs(project, cache.inputs if cache else None)
     checked = check_project(
-        options.project_dir,
-        options.base_url,
-        drafts=options.drafts,
-        strict=options.strict,
-        clock=clock,
+        project, options.base_url, drafts=options.drafts, strict=options.strict, clock=clock
     )
     archive = checked.archive
     with clock.stage(DERIVE):
         derived = derive(archive)
-    with model_frozen(), clock.stage(RENDER):
-        theme = project_theme(options.project_dir)
-        rendered = render_site(derived, theme, options.jobs)
-        page_paths = list(rendered.pages)
-        outputs = merge_outputs(
-            rendered.pages,
-            render_feeds(archive, page_paths),
-            render_data(archive),
-            read_static_files(theme),
-        )
-    with clock.stage(SEARCH):
-        # Before the check: the search page links to the bundle Pagefind writes.
-        outputs = merge_outputs(outputs, index_pages(rendered.pages, rendered.searchable))
-    with clock.stage(CHECK):
-        check_rendered_links(rendered.links, outputs, shown_as=options.out_dir.name)
-    with clock.stage(WRITE):
-        files = write_site(outputs, options.out_dir)
+
+    def previous_outputs(live: Path | None) -> dict[str, str]:
+        usable = cache is not None and live is not None and live.name == cache.version
+        return cache.outputs if usable and cache else {}
+
+    with (
+        model_frozen(),
+        staged_version(options.out_dir, previous=previous_outputs) as version,
+    ):
+        with clock.stage(RENDER):
+            theme = project_theme(project)
+            links: dict[str, tuple[str, ...]] = {}
+            searchable: dict[str, str] = {}
+            for page in render_stream(derived, theme, options.jobs):
+                digest = version.write(page.path, page.html)
+                links[page.path] = page.links
+                if page.searchable:
+                    searchable[page.path] = digest
+            pause_point("writing")
+            page_paths = sorted(links)
+            for path, data in sorted(
+                merge_outputs(
+                    render_feeds(archive, page_paths),
+                    render_data(archive),
+                    read_static_files(theme),
+                ).items()
+            ):
+                version.write(path, data)
+        with clock.stage(SEARCH):
+            # Before the check: the search page links to the bundle Pagefind writes.
+            search = search_key(searchable)
+            if cache is None or cache.search_key != search or not reuse_search(version):
+                write_search_bundle(version, sorted(searchable))
+        with clock.stage(CHECK):
+            check_rendered_links(links, StagedFiles(version), shown_as=options.out_dir.name)
+        clock.progress(WRITE, None)
+        write_started = time.perf_counter()
+    clock.progress(WRITE, time.perf_counter() - write_started)
+    summary = BuildSummary(
+        archive_counts(archive),
+        len(page_paths),
+        version.files,
+        measure_coverage(archive.articles).ratio(),
+        len(checked.drafts),
+        checked.warnings,
+    )
+    # Written after a --no-cache build too: it is as good a record as any.
+    record = BuildCache(key, inputs, version.root.name, version.digests, search, summary)
+    write_cache(project, options.out_dir, record)
     return BuildReport(
         archive,
         options.out_dir,
         len(page_paths),
-        files,
+        version.files,
         clock.elapsed(),
         len(checked.drafts),
         checked.warnings,
+        summary,
     )
+
+
+def reuse_search(version: VersionWriter) -> bool:
+    """Link the live version's search bundle into the new one; False when it has none."""
+    bundle = [path for path in version.previous if path.startswith(f"{SEARCH_BUNDLE_DIR}/")]
+    return bool(bundle) and all(version.reuse(path) for path in bundle)
+
+
+def write_search_bundle(version: VersionWriter, searchable: list[str]) -> None:
+    """Run Pagefind over the searchable pages (linked from the new version into a scratch
+    folder: listings are neither read nor indexed) and write its bundle into the version.
+    Whatever a failed reuse linked of the old bundle is replaced."""
+    for path in [p for p in version.digests if p.startswith(f"{SEARCH_BUNDLE_DIR}/")]:
+        safe_output_path(version.root, path).unlink()
+        del version.digests[path]
+    with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
+        site_dir = Path(scratch)
+        for path in searchable:
+            target = safe_output_path(site_dir, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(safe_output_path(version.root, path), target)
+        run_pagefind(site_dir)
+        bundle = site_dir / SEARCH_BUNDLE_DIR
+        for file in sorted(bundle.rglob("*")):
+            if file.is_file():
+                version.write(
+                    f"{SEARCH_BUNDLE_DIR}/{file.relative_to(bundle).as_posix()}", file.read_bytes()
+                )
+
+
+class StagedFiles(Mapping[str, bytes]):
+    """The files of the version being written, read from disk only when asked for (the
+    link check reads the pages a `#fragment` points into, for their ids)."""
+
+    def __init__(self, version: VersionWriter) -> None:
+        self.version = version
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self.version.digests:
+            raise KeyError(path)
+        return self.version.read(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.version.digests)
+
+    def __len__(self) -> int:
+        return len(self.version.digests)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.version.digests
 
 
 def read_static_files(theme: Theme) -> dict[str, bytes]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import secrets
@@ -121,6 +122,78 @@ def write_site(
     """Write a fresh tree beside out_dir, check it, swap it in; returns the file count.
 
     `notice` is told when the build has to wait for another build of the same output."""
+    with staged_version(out_dir, notice) as version:
+        write_files(version.root, outputs.items(), halfway=partial(pause_point, "writing"))
+        if static_dir is not None and static_dir.is_dir():
+            shutil.copytree(static_dir, version.root / "static")
+        for check in before_swap:
+            check(version.root)
+    return version.files
+
+
+class VersionWriter:
+    """The version being written: each file is written, or, when the live version holds
+    the same bytes under the same path (`previous` names their digests), hard-linked from
+    it, so that an unchanged file costs neither a write nor disk space."""
+
+    def __init__(self, root: Path, live: Path | None, previous: Mapping[str, str]) -> None:
+        self.root = root
+        self.live = live
+        self.previous = previous if live is not None else {}
+        self.digests: dict[str, str] = {}  # every file written so far -> its digest
+        self.files = 0  # set once the version is complete
+
+    def write(self, relative: str, data: bytes) -> str:
+        """Write (or link) one file; returns its digest. A path written twice is a bug."""
+        digest = content_digest(data)
+        if relative in self.digests:
+            raise ValueError(f"two outputs claim the same path: {relative}")
+        target = safe_output_path(self.root, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not (self.previous.get(relative) == digest and self.link_from_live(relative, target)):
+            target.write_bytes(data)
+        self.digests[relative] = digest
+        return digest
+
+    def reuse(self, relative: str) -> bool:
+        """Link the live version's file at `relative`, its digest as recorded; False when
+        there is none to link."""
+        digest = self.previous.get(relative)
+        if digest is None or relative in self.digests:
+            return False
+        target = safe_output_path(self.root, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.link_from_live(relative, target):
+            return False
+        self.digests[relative] = digest
+        return True
+
+    def link_from_live(self, relative: str, target: Path) -> bool:
+        assert self.live is not None
+        try:
+            os.link(safe_output_path(self.live, relative), target)
+        except OSError:  # gone, or a file system without hard links: write it instead
+            return False
+        return True
+
+    def read(self, relative: str) -> bytes:
+        return safe_output_path(self.root, relative).read_bytes()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@contextmanager
+def staged_version(
+    out_dir: Path,
+    notice: Callable[[str], None] = say_on_stderr,
+    previous: Callable[[Path | None], Mapping[str, str]] = lambda live: {},
+) -> Iterator[VersionWriter]:
+    """A new version folder beside `out_dir` to write into; swapped in when the block ends
+    without an exception, deleted when it raises (the live version untouched either way).
+    `previous` gives, for the live version, the digest of each of its files: those whose
+    bytes come out the same are hard-linked rather than written."""
     # Absolute, so that the names beside it are right for "--out ." or "--out ../site" too;
     # not resolved, so that the link itself is what gets replaced.
     layout = OutputLayout(Path(os.path.abspath(out_dir)))
@@ -130,23 +203,20 @@ def write_site(
         pause_point("locked")
         remove_all(layout.leftovers())
         staging = layout.new_version()
+        live = layout.live_version()
         try:
             staging.mkdir()
-            write_files(staging, outputs.items(), halfway=partial(pause_point, "writing"))
-            if static_dir is not None and static_dir.is_dir():
-                shutil.copytree(static_dir, staging / "static")
+            version = VersionWriter(staging, live, previous(live) if live else {})
+            yield version
             (staging / BUILD_MARKER).write_text("built by python -m builder\n", encoding="utf-8")
-            for check in before_swap:
-                check(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        files = sum(1 for path in staging.rglob("*") if path.is_file())
+        version.files = sum(1 for path in staging.rglob("*") if path.is_file())
         pause_point("staged")
         retired = swap_in(staging, layout)
         pause_point("swapped")
         remove_all(retired)
-    return files
 
 
 def refuse_foreign_folder(layout: OutputLayout, shown: Path) -> None:
