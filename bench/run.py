@@ -221,6 +221,8 @@ def restore(tool: Tool) -> None:
 def remove(*paths: Path) -> Callable[[], None]:
     def clear() -> None:
         for path in paths:
+            if path.is_symlink():  # our _site: the next build removes the version it named
+                path.unlink()
             shutil.rmtree(path, ignore_errors=True)
 
     return clear
@@ -240,8 +242,8 @@ def make_tools(corpus: Corpus, article: SyntheticArticle, work_dir: Path, size: 
             "ours",
             lambda: measure(ours_command, watch_children=True),
             site,
-            # No build cache exists yet; a future one under the project is cleared too.
-            remove(site, project / ".cache", project / ".builder-cache"),
+            # Cold: no output and no build cache (builder/incremental.py).
+            remove(site, project / ".factsheets-cache"),
             editable(project / "content" / "articles" / f"{article.slug}.md"),
             editable(project / "seeds" / article.seed_name),
             url_path,

@@ -355,6 +355,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
     # Nothing changed since the last build of this output: say so without loading anything.
     summary = None if args.no_cache else unchanged_summary(args.project, out_dir, key)
     unchanged = summary is not None
+    seconds = time.perf_counter() - started
     if summary is None:
         from builder.build import BuildOptions, build_site
 
@@ -371,7 +372,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
             )
         )
         assert report.summary is not None
-        summary = report.summary
+        summary, seconds = report.summary, report.seconds
     reporter.content_warnings(summary.warnings)
     drafts = ""
     if summary.drafts:
@@ -379,7 +380,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
         drafts = f"; {count_phrase(summary.drafts, 'draft')} {what}"
     reporter.result(
         f"Built {summary.counts}, {count_phrase(summary.pages, 'page')} into {out_dir}/ "
-        f"in {time.perf_counter() - started:.1f} s, {summary.coverage}{drafts}"
+        f"in {seconds:.1f} s, {summary.coverage}{drafts}"
         + ("; nothing changed" if unchanged else "")
     )
     return 0

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from builder.errors import ContentWarning
 
@@ -143,9 +144,16 @@ def input_files(project_dir: Path) -> Iterator[tuple[str, os.stat_result]]:
                 yield path, stat
 
 
-def file_digest(path: str) -> str:
-    with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "blake2b").hexdigest()[:32]
+def file_digest(path: str, stat: os.stat_result) -> str:
+    """The digest of a regular file's bytes; "" for anything else (a pipe would block the
+    read; loading the project reports it)."""
+    if not S_ISREG(stat.st_mode):
+        return ""
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "blake2b").hexdigest()[:32]
+    except OSError:  # unreadable: loading the project reports it
+        return ""
 
 
 def stamp_inputs(project_dir: Path, known: FileStamps | None = None) -> FileStamps:
@@ -159,7 +167,7 @@ def stamp_inputs(project_dir: Path, known: FileStamps | None = None) -> FileStam
         if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
             digest = before[2]
         else:
-            digest = file_digest(path)
+            digest = file_digest(path, stat)
         racy = now - stat.st_mtime_ns < RACY_SECONDS * 1e9
         stamps[path] = (stat.st_size, -1 if racy else stat.st_mtime_ns, digest)
     return stamps
@@ -172,7 +180,7 @@ def inputs_unchanged(project_dir: Path, known: FileStamps) -> bool:
         before = known.get(path)
         if before is None or before[0] != stat.st_size:
             return False
-        if before[1] != stat.st_mtime_ns and before[2] != file_digest(path):
+        if before[1] != stat.st_mtime_ns and before[2] != file_digest(path, stat):
             return False
         count += 1
     return count == len(known)
