@@ -2,16 +2,16 @@
 
 Input: a project folder (content/, seeds/, templates/).
 Output: the site in the output folder, swapped in whole; or `ContentErrors` and the old
-output folder untouched.
+output folder untouched. What the build reused and what it wrote is recorded for the next
+one (builder/incremental.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,17 +35,11 @@ from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.model import Article
 from builder.render import derive, render_stream
-from builder.search import SEARCH_BUNDLE_DIR, run_pagefind
+from builder.search_bundle import reuse_search_bundle, write_search_bundle
 from builder.summary_links import check_summary_links
 from builder.theme import Theme, project_theme
 from builder.validate import validate_project
-from builder.write import (
-    VersionWriter,
-    merge_outputs,
-    pause_point,
-    safe_output_path,
-    staged_version,
-)
+from builder.write import StagedFiles, VersionWriter, merge_outputs, pause_point, staged_version
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
 # benchmark all name the stages from this one list.
@@ -153,13 +147,21 @@ def build_site(options: BuildOptions) -> BuildReport:
     with clock.stage(DERIVE):
         derived = derive(archive)
 
-    def previous_outputs(live: Path | None) -> dict[str, str]:
-        usable = cache is not None and live is not None and live.name == cache.version
-        return cache.outputs if usable and cache else {}
+    def previous_outputs(live: Path) -> dict[str, str]:
+        """What the live version holds, when the cache recorded that version."""
+        return cache.outputs if cache is not None and live.name == cache.version else {}
+
+    def after_swap(version: VersionWriter) -> None:
+        """Record the new version while the output is still locked, so that a build that
+        waited for this one finds the record of what it will replace. Written after a
+        --no-cache build too: it is as good a record as any."""
+        done = dataclasses.replace(summary, files=version.files)
+        record = BuildCache(key, inputs, version.root.name, version.digests, search, done)
+        write_cache(project, options.out_dir, record)
 
     with (
         model_frozen(),
-        staged_version(options.out_dir, previous=previous_outputs) as version,
+        staged_version(options.out_dir, previous_outputs, after_swap) as version,
     ):
         with clock.stage(RENDER):
             theme = project_theme(project)
@@ -172,35 +174,27 @@ def build_site(options: BuildOptions) -> BuildReport:
                     searchable[page.path] = digest
             pause_point("writing")
             page_paths = sorted(links)
-            for path, data in sorted(
-                merge_outputs(
-                    render_feeds(archive, page_paths),
-                    render_data(archive),
-                    read_static_files(theme),
-                ).items()
-            ):
+            others = (render_feeds(archive, page_paths), render_data(archive), static_files(theme))
+            for path, data in sorted(merge_outputs(*others).items()):
                 version.write(path, data)
         with clock.stage(SEARCH):
             # Before the check: the search page links to the bundle Pagefind writes.
             search = search_key(searchable)
-            if cache is None or cache.search_key != search or not reuse_search(version):
+            if cache is None or cache.search_key != search or not reuse_search_bundle(version):
                 write_search_bundle(version, sorted(searchable))
         with clock.stage(CHECK):
             check_rendered_links(links, StagedFiles(version), shown_as=options.out_dir.name)
+        summary = BuildSummary(
+            archive_counts(archive),
+            len(page_paths),
+            0,  # counted once the version is complete
+            measure_coverage(archive.articles).ratio(),
+            len(checked.drafts),
+            checked.warnings,
+        )
         clock.progress(WRITE, None)
         write_started = time.perf_counter()
     clock.progress(WRITE, time.perf_counter() - write_started)
-    summary = BuildSummary(
-        archive_counts(archive),
-        len(page_paths),
-        version.files,
-        measure_coverage(archive.articles).ratio(),
-        len(checked.drafts),
-        checked.warnings,
-    )
-    # Written after a --no-cache build too: it is as good a record as any.
-    record = BuildCache(key, inputs, version.root.name, version.digests, search, summary)
-    write_cache(project, options.out_dir, record)
     return BuildReport(
         archive,
         options.out_dir,
@@ -209,61 +203,11 @@ def build_site(options: BuildOptions) -> BuildReport:
         clock.elapsed(),
         len(checked.drafts),
         checked.warnings,
-        summary,
+        dataclasses.replace(summary, files=version.files),
     )
 
 
-def reuse_search(version: VersionWriter) -> bool:
-    """Link the live version's search bundle into the new one; False when it has none."""
-    bundle = [path for path in version.previous if path.startswith(f"{SEARCH_BUNDLE_DIR}/")]
-    return bool(bundle) and all(version.reuse(path) for path in bundle)
-
-
-def write_search_bundle(version: VersionWriter, searchable: list[str]) -> None:
-    """Run Pagefind over the searchable pages (linked from the new version into a scratch
-    folder: listings are neither read nor indexed) and write its bundle into the version.
-    Whatever a failed reuse linked of the old bundle is replaced."""
-    for path in [p for p in version.digests if p.startswith(f"{SEARCH_BUNDLE_DIR}/")]:
-        safe_output_path(version.root, path).unlink()
-        del version.digests[path]
-    with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
-        site_dir = Path(scratch)
-        for path in searchable:
-            target = safe_output_path(site_dir, path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(safe_output_path(version.root, path), target)
-        run_pagefind(site_dir)
-        bundle = site_dir / SEARCH_BUNDLE_DIR
-        for file in sorted(bundle.rglob("*")):
-            if file.is_file():
-                version.write(
-                    f"{SEARCH_BUNDLE_DIR}/{file.relative_to(bundle).as_posix()}", file.read_bytes()
-                )
-
-
-class StagedFiles(Mapping[str, bytes]):
-    """The files of the version being written, read from disk only when asked for (the
-    link check reads the pages a `#fragment` points into, for their ids)."""
-
-    def __init__(self, version: VersionWriter) -> None:
-        self.version = version
-
-    def __getitem__(self, path: str) -> bytes:
-        if path not in self.version.digests:
-            raise KeyError(path)
-        return self.version.read(path)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.version.digests)
-
-    def __len__(self) -> int:
-        return len(self.version.digests)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self.version.digests
-
-
-def read_static_files(theme: Theme) -> dict[str, bytes]:
+def static_files(theme: Theme) -> dict[str, bytes]:
     """The theme's static files under static/, a project's own replacing the default's."""
     return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
 
