@@ -241,6 +241,8 @@ def restore(tool: Tool) -> None:
 def remove(*paths: Path) -> Callable[[], None]:
     def clear() -> None:
         for path in paths:
+            if path.is_symlink():  # our _site: the next build removes the version it named
+                path.unlink()
             shutil.rmtree(path, ignore_errors=True)
 
     return clear

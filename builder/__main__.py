@@ -18,6 +18,7 @@ import re
 import sys
 import tempfile
 import textwrap
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -167,6 +168,10 @@ def make_parser(prog: str = "python -m builder") -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs", type=positive_int, metavar="N", default=len(os.sched_getaffinity(0)),
         help="render with N processes (default: the CPU count); the site is the same for any N",
+    )  # fmt: skip
+    build.add_argument(
+        "--no-cache", action="store_true",
+        help="build everything afresh, ignoring what the last build left in .factsheets-cache/",
     )  # fmt: skip
 
     check = add("check", "validate the content as build does, write nothing; list REVIEW markers")
@@ -342,30 +347,41 @@ def run_init(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
 
 
 def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
-    from builder.build import BuildOptions, build_site
-    from builder.coverage import measure_coverage
+    from builder.incremental import options_key, unchanged_summary
 
     out_dir: Path = args.out or args.project / "_site"
-    report = build_site(
-        BuildOptions(
-            args.project,
-            out_dir,
-            args.base_url,
-            drafts=args.drafts,
-            progress=reporter.progress,
-            strict=args.strict,
-            jobs=args.jobs,
+    started = time.perf_counter()
+    key = options_key(args.base_url, args.drafts, args.strict)
+    # Nothing changed since the last build of this output: say so without loading anything.
+    summary = None if args.no_cache else unchanged_summary(args.project, out_dir, key)
+    unchanged = summary is not None
+    seconds = time.perf_counter() - started
+    if summary is None:
+        from builder.build import BuildOptions, build_site
+
+        report = build_site(
+            BuildOptions(
+                args.project,
+                out_dir,
+                args.base_url,
+                drafts=args.drafts,
+                progress=reporter.progress,
+                strict=args.strict,
+                jobs=args.jobs,
+                cache=not args.no_cache,
+            )
         )
-    )
-    reporter.content_warnings(report.warnings)
-    coverage = measure_coverage(report.archive.articles)
+        assert report.summary is not None
+        summary, seconds = report.summary, report.seconds
+    reporter.content_warnings(summary.warnings)
     drafts = ""
-    if report.drafts:
+    if summary.drafts:
         what = "included" if args.drafts else "left out (--drafts to include)"
-        drafts = f"; {count_phrase(report.drafts, 'draft')} {what}"
+        drafts = f"; {count_phrase(summary.drafts, 'draft')} {what}"
     reporter.result(
-        f"Built {archive_counts(report.archive)}, {count_phrase(report.pages, 'page')} "
-        f"into {out_dir}/ in {report.seconds:.1f} s, {coverage.ratio()}{drafts}"
+        f"Built {summary.counts}, {count_phrase(summary.pages, 'page')} into {out_dir}/ "
+        f"in {seconds:.1f} s, {summary.coverage}{drafts}"
+        + ("; nothing changed" if unchanged else "")
     )
     return 0
 

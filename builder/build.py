@@ -2,11 +2,13 @@
 
 Input: a project folder (content/, seeds/, templates/).
 Output: the site in the output folder, swapped in whole; or `ContentErrors` and the old
-output folder untouched.
+output folder untouched. What the build reused and what it wrote is recorded for the next
+one (builder/incremental.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -15,19 +17,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.check import check_rendered_links
+from builder.cli_output import archive_counts
+from builder.coverage import measure_coverage
 from builder.data_export import render_data
 from builder.errors import ContentErrors, ContentWarning
 from builder.feeds import render_feeds
+from builder.incremental import (
+    BuildCache,
+    BuildSummary,
+    options_key,
+    read_cache,
+    search_key,
+    stamp_inputs,
+    write_cache,
+)
 from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.model import Article
 from builder.og_image import render_og_images
-from builder.render import derive, render_site
-from builder.search import index_pages
+from builder.render import derive, render_stream
+from builder.search_bundle import reuse_search_bundle, write_search_bundle
 from builder.summary_links import check_summary_links
 from builder.theme import Theme, project_theme
 from builder.validate import validate_project
-from builder.write import merge_outputs, write_site
+from builder.write import StagedFiles, VersionWriter, merge_outputs, pause_point, staged_version
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
 # benchmark all name the stages from this one list.
@@ -47,6 +60,9 @@ class BuildOptions:
     progress: Progress | None = None
     strict: bool = False  # warnings fail the build, as errors do
     jobs: int = 1  # render processes; the output is the same for any number
+    # Reuse what the last build of this output left (builder.incremental); False: a clean
+    # build, which leaves a fresh record for the next.
+    cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ class BuildReport:
     seconds: float
     drafts: int = 0  # sheets marked `status: draft`: included with --drafts, else left out
     warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
+    summary: BuildSummary | None = None  # what the command line reports
 
 
 @dataclass(frozen=True)
@@ -89,14 +106,15 @@ def check_project(
         with clock.stage(VALIDATE):
             site, metrics, actors, articles = validate_project(raw, base_url, found)
             del raw  # the YAML nodes: the typed model now holds all they said
-    warnings = tuple(sorted(found))
-    if strict and warnings:
-        raise ContentErrors([], warnings)
-    with clock.stage(INDEX):
-        published = [a for a in articles if drafts or a.status == "published"]
-        archive = build_archive(site, metrics, actors, published)
-        # Checks on the model that `build` would otherwise meet only in the rendered pages.
-        problems = check_summary_links(archive)
+        warnings = tuple(sorted(found))
+        if strict and warnings:
+            raise ContentErrors([], warnings)
+        # Index too only allocates (half its time at 10,000 articles went to the collector).
+        with clock.stage(INDEX):
+            published = [a for a in articles if drafts or a.status == "published"]
+            archive = build_archive(site, metrics, actors, published)
+            # Checks on the model that `build` would otherwise meet only in the rendered pages.
+            problems = check_summary_links(archive)
     if problems:
         raise ContentErrors(problems, warnings)
     return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"), warnings)
@@ -111,49 +129,92 @@ def load_archive(
 
 def build_site(options: BuildOptions) -> BuildReport:
     """Build the site into `options.out_dir`, or raise and leave the old output untouched.
-    Every output is gathered in memory first: derived pages need the whole archive, and a
-    half-built site must never be written."""
+
+    The pages are written into a new version folder as they are rendered (the HTML of the
+    whole site is never held in memory); the version goes live only once search and the
+    link check have passed. Files that come out as the live version has them are
+    hard-linked from it, and Pagefind runs only when a searchable page changed."""
     clock = StageClock(options.progress)
+    project = options.project_dir
+    key = options_key(options.base_url, options.drafts, options.strict)
+    cache = read_cache(project, options.out_dir) if options.cache else None
+    if cache is not None and cache.options != key:
+        cache = None
+    # Stamped before anything is read, so an edit made during the build is seen by the next.
+    inputs = stamp_inputs(project, cache.inputs if cache else None)
     checked = check_project(
-        options.project_dir,
-        options.base_url,
-        drafts=options.drafts,
-        strict=options.strict,
-        clock=clock,
+        project, options.base_url, drafts=options.drafts, strict=options.strict, clock=clock
     )
     archive = checked.archive
-    with clock.stage(DERIVE):
+    with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
         derived = derive(archive)
-    with model_frozen(), clock.stage(RENDER):
-        theme = project_theme(options.project_dir)
-        rendered = render_site(derived, theme, options.jobs)
-        page_paths = list(rendered.pages)
-        outputs = merge_outputs(
-            rendered.pages,
-            render_feeds(archive, page_paths),
-            render_data(archive),
-            render_og_images(archive, options.project_dir, options.jobs),  # cached share cards
-            read_static_files(theme),
+
+    def previous_outputs(live: Path) -> dict[str, str]:
+        """What the live version holds, when the cache recorded that version."""
+        return cache.outputs if cache is not None and live.name == cache.version else {}
+
+    def after_swap(version: VersionWriter) -> None:
+        """Record the new version while the output is still locked, so that a build that
+        waited for this one finds the record of what it will replace. Written after a
+        --no-cache build too: it is as good a record as any."""
+        done = dataclasses.replace(summary, files=version.files)
+        record = BuildCache(key, inputs, version.root.name, version.digests, search, done)
+        write_cache(project, options.out_dir, record)
+
+    with (
+        model_frozen(),
+        staged_version(options.out_dir, previous_outputs, after_swap) as version,
+    ):
+        with clock.stage(RENDER):
+            theme = project_theme(project)
+            links: dict[str, tuple[str, ...]] = {}
+            searchable: dict[str, str] = {}
+            for page in render_stream(derived, theme, options.jobs):
+                digest = version.write(page.path, page.html)
+                links[page.path] = page.links
+                if page.searchable:
+                    searchable[page.path] = digest
+            pause_point("writing")
+            page_paths = sorted(links)
+            others = (
+                render_feeds(archive, page_paths),
+                render_data(archive),
+                render_og_images(archive, project, options.jobs),  # cached share cards
+                static_files(theme),
+            )
+            for path, data in sorted(merge_outputs(*others).items()):
+                version.write(path, data)
+        with clock.stage(SEARCH):
+            # Before the check: the search page links to the bundle Pagefind writes.
+            search = search_key(searchable)
+            if cache is None or cache.search_key != search or not reuse_search_bundle(version):
+                write_search_bundle(version, sorted(searchable))
+        with clock.stage(CHECK):
+            check_rendered_links(links, StagedFiles(version), shown_as=options.out_dir.name)
+        summary = BuildSummary(
+            archive_counts(archive),
+            len(page_paths),
+            0,  # counted once the version is complete
+            measure_coverage(archive.articles).ratio(),
+            len(checked.drafts),
+            checked.warnings,
         )
-    with clock.stage(SEARCH):
-        # Before the check: the search page links to the bundle Pagefind writes.
-        outputs = merge_outputs(outputs, index_pages(rendered.pages, rendered.searchable))
-    with clock.stage(CHECK):
-        check_rendered_links(rendered.links, outputs, shown_as=options.out_dir.name)
-    with clock.stage(WRITE):
-        files = write_site(outputs, options.out_dir)
+        clock.progress(WRITE, None)
+        write_started = time.perf_counter()
+    clock.progress(WRITE, time.perf_counter() - write_started)
     return BuildReport(
         archive,
         options.out_dir,
         len(page_paths),
-        files,
+        version.files,
         clock.elapsed(),
         len(checked.drafts),
         checked.warnings,
+        dataclasses.replace(summary, files=version.files),
     )
 
 
-def read_static_files(theme: Theme) -> dict[str, bytes]:
+def static_files(theme: Theme) -> dict[str, bytes]:
     """The theme's static files under static/, a project's own replacing the default's."""
     return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
@@ -56,6 +56,7 @@ def relative_url(from_page_path: str, target: str) -> str:
     return "#" + fragment if hash_sign else "./"
 
 
+@lru_cache(maxsize=65536)  # the pages of one folder link to the same targets
 def relative_path(from_dir: str, path: str) -> str:
     """The relative form of the site-relative `path` from the folder `from_dir` ("" at the
     root); "" for the folder's own index."""
@@ -170,6 +171,9 @@ def make_environment(theme: Theme) -> Environment:
     return env
 
 
+PageRenderer = Callable[[], RenderedPage]
+
+
 @dataclass(frozen=True)
 class RenderedSite:
     pages: dict[str, bytes]  # output path -> HTML, sorted by path
@@ -195,59 +199,69 @@ def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
 
 
 def render_site(derived: Derived, theme: Theme, jobs: int = 1) -> RenderedSite:
-    """Every HTML page of the site, with the links each makes, rendered by `jobs`
-    processes (the same bytes for any number); two pages claiming one path is a bug, so it
-    raises. A mistake in a template raises `ContentErrors` at the template's file and line."""
-    RENDER_INPUT[:] = [(derived, theme)]
-    try:
-        shares = render_in_processes(jobs) if jobs > 1 else [render_share(0, 1)]
-    finally:
-        RENDER_INPUT.clear()
+    """Every HTML page of the site, with the links each makes, gathered in memory (for tests
+    and tools; `build` streams them with `render_stream`)."""
     output: dict[str, bytes] = {}
     links: dict[str, tuple[str, ...]] = {}
     searchable: set[str] = set()
-    for share in shares:
-        if isinstance(share, ContentError):
-            raise ContentErrors([share])
-        for page in share:
-            if page.path in output:
-                raise ValueError(f"two pages claim the output path {page.path!r}")
-            output[page.path] = page.html
-            links[page.path] = page.links
-            if page.searchable:
-                searchable.add(page.path)
+    for page in render_stream(derived, theme, jobs):
+        if page.path in output:
+            raise ValueError(f"two pages claim the output path {page.path!r}")
+        output[page.path] = page.html
+        links[page.path] = page.links
+        if page.searchable:
+            searchable.add(page.path)
     return RenderedSite(dict(sorted(output.items())), links, frozenset(searchable))
 
 
-# What `render_share` works from, set by `render_site`. Render processes are forked after
-# it is set, so they inherit the model rather than receive it pickled.
-RENDER_INPUT: list[tuple[Derived, Theme]] = []
-# A process's pages, or the template problem it met (an error value: it crosses processes).
-RenderShare = list[RenderedPage] | ContentError
+# Pages handed to a render process at a time: small enough that few pages are held in
+# memory at once, large enough that handing them out costs little.
+PAGES_PER_CHUNK = 32
 
 
-def render_in_processes(jobs: int) -> list[RenderShare]:
-    """`jobs` forked processes, process k rendering pages k, k + jobs, k + 2 jobs, ..."""
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return pool.starmap(render_share, [(k, jobs) for k in range(jobs)])
-
-
-def render_share(share: int, shares: int) -> RenderShare:
-    """Every `shares`-th page from the `share`-th on, or the template problem met."""
-    derived, theme = RENDER_INPUT[0]
+def render_stream(derived: Derived, theme: Theme, jobs: int = 1) -> Iterator[RenderedPage]:
+    """Every HTML page of the site, one at a time in a fixed order, rendered by `jobs`
+    processes (the same bytes for any number). A mistake in a template raises
+    `ContentErrors` at the template's file and line."""
     env = make_environment(theme)
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
+    renderers = list(page_renderers(env, derived))
+    RENDER_INPUT[:] = [(renderers, theme)]
     try:
-        renderers = enumerate(page_renderers(env, derived))
-        return [render() for n, render in renderers if n % shares == share]
-    except TemplateError as error:
-        return theme.template_problem(error)
+        chunks = range(0, len(renderers), PAGES_PER_CHUNK)
+        if jobs > 1:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for chunk in pool.imap(render_chunk, chunks):
+                    yield from chunk_pages(chunk)
+        else:
+            for start in chunks:
+                yield from chunk_pages(render_chunk(start))
     finally:
+        RENDER_INPUT.clear()
         fragments.clear()  # the Environment's reference cycles outlive us
 
 
-PageRenderer = Callable[[], RenderedPage]
+# What `render_chunk` works from, set by `render_stream`. Render processes are forked after
+# it is set, so they inherit the model and the page list rather than receive them pickled.
+RENDER_INPUT: list[tuple[list[PageRenderer], Theme]] = []
+# A chunk's pages, or the template problem met (an error value: it crosses processes).
+RenderedChunk = list[RenderedPage] | ContentError
+
+
+def chunk_pages(chunk: RenderedChunk) -> list[RenderedPage]:
+    if isinstance(chunk, ContentError):
+        raise ContentErrors([chunk])
+    return chunk
+
+
+def render_chunk(start: int) -> RenderedChunk:
+    """The pages from number `start` on, `PAGES_PER_CHUNK` of them, or the problem met."""
+    renderers, theme = RENDER_INPUT[0]
+    try:
+        return [render() for render in renderers[start : start + PAGES_PER_CHUNK]]
+    except TemplateError as error:
+        return theme.template_problem(error)
 
 
 def page_renderers(env: Environment, derived: Derived) -> Iterator[PageRenderer]:
@@ -307,7 +321,7 @@ def render_page(
     html = env.get_template(template).render(
         page=context, meta=meta, site=site, nav=pages.nav_items(meta), **{LINK_LOG: targets}
     )
-    links = tuple(sorted({link_for(meta, target) for target in targets}))
+    links = tuple(sorted({link_for(meta, target) for target in set(targets)}))
     return RenderedPage(meta.path, html.encode("utf-8"), links, meta.searchable)
 
 

@@ -42,7 +42,7 @@ def archive_files(title: str) -> dict[str, str]:
         "content/actors/ana-ruiz.yaml": EXAMPLE_PERSON,
         f"seeds/{EXAMPLE_SEED}": EXAMPLE_SEED_TEXT,
         "README.md": README.replace("TITLE", title),
-        ".gitignore": "_site/\n",
+        ".gitignore": "_site/\n.factsheets-cache/\n",
     }
 
 

@@ -1,8 +1,9 @@
 """Write: rendered outputs -> the output folder, swapped in whole or not at all.
 
-Input: `{output path: bytes}` from the render stages, the static assets folder, and the
-checks to run on the finished tree before it goes live.
-Output: the output folder replaced by the new site in one atomic step. If anything fails
+Input: output files one by one into a `staged_version` (or `{output path: bytes}` all at
+once to `write_site`), and the digest of each file of the live version.
+Output: the output folder replaced by the new site in one atomic step. A file whose bytes
+are those of the live version's file is hard-linked from it rather than written. If anything fails
 before the swap (a check, a bad path, a full disk, a kill), the old site is left exactly as
 it was, and whatever the failed build left behind is removed by the next build.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import secrets
@@ -121,6 +123,108 @@ def write_site(
     """Write a fresh tree beside out_dir, check it, swap it in; returns the file count.
 
     `notice` is told when the build has to wait for another build of the same output."""
+    with staged_version(out_dir, notice=notice) as version:
+        write_files(version.root, outputs.items(), halfway=partial(pause_point, "writing"))
+        if static_dir is not None and static_dir.is_dir():
+            shutil.copytree(static_dir, version.root / "static")
+        for check in before_swap:
+            check(version.root)
+    return version.files
+
+
+class VersionWriter:
+    """The version being written: each file is written, or, when the live version holds
+    the same bytes under the same path (`previous` names their digests), hard-linked from
+    it, so that an unchanged file costs neither a write nor disk space."""
+
+    def __init__(self, root: Path, live: Path | None, previous: Mapping[str, str]) -> None:
+        self.root = root
+        self.live = live
+        self.previous = previous if live is not None else {}
+        self.digests: dict[str, str] = {}  # every file written so far -> its digest
+        self.files = 0  # set once the version is complete
+
+    def write(self, relative: str, data: bytes) -> str:
+        """Write (or link) one file; returns its digest. A path written twice is a bug."""
+        digest = content_digest(data)
+        if relative in self.digests:
+            raise ValueError(f"two outputs claim the same path: {relative}")
+        target = safe_output_path(self.root, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        same = self.previous.get(relative) == digest
+        if not (same and self.link_from_live(relative, target, len(data))):
+            target.write_bytes(data)
+        self.digests[relative] = digest
+        return digest
+
+    def reuse(self, relative: str) -> bool:
+        """Link the live version's file at `relative`, its digest as recorded; False when
+        there is none to link."""
+        digest = self.previous.get(relative)
+        if digest is None or relative in self.digests:
+            return False
+        target = safe_output_path(self.root, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.link_from_live(relative, target):
+            return False
+        self.digests[relative] = digest
+        return True
+
+    def link_from_live(self, relative: str, target: Path, size: int | None = None) -> bool:
+        """Hard-link the live version's file; False when it is gone, has another size
+        than the `size` expected (someone changed it) or cannot be linked."""
+        assert self.live is not None
+        source = safe_output_path(self.live, relative)
+        try:
+            if size is not None and source.stat().st_size != size:
+                return False
+            os.link(source, target)
+        except OSError:  # gone, or a file system without hard links: write it instead
+            return False
+        return True
+
+    def read(self, relative: str) -> bytes:
+        return safe_output_path(self.root, relative).read_bytes()
+
+
+class StagedFiles(Mapping[str, bytes]):
+    """The files of the version being written, read from disk only when asked for (the
+    link check reads the pages a `#fragment` points into, for their ids)."""
+
+    def __init__(self, version: VersionWriter) -> None:
+        self.version = version
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self.version.digests:
+            raise KeyError(path)
+        return self.version.read(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.version.digests)
+
+    def __len__(self) -> int:
+        return len(self.version.digests)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.version.digests
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@contextmanager
+def staged_version(
+    out_dir: Path,
+    previous: Callable[[Path], Mapping[str, str]] = lambda live: {},
+    after_swap: Callable[[VersionWriter], None] = lambda version: None,
+    notice: Callable[[str], None] = say_on_stderr,
+) -> Iterator[VersionWriter]:
+    """A new version folder beside `out_dir` to write into; swapped in when the block ends
+    without an exception, deleted when it raises (the live version untouched either way).
+    `previous` gives, for the live version, the digest of each of its files: those whose
+    bytes come out the same are hard-linked rather than written. `after_swap` is called
+    once the version is live, the output still locked."""
     # Absolute, so that the names beside it are right for "--out ." or "--out ../site" too;
     # not resolved, so that the link itself is what gets replaced.
     layout = OutputLayout(Path(os.path.abspath(out_dir)))
@@ -130,23 +234,21 @@ def write_site(
         pause_point("locked")
         remove_all(layout.leftovers())
         staging = layout.new_version()
+        live = layout.live_version()
         try:
             staging.mkdir()
-            write_files(staging, outputs.items(), halfway=partial(pause_point, "writing"))
-            if static_dir is not None and static_dir.is_dir():
-                shutil.copytree(static_dir, staging / "static")
+            version = VersionWriter(staging, live, previous(live) if live else {})
+            yield version
             (staging / BUILD_MARKER).write_text("built by python -m builder\n", encoding="utf-8")
-            for check in before_swap:
-                check(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        files = sum(1 for path in staging.rglob("*") if path.is_file())
+        version.files = sum(1 for path in staging.rglob("*") if path.is_file())
         pause_point("staged")
         retired = swap_in(staging, layout)
         pause_point("swapped")
+        after_swap(version)
         remove_all(retired)
-    return files
 
 
 def refuse_foreign_folder(layout: OutputLayout, shown: Path) -> None:

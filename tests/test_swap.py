@@ -17,6 +17,7 @@ import pytest
 
 from builder import write
 from builder.errors import ContentErrors
+from builder.incremental import CACHE_DIR
 from builder.write import BUILD_MARKER, PAUSE_VARIABLE, exchange, write_site
 from tests.fixtures import make_project, replace_in
 
@@ -55,8 +56,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def beside(root: Path) -> list[str]:
     """What lies beside the output, content folders and the build cache aside."""
-    kept = ("content", "seeds", "templates", ".factsheets-cache")
-    return sorted(p.name for p in root.iterdir() if p.name not in kept)
+    inputs = ("content", "seeds", "templates", CACHE_DIR)
+    return sorted(p.name for p in root.iterdir() if p.name not in inputs)
 
 
 def only_the_live_site(root: Path) -> list[str]:
@@ -109,6 +110,8 @@ def test_two_builds_at_once_both_succeed(project: Path) -> None:
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(project: Path) -> None:
+    # An edit, so that neither build finds nothing to do (that one would take no lock).
+    replace_in(project, ARTICLE, TITLE, "title: Rebels Hold Out, Edited")
     first = start_build(project, pause="locked:1.5")
     wait_until_paused(first, "locked")
     second = start_build(project)
