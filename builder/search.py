@@ -32,9 +32,10 @@ import cbor2
 from builder.write import write_files
 
 SEARCH_BUNDLE_DIR = "pagefind"
-# At most this many pages per Pagefind run: about 0.5 GB of Pagefind's memory for fact sheets,
-# where indexing all 10,000 of an archive at once took 2.5 GB.
-SHARD_PAGES = 2000
+# At most this many pages per Pagefind run. Pagefind's memory grows faster than the pages it
+# indexes: all 10,000 fact sheets of a synthetic archive at once took 2.5 GB, shards of 1,760
+# about 0.8 GB each; shards of 1,000 keep well under the 1 GB a build may use for search.
+SHARD_PAGES = 1000
 # The other shards' bundles, as paths relative to pagefind/, for the search page to merge.
 # (Inside pagefind/: Pagefind takes a bundle's site root from the path before "pagefind".)
 SHARDS_FILE = "shards.json"
