@@ -4,6 +4,11 @@ Input: a folder holding the rendered site (HTML pages; pages opt in with `data-p
 Output: the search bundle in site_dir/pagefind/ (pagefind-ui.js, pagefind-ui.css, the index),
 which the search page loads with relative URLs, so it works under any sub-path.
 
+Pagefind holds everything it indexes in memory (about 0.26 MB per fact sheet), so a large site
+is indexed in shards of at most `SHARD_PAGES` pages, one Pagefind run after another: the first
+shard's bundle is pagefind/, the others pagefind/shard-2/, pagefind/shard-3/, ..., listed in
+pagefind/shards.json, which the search page reads to merge them (PagefindUI's `mergeIndex`).
+
 Pagefind ships as a binary inside the PyPI wheel `pagefind[bin]`; it is run through the
 current interpreter so that the venv's copy is used, never one found on PATH.
 """
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,14 @@ import cbor2
 from builder.write import write_files
 
 SEARCH_BUNDLE_DIR = "pagefind"
+# At most this many pages per Pagefind run. Pagefind's memory grows faster than the pages it
+# indexes: all 10,000 fact sheets of a synthetic archive at once took 2.5 GB, shards of 1,760
+# about 0.8 GB each; shards of 1,000 keep well under the 1 GB a build may use for search.
+SHARD_PAGES = 1000
+# The other shards' bundles, as paths relative to pagefind/, for the search page to merge.
+# (Inside pagefind/: Pagefind takes a bundle's site root from the path before "pagefind".)
+SHARDS_FILE = "shards.json"
+SHARD_DIR = "shard-{number}"
 # Page furniture that is not what a page says: the back-links after each marked passage of a
 # source text, a fact's "source sentence · compare claims" links, the on-this-page list and
 # the pager. Left in, it clutters snippets and runs into the words around it ("without
@@ -86,13 +100,28 @@ def spaced_blocks(html: bytes) -> bytes:
     return BLOCK_TAG.sub(b" ", html)
 
 
-def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
-    """The search stage: the bundle ({"pagefind/...": bytes}) indexing only the `searchable`
-    pages. Pagefind reads a folder, so they alone are written to a scratch one: listings are
-    neither read nor indexed."""
+def shard_paths(searchable: Iterable[str], shard_pages: int) -> list[list[str]]:
+    """The searchable paths, sorted, in as few runs of at most `shard_pages` as will hold them,
+    of sizes differing by one at most (so no last shard of a handful of pages)."""
+    paths = sorted(searchable)
+    count = max(1, -(-len(paths) // shard_pages))
+    size, extra = divmod(len(paths), count)
+    starts = [n * size + min(n, extra) for n in range(count + 1)]
+    return [paths[start:end] for start, end in pairwise(starts)]
+
+
+def shard_folder(number: int) -> str:
+    """Where shard `number` (from 1) is written, relative to pagefind/ ("" for the first)."""
+    return "" if number == 1 else SHARD_DIR.format(number=number) + "/"
+
+
+def index_shard(pages: Mapping[str, bytes], paths: Iterable[str]) -> dict[str, bytes]:
+    """One Pagefind run: its bundle (file name -> bytes) indexing only `paths`. Pagefind reads
+    a folder, so they alone are written to a scratch one: listings are neither read nor
+    indexed."""
     with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
         site_dir = Path(scratch)
-        for path in sorted(searchable):  # one at a time: a spaced copy of each is transient
+        for path in paths:  # one at a time: a spaced copy of each is transient
             write_files(site_dir, [(path, spaced_blocks(pages[path]))])
         run_pagefind(site_dir)
         bundle = site_dir / SEARCH_BUNDLE_DIR
@@ -101,7 +130,21 @@ def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[s
             for path in sorted(bundle.rglob("*"))
             if path.is_file()
         }
-    return {f"{SEARCH_BUNDLE_DIR}/{name}": data for name, data in stable_filters(files).items()}
+    return stable_filters(files)
+
+
+def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
+    """The search stage: the bundles ({"pagefind/...": bytes}) indexing only the `searchable`
+    pages, a shard at a time (see the module's docstring), and pagefind/shards.json naming
+    the shards after the first."""
+    shards = shard_paths(searchable, SHARD_PAGES)
+    out: dict[str, bytes] = {}
+    for number, paths in enumerate(shards, start=1):
+        folder = f"{SEARCH_BUNDLE_DIR}/{shard_folder(number)}"
+        out.update((folder + name, data) for name, data in index_shard(pages, paths).items())
+    others = [shard_folder(number) for number in range(2, len(shards) + 1)]
+    out[f"{SEARCH_BUNDLE_DIR}/{SHARDS_FILE}"] = json.dumps(others).encode() + b"\n"
+    return dict(sorted(out.items()))
 
 
 # ---- filters in a stable order -----------------------------------------------------------------

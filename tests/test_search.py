@@ -97,3 +97,39 @@ def test_search_page_loads_the_bundle_relatively(built_site: Path) -> None:
     assert 'src="../pagefind/pagefind-ui.js"' in html
     assert 'href="../pagefind/pagefind-ui.css"' in html
     assert "data-pagefind-body" not in html, "the search page should not find itself"
+
+
+# ---- shards: a large site is indexed a shard of pages at a time -------------------------------
+
+
+def test_shards_hold_every_page_once_in_order_and_evenly() -> None:
+    paths = [f"articles/{n:03}/index.html" for n in range(7)]
+    shards = search.shard_paths(reversed(paths), 3)
+    assert shards == [paths[0:3], paths[3:5], paths[5:7]]
+    assert search.shard_paths(paths, 7) == [paths]
+    assert search.shard_paths(paths, 2) == [paths[0:2], paths[2:4], paths[4:6], paths[6:7]]
+    assert search.shard_paths([], 5) == [[]]
+
+
+def test_each_shard_is_a_bundle_named_in_the_shards_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = {
+        f"articles/{name}/index.html": PAGE.format(
+            title=f"Report {name}", text=f"Unique word {name}word.", body=" data-pagefind-body"
+        ).encode()
+        for name in ("alpha", "bravo", "charlie", "delta", "echo")
+    }
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    bundle = search.index_pages(pages, pages)
+    assert json.loads(bundle["pagefind/shards.json"]) == ["shard-2/", "shard-3/"]
+    counts = []
+    for folder in ("pagefind/", "pagefind/shard-2/", "pagefind/shard-3/"):
+        entry = json.loads(bundle[folder + "pagefind-entry.json"])
+        counts.append(sum(language["page_count"] for language in entry["languages"].values()))
+        assert folder + "pagefind.js" in bundle
+    assert counts == [2, 2, 1]
+    assert search.index_pages(pages, pages) == bundle, "the same pages, the same bytes"
+
+
+def test_a_site_under_the_shard_size_is_one_bundle(built_site: Path) -> None:
+    assert json.loads((built_site / SEARCH_BUNDLE_DIR / "shards.json").read_bytes()) == []
+    assert not list((built_site / SEARCH_BUNDLE_DIR).glob("shard-*"))

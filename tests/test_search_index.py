@@ -157,3 +157,22 @@ def test_filters_are_written_in_a_stable_order() -> None:
         if read_pagefind(data)[0] == "actor"
     ]
     assert [value for value, _ in actor_filter[1]] == [f"Actor {k}" for k in range(5)]
+
+
+def test_an_actor_page_indexes_its_header_and_background_only(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    """Its fact sheets index the articles, events, figures and quotes it lists."""
+    archive = build_report.archive
+    actors = {
+        fragment["url"].lstrip("/"): fragment["content"]
+        for fragment in fragments(site_bundle(built_site))
+        if fragment["url"].lstrip("/").startswith("actors/")
+    }
+    article_titles = [article.title for article in archive.articles]
+    for actor_id, actor in archive.actors.items():
+        content = actors[archive.url_actor(actor_id)]
+        assert actor.name in content
+        assert "Articles that name" not in content
+        assert "Named together with" not in content
+        assert not [title for title in article_titles if title in content], actor_id

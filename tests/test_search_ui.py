@@ -1,10 +1,12 @@
 """Search that knows what it finds, in Chromium on the real build with its Pagefind bundle:
 results filtered by page type and by actor, a fact sheet first for words of its own summary,
-each result's kind shown, and the site's typeface.
+each result's kind shown, and the site's typeface; and, with the site indexed in shards, the
+shards merged into one search.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +14,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from builder.build import BuildReport
-from tests.browser import launch_chromium, serve_folder, watch_errors
+from builder import search as search_stage
+from builder.build import BuildOptions, BuildReport, build_site
+from builder.search import SEARCH_BUNDLE_DIR
+from tests.browser import PROJECT_ROOT, launch_chromium, serve_folder, watch_errors
+from tests.test_search_index import read_fragment
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +143,54 @@ def test_a_query_in_the_address_fills_the_search_box(search_page: Page, site_url
     search_page.goto(site_url + f"search/?q={BROAD_TERM}")
     wait_for_results(search_page)
     assert search_page.input_value(".pagefind-ui__search-input") == BROAD_TERM
+
+
+# ---- a site indexed in shards: the search page merges every shard's bundle ---------------------
+SMALL_SHARD = 30  # the shipped site's 80 searchable pages make three shards
+
+
+@pytest.fixture(scope="module")
+def sharded_report(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    out_dir = tmp_path_factory.mktemp("sharded") / "_site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_stage, "SHARD_PAGES", SMALL_SHARD)
+        return build_site(BuildOptions(project_dir=PROJECT_ROOT, out_dir=out_dir))
+
+
+@pytest.fixture
+def sharded_page(browser: Browser, sharded_report: BuildReport) -> Iterator[Page]:
+    with serve_folder(sharded_report.out_dir) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors = watch_errors(page)
+        page.goto(url + "search/")
+        yield page
+        context.close()
+    assert not errors, "\n".join(errors)
+
+
+def last_shard_paths(site: Path) -> list[str]:
+    """The site paths of the pages the last shard indexes, read from its fragments."""
+    bundle = site / SEARCH_BUNDLE_DIR
+    last = json.loads((bundle / "shards.json").read_bytes())[-1]
+    urls = [read_fragment(f.read_bytes())["url"] for f in (bundle / last / "fragment").iterdir()]
+    return [url.lstrip("/") for url in urls]
+
+
+def test_a_sharded_site_finds_pages_of_its_last_shard_and_filters_across_shards(
+    sharded_page: Page, sharded_report: BuildReport
+) -> None:
+    archive = sharded_report.archive
+    site = sharded_report.out_dir
+    assert len(json.loads((site / SEARCH_BUNDLE_DIR / "shards.json").read_bytes())) == 2
+    in_last = set(last_shard_paths(site))
+    article = next(a for a in archive.articles if archive.url_article(a.slug) in in_last)
+    search(sharded_page, summary_phrase(article.summary_md))
+    assert result_urls(sharded_page)[0] == archive.url_article(article.slug)
+
+    search(sharded_page, BROAD_TERM)
+    everything = set(result_urls(sharded_page))
+    assert everything - in_last, "the other shards' pages should be found too"
+    check_filter(sharded_page, "Type", "Fact sheet")
+    expected = {archive.url_article(a.slug) for a in archive.articles}
+    assert set(result_urls(sharded_page)) == expected, "every shard's results filtered"
