@@ -203,9 +203,9 @@ def jump_list(
     links the months of its year and its own days; a one-page timeline and a filtered page
     link their months and days by their headings' anchors."""
     if page is None:
-        return tuple(year_jump(y, ()) for y in timeline.years)
+        return tuple(year_jump(y, (), "") for y in timeline.years)
     if page.year is not None:
-        return (year_jump(page.year, page.months),)
+        return (year_jump(page.year, page.months, page.url),)
     return tuple(
         JumpYear(
             y.year, "", y.entry_count, tuple(month_jump(m, page.url, m, False) for m in y.months)
@@ -214,11 +214,12 @@ def jump_list(
     )
 
 
-def year_jump(year: YearGroup, on_page: tuple[MonthGroup, ...]) -> JumpYear:
-    """A year of a split timeline: its months' pages, the months on this page current."""
+def year_jump(year: YearGroup, on_page: tuple[MonthGroup, ...], page_url: str) -> JumpYear:
+    """A year of a split timeline: its months' pages, the months on this page (`page_url`)
+    current, their days linked on this page (a long month runs over several pages)."""
     own = {m.anchor: m for m in on_page}
     months = tuple(
-        month_jump(m, m.url, own.get(m.anchor), m.anchor in own)
+        month_jump(m, page_url if m.anchor in own else m.url, own.get(m.anchor), m.anchor in own)
         for m in year.months
         if not m.anchor.endswith("-00") or m.anchor in own
     )

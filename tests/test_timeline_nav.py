@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from builder import index
-from builder.build import BuildReport
+from builder.build import BuildReport, load_archive
 from builder.derive.timeline import Timeline, TimelineEntry, build_timeline
 from builder.render import render_pages
 from builder.theme import Theme
@@ -173,6 +173,30 @@ def test_a_split_timeline_jumps_between_month_pages_and_within_its_own(
         day_targets = {h.partition("#")[2] for ul in days for h in ul.hrefs()}
         day_headings = {h.get("id") for h in doc.select("section", "h3")}
         assert day_targets == (day_headings if len(day_headings) > 1 else set()), path
+
+
+def test_a_month_over_several_pages_links_each_day_on_the_page_that_holds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 10,000 articles a month runs over several pages (`page/2/`, ...): every link of
+    every timeline page's jump list lands on an element that exists. (It once sent a later
+    page's days to the month's first page.)"""
+    monkeypatch.setattr(index, "TIMELINE_ONE_PAGE_LIMIT", 0)
+    monkeypatch.setattr(index, "TIMELINE_ENTRIES_PER_PAGE", 3)
+    root = Path(__file__).resolve().parent.parent
+    templates = Theme((root / "templates",), ("templates",))
+    pages = render_pages(load_archive(root), templates)  # 20 entries in December 2016
+    ids = {path: set(parse_html(html.decode()).ids()) for path, html in pages.items()}
+    continued = [p for p in pages if p.startswith("timeline/2") and "/page/" in p]
+    assert continued, sorted(pages)  # the case under test: a month continued on a page 2
+    broken = []
+    for path in (p for p in pages if p.startswith("timeline/")):
+        jump = parse_html(pages[path].decode()).find("nav", class_="timeline-jump")
+        for href in jump.hrefs() if jump is not None else ():
+            target, fragment = resolve_link(path, href)
+            if target not in pages or (fragment and fragment not in ids[target]):
+                broken.append(f"{path}: {href}")
+    assert not broken, broken
 
 
 # ---- in Chromium, with JavaScript off and on -------------------------------------------------
