@@ -76,6 +76,18 @@ def test_every_card_is_a_small_png_of_1200_by_630(built_site: Path) -> None:
             assert image.format in ("PNG", "JPEG") and image.size == (1200, 630), card
 
 
+def test_a_card_shows_its_text_in_ink_on_the_background_beside_the_accent_band() -> None:
+    with Image.open(io.BytesIO(draw_card(CARD))) as image:
+        assert image.mode == "P"  # 16 colours, drawn as palette indexes
+        pixels = image.convert("RGB")
+    assert pixels.getpixel((8, 300)) == og_image.ACCENT
+    assert pixels.getpixel((600, 20)) == og_image.BACKGROUND
+    headline = pixels.crop((og_image.MARGIN, og_image.HEADLINE_Y, 600, og_image.HEADLINE_Y + 100))
+    colours = {colour for _, colour in headline.getcolors() or ()}
+    assert og_image.INK in colours and og_image.BACKGROUND in colours
+    assert len(colours) > 5  # the glyphs' edges are smoothed, not jagged
+
+
 def test_a_card_is_drawn_the_same_every_time() -> None:
     assert draw_card(CARD) == draw_card(CARD)
 
