@@ -284,6 +284,7 @@ def draw_card(card: Card) -> bytes:
         for line in wrap(text, size, width, min(2, room)) if room else ():
             stamp(image, line, (MARGIN, y), size, MUTED_RAMP)
             y += step
+    image.putpalette(PALETTE)  # "L" becomes "P": the values are palette indexes
     return palette_png(image)
 
 
@@ -294,7 +295,7 @@ def palette_png(indexes: Image.Image) -> bytes:
     level 1 matching runs only (Z_RLE) is most of what is left."""
     # Each row ends in two blank pixels, a byte 0 when packed: moved to the front, that byte
     # starts the next row as PNG's "no filter" (joining rows in Python cost a tenth of a card).
-    packed = indexes.tobytes("raw", "L;4")  # two pixels a byte
+    packed = indexes.tobytes("raw", "P;4")  # two pixels a byte (Pillow's PNG packer)
     rows = b"\0" + packed[:-1]
     compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 4, 3, 0, 0, 0)  # 4 bits, palette
