@@ -297,16 +297,45 @@ def palette_png(indexes: Image.Image) -> bytes:
     # starts the next row as PNG's "no filter" (joining rows in Python cost a tenth of a card).
     packed = indexes.tobytes("raw", "P;4")  # two pixels a byte (Pillow's PNG packer)
     rows = b"\0" + packed[:-1]
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 4, 3, 0, 0, 0)  # 4 bits, palette
     return PNG_SIGNATURE + b"".join(
         (
             png_chunk(b"IHDR", header),
             png_chunk(b"PLTE", bytes(PALETTE)),
-            png_chunk(b"IDAT", compressor.compress(rows) + compressor.flush()),
+            png_chunk(b"IDAT", deflated_rows(rows, WIDTH // 2 + 1)),
             png_chunk(b"IEND", b""),
         )
     )
+
+
+def deflated_rows(rows: bytes, stride: int) -> bytes:
+    """`rows` as a zlib stream, at level 1 matching runs only (Z_RLE). Half a card or more is
+    rows like its first (the band and the background): runs of them are compressed once per
+    process and length (`deflated_run`) and joined in, each piece ending on a full flush so
+    that no piece refers back into another."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15, 9, zlib.Z_RLE)  # raw deflate
+    first = rows[:stride]
+    pieces, done, at = [ZLIB_HEADER], 0, 0  # rows[:done] are in pieces
+    while at < len(rows):
+        run = at
+        while run < len(rows) and rows.startswith(first, run):
+            run += stride
+        if run - at >= MIN_RUN_ROWS * stride:
+            pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
+            pieces.append(deflated_run(first, (run - at) // stride))
+            done = run
+        at = max(run, at + stride)
+    pieces += (compressor.compress(rows[done:]), compressor.flush())
+    pieces.append(struct.pack(">I", zlib.adler32(rows)))
+    return b"".join(pieces)
+
+
+@cache
+def deflated_run(row: bytes, count: int) -> bytes:
+    """`count` copies of `row`, raw deflate ending on a full flush (byte-aligned, history
+    cleared): a piece that can go between any two such pieces."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+    return compressor.compress(row * count) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -414,6 +443,8 @@ def ramp(first: int, levels: int, strength: float = 1.0) -> bytes:
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KB window, fastest level
+MIN_RUN_ROWS = 8  # shorter runs of blank rows are not worth a flush
 # 16 colours, so 4 bits a pixel: the background, 10 blends of ink and 5 of the accent. Muted
 # text is ink at less coverage (MUTED lies between the background and ink).
 INK_LEVELS, ACCENT_LEVELS = 10, 5
