@@ -4,6 +4,7 @@ exists in the site as a 1200x630 PNG of at most 200 KB; cards are cached by what
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,37 @@ def test_every_card_is_a_small_png_of_1200_by_630(built_site: Path) -> None:
         assert len(content) <= MAX_IMAGE_BYTES, (card, len(content))
         with Image.open(io.BytesIO(content)) as image:
             assert image.format in ("PNG", "JPEG") and image.size == (1200, 630), card
+
+
+def test_a_card_shows_its_text_in_ink_on_the_background_beside_the_accent_band() -> None:
+    with Image.open(io.BytesIO(draw_card(CARD))) as image:
+        assert image.mode == "P"  # 16 colours, drawn as palette indexes
+        pixels = image.convert("RGB")
+    assert pixels.getpixel((8, 300)) == og_image.ACCENT
+    assert pixels.getpixel((600, 20)) == og_image.BACKGROUND
+    headline = pixels.crop((og_image.MARGIN, og_image.HEADLINE_Y, 600, og_image.HEADLINE_Y + 100))
+    colours = {colour for _, colour in headline.getcolors() or ()}
+    assert og_image.INK in colours and og_image.BACKGROUND in colours
+    assert len(colours) > 5  # the glyphs' edges are smoothed, not jagged
+
+
+def test_a_card_is_a_valid_png_to_a_strict_reader() -> None:
+    """The PNG is written by hand (og_image.palette_png): every chunk's CRC and the zlib
+    stream's checksum must hold, and the stream must hold every row, each unfiltered."""
+    png = draw_card(CARD)
+    assert png.startswith(PNG_MAGIC)
+    at, chunks = len(PNG_MAGIC), []
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        assert zlib.crc32(kind + data) == int.from_bytes(png[at + 8 + length : at + 12 + length])
+        chunks.append((kind, data))
+        at += 12 + length
+    assert [kind for kind, _ in chunks] == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]
+    rows = zlib.decompress(chunks[2][1])  # checks the Adler-32 at the end
+    stride = 1 + 1200 // 2  # a filter byte, then two pixels a byte
+    assert len(rows) == 630 * stride
+    assert {rows[row * stride] for row in range(630)} == {0}
 
 
 def test_a_card_is_drawn_the_same_every_time() -> None:
