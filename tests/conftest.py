@@ -9,12 +9,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from builder.build import BuildOptions, BuildReport, build_site
 from tests.fixtures import make_project
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +39,24 @@ def build_report(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
 def built_site(build_report: BuildReport) -> Path:
     """The output folder of the real content: read it, never write to it."""
     return build_report.out_dir
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The shipped site served on 127.0.0.1, for the browser tests."""
+    from tests.browser import serve_folder  # playwright only where a browser test runs
+
+    with serve_folder(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, one per test module."""
+    from tests.browser import launch_chromium
+
+    with launch_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,9 @@ from playwright.sync_api import Browser, BrowserContext
 from builder.build import BuildReport
 from tests.browser import (
     AXE_SCRIPT,
-    launch_chromium,
     require_tool,
     search_result_links,
     serve_base_url_locally,
-    serve_folder,
     watch_errors,
 )
 from tests.sample_archive import quotes_by
@@ -78,18 +76,6 @@ def sample_page_path(site: Path, kind: str) -> str:
     target = site / path / "index.html" if path == "" or path.endswith("/") else site / path
     assert target.is_file(), f"the build has no {kind} page at {path or '/'}"
     return path
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_folder(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

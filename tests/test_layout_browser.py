@@ -11,7 +11,6 @@ One browser, one page per width and scheme, reused across the page kinds, to sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,8 @@ from playwright.sync_api import Browser, Page
 from builder.build import BuildReport
 from tests.browser import (
     AXE_SCRIPT,
-    launch_chromium,
     require_tool,
     serve_base_url_locally,
-    serve_folder,
     watch_errors,
 )
 from tests.test_browser import (
@@ -98,18 +95,6 @@ LAYOUT_PROBLEMS = """() => {
   if (!search || !shown(search)) problems.push('no search box in the header');
   return problems;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_folder(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 def open_page(browser: Browser, report: BuildReport, width: int, scheme: str) -> Page:

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 from builder import search as search_stage
 from builder.build import BuildOptions, BuildReport, build_site
 from builder.search import SEARCH_BUNDLE_DIR
-from tests.browser import PROJECT_ROOT, launch_chromium, serve_folder, watch_errors
+from tests.browser import PROJECT_ROOT, serve_folder, watch_errors
 from tests.test_search_index import read_fragment
 
 pytestmark = pytest.mark.browser
@@ -26,18 +26,6 @@ BROAD_TERM = "Aleppo"  # on every searchable page of the real archive
 FILTER_ACTOR = "lavrov"
 # A result's own link: its sub-results (the headings it matched under) link to fragments.
 RESULT_LINK = ".pagefind-ui__result-link:not([href*='#'])"
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_folder(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

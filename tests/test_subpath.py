@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from builder.build import BuildReport
-from tests.browser import launch_chromium, search_result_links, serve_folder, watch_errors
+from tests.browser import search_result_links, serve_folder, watch_errors
 
 SUB_PATH = "archive/"
 # Entry points a visitor can land on without following a link.
@@ -206,12 +206,6 @@ def test_crawler_reports_broken_links(tmp_path: Path) -> None:
         assert sum(fragment in problem for problem in problems) == 1, (fragment, problems)
     assert len(problems) == len(expected), problems
     assert root + "orphan.html" not in crawl.fetched
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 @pytest.mark.browser

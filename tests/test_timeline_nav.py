@@ -20,7 +20,7 @@ from builder.derive.timeline import Timeline, TimelineEntry, build_timeline
 from builder.render import render_pages
 from builder.theme import Theme
 from builder.timeline_nav import place_slug
-from tests.browser import launch_chromium, serve_folder, watch_errors
+from tests.browser import watch_errors
 from tests.htmlparse import Element, parse_html, parse_page, resolve_link
 from tests.sample_archive import make_archive
 
@@ -212,18 +212,6 @@ LANDS_BELOW_STICKY = """(id) => {
 }"""
 VISIBLE_ENTRIES = """() => [...document.querySelectorAll('article.entry')]
   .filter(e => e.offsetParent !== null).map(e => e.id)"""
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_folder(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 def real_errors(errors: list[str]) -> list[str]:
