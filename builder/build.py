@@ -19,7 +19,6 @@ from pathlib import Path
 from builder.check import check_rendered_links
 from builder.cli_output import archive_counts
 from builder.coverage import measure_coverage
-from builder.data_export import render_data
 from builder.errors import ContentErrors, ContentWarning
 from builder.feeds import render_feeds
 from builder.incremental import (
@@ -178,7 +177,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             page_paths = sorted(links)
             others = (
                 render_feeds(archive, page_paths),
-                render_data(archive),
+                derived.data_files,
                 render_og_images(archive, project, options.jobs),  # cached share cards
                 static_files(theme),
             )

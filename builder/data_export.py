@@ -97,24 +97,14 @@ SITE_URL_COLUMNS = frozenset(
 )
 
 
-# The data page shows these files' sizes, so the render stage asks for them before the
-# build writes them: the files of the last archive asked for are kept, to be made once per
-# build (in one process; a render process forked by --jobs makes its own). The archive is
-# frozen, so the same object always gives the same files.
-LAST_RENDERED: list[tuple[Archive, dict[str, bytes]]] = []
-
-
-def render_data(archive: Archive) -> dict[str, bytes]:
-    """archive.json, its schema, and one CSV row per figure, event report, quote and flag."""
-    if LAST_RENDERED and LAST_RENDERED[0][0] is archive:
-        return dict(LAST_RENDERED[0][1])
-    outputs = make_data_files(archive)
-    LAST_RENDERED[:] = [(archive, outputs)]
-    return dict(outputs)
-
-
-def make_data_files(archive: Archive) -> dict[str, bytes]:
-    flags = sorted(compare_figures(archive).disagreements, key=lambda d: d.disagreement_id)
+def render_data(
+    archive: Archive, disagreements: Sequence[Disagreement] | None = None
+) -> dict[str, bytes]:
+    """archive.json, its schema, and one CSV row per figure, event report, quote and flag.
+    The build passes the disagreements derive found; without them they are found here."""
+    if disagreements is None:
+        disagreements = compare_figures(archive).disagreements
+    flags = sorted(disagreements, key=lambda d: d.disagreement_id)
     base = archive.site.base_url
     return {
         "data/archive.json": dump_json(archive_document(archive, flags)),

@@ -123,6 +123,9 @@ class Derived:
     flags: tuple[FlagView, ...]  # every disagreement, in `figures.disagreements` order
     flags_by_figure: Mapping[str, tuple[FlagView, ...]]
     flag_by_id: Mapping[str, FlagView]
+    # The data downloads (output path -> bytes), made once: the data page shows their sizes
+    # and row counts, and the build writes them.
+    data_files: Mapping[str, bytes]
 
     def metric_flags(self, comparison: MetricComparison) -> tuple[FlagView, ...]:
         """The flags involving a metric's claims, in the archive's flag order."""
@@ -145,6 +148,7 @@ def derive(
         flags,
         MappingProxyType(flags_by_figure(flags)),
         MappingProxyType({f.flag.disagreement_id: f for f in flags}),
+        MappingProxyType(render_data(archive, figures.disagreements)),
     )
 
 
@@ -380,8 +384,7 @@ class DataContext:
 
 
 def data_context(derived: Derived) -> DataContext:
-    """The data page; its sizes and row counts are those of the files this build writes
-    (`render_data` is a pure function of the archive, so its output here is the same)."""
+    """The data page; its sizes and row counts are those of the files this build writes."""
     archive = derived.archive
     meta = make_meta(
         archive,
@@ -391,7 +394,7 @@ def data_context(derived: Derived) -> DataContext:
         "data",  # no nav item: the data page is linked from the footer and the about page
         json_ld=structured.dataset_json_ld(archive),
     )
-    files = describe_data_files(render_data(archive))
+    files = describe_data_files(derived.data_files)
     views = tuple(
         DownloadView(d, human_size(files[d.path].size_bytes), files[d.path].rows)
         for d in structured.DOWNLOADS
