@@ -34,6 +34,7 @@ from builder.index import Archive, build_archive
 from builder.load import load_project
 from builder.model import Article
 from builder.og_image import render_og_images
+from builder.pages import Derived
 from builder.render import derive, render_stream
 from builder.search_bundle import reuse_search_bundle, write_search_bundle
 from builder.summary_links import check_summary_links
@@ -67,6 +68,7 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildReport:
     archive: Archive
+    derived: Derived  # what render worked from; `serve` keeps it for its previews
     out_dir: Path
     pages: int  # HTML pages written
     files: int  # every file written, search index included
@@ -203,6 +205,7 @@ def build_site(options: BuildOptions) -> BuildReport:
     clock.progress(WRITE, time.perf_counter() - write_started)
     return BuildReport(
         archive,
+        derived,
         options.out_dir,
         len(page_paths),
         version.files,

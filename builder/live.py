@@ -32,7 +32,6 @@ from builder.render import (
     RenderedPage,
     SharedFragments,
     article_page_context,
-    derive,
     make_environment,
     render_page,
 )
@@ -70,9 +69,9 @@ class Preview:
     resident: Resident  # the model with the edited articles in it, for the next save
 
 
-def resident_model(project_dir: Path, archive: Archive) -> Resident:
-    """The model a preview starts from, derived from a good build's archive."""
-    derived = derive(archive)
+def resident_model(project_dir: Path, derived: Derived) -> Resident:
+    """The model a preview starts from: what a good build derived."""
+    archive = derived.archive
     env = make_environment(project_theme(project_dir))
     # The fact sheet's templates compiled now, not at the first save.
     render_fact_sheets(env, derived, archive.articles[:1])

@@ -304,10 +304,10 @@ class Rebuilder:
 
 
 def adopt(project_dir: Path, report: BuildReport, reporter: Reporter) -> Resident | None:
-    """The resident model of a good build; None (no previews, only builds) if deriving it
+    """The resident model of a good build; None (no previews, only builds) if making it
     fails, which is a bug, reported."""
     try:
-        return resident_model(project_dir, report.archive)
+        return resident_model(project_dir, report.derived)
     except Exception:
         reporter.error(traceback.format_exc())
         return None

@@ -380,7 +380,7 @@ def test_a_summary_edit_is_previewed_exactly_as_a_clean_build_renders_it(
 ) -> None:
     project, sheet = edited_copy(tmp_path, project_root)
     first = build_site(BuildOptions(project, tmp_path / "first", drafts=True))
-    resident = resident_model(project, first.archive)
+    resident = resident_model(project, first.derived)
     sheet.write_text(
         sheet.read_text("utf-8").rstrip("\n") + " A sentence appended.\n", encoding="utf-8"
     )
@@ -403,7 +403,7 @@ def test_a_preview_reports_problems_and_leaves_fact_and_other_changes_to_the_bui
 ) -> None:
     project, sheet = edited_copy(tmp_path, project_root)
     resident = resident_model(
-        project, build_site(BuildOptions(project, tmp_path / "out", drafts=True)).archive
+        project, build_site(BuildOptions(project, tmp_path / "out", drafts=True)).derived
     )
     original = sheet.read_text("utf-8")
     # Anything but an edit of a known sheet: the full build alone shows it.
