@@ -112,7 +112,12 @@ def place_url(slug: str) -> str:
 
 
 def corroboration(entry: TimelineEntry) -> str:
-    return "multiple" if entry.source_count > 1 else "single"
+    return corroboration_of(entry.source_count)
+
+
+def corroboration_of(reports: int) -> str:
+    """The corroboration filter an event of this many reports falls under."""
+    return "multiple" if reports > 1 else "single"
 
 
 def entry_keys(entry: TimelineEntry) -> EntryKeys:
@@ -156,7 +161,7 @@ def filter_first_page_urls(archive: Archive) -> tuple[str, ...]:
     levels: set[str] = set()
     urls: set[str] = set()
     for reports in archive.reports_by_event.values():
-        levels.add("multiple" if len(reports) > 1 else "single")
+        levels.add(corroboration_of(len(reports)))
         place = next((r.place for r in reports if r.place is not None), None)
         if place is not None:
             urls.add(place_url(place_slug(place)))

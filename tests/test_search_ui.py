@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ FILTER_ACTOR = "lavrov"
 RESULT_LINK = ".pagefind-ui__result-link:not([href*='#'])"
 
 
-@pytest.fixture
-def search_page(browser: Browser, site_url: str) -> Iterator[Page]:
+@contextmanager
+def open_search_page(browser: Browser, site_url: str) -> Iterator[Page]:
+    """The search page of the site at `site_url`, at desktop width; any console or request
+    error while it was open fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors = watch_errors(page)
@@ -37,6 +40,12 @@ def search_page(browser: Browser, site_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, "\n".join(errors)
+
+
+@pytest.fixture
+def search_page(browser: Browser, site_url: str) -> Iterator[Page]:
+    with open_search_page(browser, site_url) as page:
+        yield page
 
 
 def wait_for_results(page: Page) -> None:
@@ -147,14 +156,8 @@ def sharded_report(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
 
 @pytest.fixture
 def sharded_page(browser: Browser, sharded_report: BuildReport) -> Iterator[Page]:
-    with serve_folder(sharded_report.out_dir) as url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        errors = watch_errors(page)
-        page.goto(url + "search/")
+    with serve_folder(sharded_report.out_dir) as url, open_search_page(browser, url) as page:
         yield page
-        context.close()
-    assert not errors, "\n".join(errors)
 
 
 def last_shard_paths(site: Path) -> list[str]:
