@@ -41,6 +41,8 @@ BIBTEX_ESCAPES = {
 }
 BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(BIBTEX_ESCAPES)) + "]")
 BIBTEX_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.-]")
+# What a `url` field keeps as it is: printable ASCII but the braces and the backslash.
+BIBTEX_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\")
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,8 @@ def bibtex_url(url: str) -> str:
     """A URL for a `url` field, which biblatex reads verbatim: braces, backslashes and
     spaces percent-encoded, since they would unbalance the entry (and are not valid in a
     URL anyway)."""
-    return quote(url, safe="".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\"))
+    return quote(url, safe=BIBTEX_URL_SAFE)
+
 
 
 def latex_url(url: str) -> str:

@@ -80,20 +80,35 @@ def link_for(meta: PageMeta, target: str) -> str:
     return relative_url(meta.path, target)
 
 
+class PageLinks:
+    """The links one page (or one shared fragment) makes through `rel`: each target's href
+    worked out once per page, and the log of every target linked to."""
+
+    def __init__(self, meta: PageMeta) -> None:
+        self.meta = meta
+        self.hrefs: dict[str, str] = {}  # target -> its href on this page, in link order
+
+    def href(self, target: str) -> str:
+        href = self.hrefs.get(target)
+        if href is None:
+            href = self.hrefs[target] = link_for(self.meta, target)
+        return href
+
+
 @pass_context
 def rel_filter(context: Context, target: str) -> str:
-    # `meta` (and the link log) are render arguments, so they sit in the context's parent
-    # dict: a plain lookup there is much cheaper than `context[...]`, on 200,000 links.
+    # The page's links are a render argument, so they sit in the context's parent dict: a
+    # plain lookup there is much cheaper than `context[...]`, on 200,000 links.
     variables = context.parent
-    targets: list[str] | None = variables.get(LINK_LOG)
-    if targets is not None:
-        targets.append(target)
-    return link_for(variables["meta"], target)
+    page_links: PageLinks | None = variables.get(LINK_LOG)
+    if page_links is None:  # a template rendered on its own, in a test
+        return link_for(variables["meta"], target)
+    return page_links.href(target)
 
 
-# A page, and a fragment being rendered for `shared_fragment`, logs the targets it links to
-# under this name.
-LINK_LOG = "_link_targets"
+# A page, and a fragment being rendered for `shared_fragment`, logs the links it makes
+# (`PageLinks`) under this name.
+LINK_LOG = "_page_links"
 Scalar = str | int | bool | None
 FragmentKey = tuple[str, Scalar, tuple[tuple[str, Scalar], ...]]
 
@@ -120,6 +135,8 @@ class SharedFragments:
         self, context: Context, template: str, identity: Scalar, **variables: object
     ) -> Markup:
         meta: PageMeta = context.parent["meta"]
+        enclosing: PageLinks | None = context.parent.get(LINK_LOG)
+        page_links = enclosing if enclosing is not None else PageLinks(meta)
         scalars = tuple(
             (name, value)
             for name, value in sorted(variables.items())
@@ -130,23 +147,22 @@ class SharedFragments:
         html = None
         links: tuple[str, ...] = ()
         if known is not None:
-            links = tuple(link_for(meta, target) for target in known[0])
+            # What the fragment links to, the page (or the fragment around it) links to.
+            links = tuple(page_links.href(target) for target in known[0])
             html = known[1].get(links)
         if known is None or html is None:
-            targets: list[str] = []
+            own_links = PageLinks(meta)
             html = Markup(
                 self.env.get_template(template).render(
-                    meta=meta, **{LINK_LOG: targets}, **variables
+                    meta=meta, **{LINK_LOG: own_links}, **variables
                 )
             )
             if known is None:
-                known = self.cache[key] = (tuple(targets), {})
+                known = self.cache[key] = (tuple(own_links.hrefs), {})
+                for target in known[0]:
+                    page_links.href(target)
             else:
                 known[1][links] = html
-        # What the fragment links to, the page (or the fragment around it) links to.
-        enclosing: list[str] | None = context.parent.get(LINK_LOG)
-        if enclosing is not None:
-            enclosing.extend(known[0])
         return html
 
     def clear(self) -> None:
@@ -317,11 +333,11 @@ def render_page(
     env: Environment, template: str, context: pages.PageContext, site: Site
 ) -> RenderedPage:
     meta = context.meta
-    targets: list[str] = []
+    page_links = PageLinks(meta)
     html = env.get_template(template).render(
-        page=context, meta=meta, site=site, nav=pages.nav_items(meta), **{LINK_LOG: targets}
+        page=context, meta=meta, site=site, nav=pages.nav_items(meta), **{LINK_LOG: page_links}
     )
-    links = tuple(sorted({link_for(meta, target) for target in set(targets)}))
+    links = tuple(sorted(set(page_links.hrefs.values())))
     return RenderedPage(meta.path, html.encode("utf-8"), links, meta.searchable)
 
 
