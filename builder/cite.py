@@ -208,7 +208,6 @@ def bibtex_url(url: str) -> str:
     return quote(url, safe=BIBTEX_URL_SAFE)
 
 
-
 def latex_url(url: str) -> str:
     """A URL inside \\url{} within other text, where LaTeX reads "%" and "#" as commands."""
     return bibtex_url(url).replace("%", r"\%").replace("#", r"\#")

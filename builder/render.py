@@ -13,13 +13,16 @@ arbitrary depths, links through absolute `base_url` URLs.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from types import CodeType
+from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError, pass_context
+import markupsafe
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder import pages
 from builder.annotate import annotate_seed
@@ -87,11 +90,20 @@ class PageLinks:
     def __init__(self, meta: PageMeta) -> None:
         self.meta = meta
         self.hrefs: dict[str, str] = {}  # target -> its href on this page, in link order
+        folder = meta.path.rpartition("/")[0]
+        # Most links leave the page's section ("actors/x/" -> "articles/y/#p1-2"): they only
+        # climb to the root (as `relative_path` has it), which needs no parsing.
+        self.climb = "" if meta.absolute_links or not folder else "../" * (folder.count("/") + 1)
+        self.section = folder.partition("/")[0] + "/"
 
     def href(self, target: str) -> str:
         href = self.hrefs.get(target)
         if href is None:
-            href = self.hrefs[target] = link_for(self.meta, target)
+            if self.climb and not target.startswith(self.section):
+                href = self.climb + target
+            else:
+                href = link_for(self.meta, target)
+            self.hrefs[target] = href
         return href
 
 
@@ -104,6 +116,21 @@ def rel_filter(context: Context, target: str) -> str:
     if page_links is None:  # a template rendered on its own, in a test
         return link_for(variables["meta"], target)
     return page_links.href(target)
+
+
+@pass_context
+def source_sentence(context: Context, url: str) -> Markup:
+    """The "source sentence" link of a figure, event or quote. On a fact sheet it carries
+    the passage's number, which print shows as "[3]" beside the link and after the marked
+    passage. A function rather than a macro: a partial shown 100 times on a page would
+    import the macro 100 times."""
+    numbers: Mapping[str, int] | None = getattr(context.get("page"), "passage_numbers", None)
+    number = (
+        Markup(' data-passage-number="{}"').format(numbers[url])
+        if numbers is not None and url in numbers
+        else ""
+    )
+    return Markup('<a href="{}"{}>source sentence</a>').format(rel_filter(context, url), number)
 
 
 # A page, and a fragment being rendered for `shared_fragment`, logs the links it makes
@@ -169,6 +196,43 @@ class SharedFragments:
         self.cache.clear()
 
 
+def escape_output(value: object) -> str:
+    """What `{{ value }}` writes under autoescape, as markupsafe's `escape` has it, but a
+    plain `str`: the output of a template is joined into one string and never escaped
+    again, so wrapping each of the ~800 values of a page in a `Markup` (a Python-level
+    constructor, a fifth of render's time) is wasted."""
+    if type(value) is str:
+        return escape_text(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return escape_text(str(value))
+
+
+def markupsafe_escape_text(text: str) -> str:
+    return str(escape(text))
+
+
+# markupsafe's C escaper of a plain `str` (private, hence the fallback).
+escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", markupsafe_escape_text)
+
+
+class OutputTemplate(Template):
+    """A template whose output expressions escape with `escape_output`."""
+
+    @classmethod
+    def from_code(
+        cls,
+        environment: Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        # The compiled module's functions look `escape` up in its namespace at each call.
+        template.root_render_func.__globals__["escape"] = escape_output
+        return template
+
+
 def make_environment(theme: Theme) -> Environment:
     """One per build: it holds the compiled templates and the shared-fragment cache."""
     env = Environment(
@@ -182,7 +246,9 @@ def make_environment(theme: Theme) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.template_class = OutputTemplate
     env.filters["rel"] = rel_filter
+    env.globals["source_sentence"] = source_sentence
     env.globals["shared_fragment"] = SharedFragments(env)
     return env
 
