@@ -30,8 +30,10 @@ ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+
 # Text in which a tag-like string is not a tag.
 RAW_TEXT = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
-# An id as our templates write it. Only pages that a `#fragment` points into are scanned.
-ID_ATTRIBUTE = re.compile(rb'\sid="([^"]*)"')
+# An id as our templates write it, when whitespace precedes it. Only pages that a
+# `#fragment` points into are scanned. The pattern starts with a literal, which the regex
+# engine finds ~5x faster than one starting with `\s`.
+ID_ATTRIBUTE = re.compile(rb'id="([^"]*)"')
 
 
 @dataclass
@@ -109,9 +111,11 @@ class RenderedFiles:
     def ids(self, page: str) -> set[str]:
         """Read off the page only when a link asks for one of its fragments."""
         if page not in self.known_ids:
+            data = self.files[page]
             self.known_ids[page] = {
-                html.unescape(found.decode("utf-8"))
-                for found in ID_ATTRIBUTE.findall(self.files[page])
+                html.unescape(found.group(1).decode("utf-8"))
+                for found in ID_ATTRIBUTE.finditer(data)
+                if data[found.start() - 1 : found.start()].isspace()
             }
         return self.known_ids[page]
 
@@ -210,6 +214,9 @@ def link_problem(site: SiteFiles, page: str, url: str) -> str:
 def resolve(page: str, path: str) -> str | None:
     """The output file a relative link from `page` points at ('a/' means 'a/index.html')."""
     folder = page.rpartition("/")[0]
+    plain = plain_from_root(folder, path)
+    if plain is not None:
+        return f"{plain}index.html" if plain.endswith("/") or not plain else plain
     joined = f"{folder}/{path}" if folder else path
     parts: list[str] = []
     for part in joined.split("/"):
@@ -225,3 +232,18 @@ def resolve(page: str, path: str) -> str | None:
     if path.endswith("/") or not parts:
         target = f"{target}/index.html" if target else "index.html"
     return target
+
+
+def plain_from_root(folder: str, path: str) -> str | None:
+    """The site-relative path of a link that climbs from `folder` to the root and goes down
+    without "." or ".." or empty segments, as `rel` makes most links
+    ("../../articles/x/" from "actors/a" -> "articles/x/"); None for any other link."""
+    climb = "../" * (folder.count("/") + 1) if folder else ""
+    if not path.startswith(climb):
+        return None
+    rest = path[len(climb) :]
+    if rest.startswith(("/", "./")) or "//" in rest or "/./" in rest or ".." in rest:
+        return None
+    if rest == "." or rest.endswith("/."):
+        return None
+    return rest

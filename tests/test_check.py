@@ -24,6 +24,28 @@ def test_resolve_relative_links() -> None:
     assert resolve("index.html", "../x/") is None
 
 
+@pytest.mark.parametrize(
+    ("page", "link", "expected"),
+    [
+        # The links `rel` makes: climb to the root, then down (resolved without parsing).
+        ("actors/a/index.html", "../../articles/x/", "articles/x/index.html"),
+        ("actors/a/index.html", "../../", "index.html"),
+        ("actors/a/index.html", "../../static/site.css", "static/site.css"),
+        # Anything else takes the segment-by-segment way.
+        ("actors/a/index.html", "../b/", "actors/b/index.html"),
+        ("actors/a/index.html", "../../articles/./x/", "articles/x/index.html"),
+        ("actors/a/index.html", "../../articles//x/../y/", "articles/y/index.html"),
+        ("actors/a/index.html", "../../articles/.", "articles"),
+        ("actors/a/index.html", "../../../x/", None),
+        ("actors/a/index.html", "../..//x", "x"),
+    ],
+)
+def test_resolve_gives_the_same_file_by_either_way(
+    page: str, link: str, expected: str | None
+) -> None:
+    assert resolve(page, link) == expected
+
+
 def test_good_links_pass(tmp_path: Path) -> None:
     site = write(
         tmp_path,
