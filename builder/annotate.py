@@ -20,9 +20,10 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from builder.index import Mark, Mention
+from builder.markup import escape_text
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ def annotate_seed(
 def back_links(refs: Sequence[ClaimRef]) -> str:
     """The links after a mark: "[figure] [event]", each named in full for screen readers."""
     links = "".join(
-        f'<a class="claim-ref" href="{escape(ref.href)}" title="{escape(ref.description)}">'
-        f'{escape(ref.kind)}<span class="visually-hidden">: {escape(ref.description)}</span></a>'
+        f'<a class="claim-ref" href="{escape_text(ref.href)}" '
+        f'title="{escape_text(ref.description)}">{escape_text(ref.kind)}'
+        f'<span class="visually-hidden">: {escape_text(ref.description)}</span></a>'
         for ref in refs
     )
     return f'<span class="claim-refs">{links}</span>'
@@ -122,7 +124,8 @@ def render_paragraph(
             pending.extend(refs_by_end.get(left, ()))
         wanted = [s for s in inside if s.start <= left and s.end >= right]
         keep = 0
-        while keep < min(len(stack), len(wanted)) and stack[keep] == wanted[keep]:
+        # `wanted` keeps the order of `inside`, so a span still open is the same object.
+        while keep < min(len(stack), len(wanted)) and stack[keep] is wanted[keep]:
             keep += 1
         while len(stack) > keep:
             html.append(f"</{stack.pop().tag}>")
@@ -133,7 +136,7 @@ def render_paragraph(
         for span in wanted[keep:]:
             html.append(open_tag(span, opened_marks))
             stack.append(span)
-        html.append(str(escape(text[left:right])))
+        html.append(escape_text(text[left:right]))
     html.extend(f"</{span.tag}>" for span in reversed(stack))
     html.extend([*pending, *refs_by_end.get(end, ()), *trailing, "</p>"])
     return "".join(html)
@@ -141,8 +144,8 @@ def render_paragraph(
 
 def open_tag(span: Span, opened_marks: set[str]) -> str:
     if span.tag == "a":
-        return f'<a href="{escape(span.attribute)}">'
+        return f'<a href="{escape_text(span.attribute)}">'
     if span.attribute in opened_marks:
         return '<mark class="cont">'
     opened_marks.add(span.attribute)
-    return f'<mark id="{escape(span.attribute)}">'
+    return f'<mark id="{escape_text(span.attribute)}">'

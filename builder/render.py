@@ -19,10 +19,9 @@ from functools import lru_cache, partial
 from types import CodeType
 from typing import Any
 
-import markupsafe
 from jinja2 import Environment, StrictUndefined, Template, TemplateError, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from builder import pages
 from builder.annotate import annotate_seed
@@ -32,6 +31,7 @@ from builder.derive.figures import MetricComparison, compare_figures
 from builder.derive.timeline import build_timeline
 from builder.errors import ContentError, ContentErrors
 from builder.index import Archive, page_path
+from builder.markup import escape_output
 from builder.model import Article, Site
 from builder.pages import Derived, PageMeta
 from builder.theme import Theme
@@ -126,11 +126,12 @@ def source_sentence(context: Context, url: str) -> Markup:
     import the macro 100 times."""
     numbers: Mapping[str, int] | None = getattr(context.get("page"), "passage_numbers", None)
     number = (
-        Markup(' data-passage-number="{}"').format(numbers[url])
+        f' data-passage-number="{escape_output(numbers[url])}"'
         if numbers is not None and url in numbers
         else ""
     )
-    return Markup('<a href="{}"{}>source sentence</a>').format(rel_filter(context, url), number)
+    href = escape_output(rel_filter(context, url))
+    return Markup(f'<a href="{href}"{number}>source sentence</a>')
 
 
 # A page, and a fragment being rendered for `shared_fragment`, logs the links it makes
@@ -194,26 +195,6 @@ class SharedFragments:
 
     def clear(self) -> None:
         self.cache.clear()
-
-
-def escape_output(value: object) -> str:
-    """What `{{ value }}` writes under autoescape, as markupsafe's `escape` has it, but a
-    plain `str`: the output of a template is joined into one string and never escaped
-    again, so wrapping each of the ~800 values of a page in a `Markup` (a Python-level
-    constructor, a fifth of render's time) is wasted."""
-    if type(value) is str:
-        return escape_text(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return escape_text(str(value))
-
-
-def markupsafe_escape_text(text: str) -> str:
-    return str(escape(text))
-
-
-# markupsafe's C escaper of a plain `str` (private, hence the fallback).
-escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", markupsafe_escape_text)
 
 
 class OutputTemplate(Template):
