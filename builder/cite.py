@@ -43,6 +43,8 @@ BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(BIBTEX_ESCAPES)) + "]")
 BIBTEX_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.-]")
 # What a `url` field keeps as it is: printable ASCII but the braces and the backslash.
 BIBTEX_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\")
+# `json.dumps(value, ensure_ascii=False)`, without making an encoder for every value.
+JSON_VALUE = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,6 @@ def cite_csl_json(citation: Citation) -> str:
     # One key a line, each value on its line: readable, and a third of json.dumps(indent=2)
     # with its date-parts spread over nine lines.
     lines = (
-        f"    {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
-        for key, value in sorted(item.items())
+        f"    {json.dumps(key)}: {JSON_VALUE.encode(value)}" for key, value in sorted(item.items())
     )
     return "[\n  {\n" + ",\n".join(lines) + "\n  }\n]"
