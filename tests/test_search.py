@@ -99,6 +99,21 @@ def test_search_page_loads_the_bundle_relatively(built_site: Path) -> None:
     assert "data-pagefind-body" not in html, "the search page should not find itself"
 
 
+def test_pagefind_reads_only_the_searchable_element_of_a_page() -> None:
+    page = (
+        b'<!doctype html><html lang="en"><head><title>T</title></head><body>'
+        b'<nav><a href="/">Home</a></nav><main data-pagefind-body><p>Said</p></main>'
+        b"<footer><div>Foot</div></footer></body></html>"
+    )
+    document = search.search_document(page)
+    assert document.startswith(b'<html lang="en">')
+    assert b"Said" in document and b"Home" not in document and b"Foot" not in document
+    marker_outside = page.replace(b"<nav>", b'<nav data-pagefind-filter="x">')
+    nested = page.replace(b"<p>Said</p>", b"<main>Said</main>")
+    for whole in (marker_outside, nested):
+        assert search.search_document(whole) == search.spaced_blocks(whole)
+
+
 # ---- shards: a large site is indexed a shard of pages at a time -------------------------------
 
 
