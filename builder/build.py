@@ -26,7 +26,6 @@ from builder.incremental import (
     BuildSummary,
     options_key,
     read_cache,
-    search_key,
     stamp_inputs,
     write_cache,
 )
@@ -36,7 +35,7 @@ from builder.model import Article
 from builder.og_image import render_og_images
 from builder.pages import Derived
 from builder.render import derive, render_stream
-from builder.search_bundle import reuse_search_bundle, write_search_bundle
+from builder.search_bundle import write_search_bundle
 from builder.summary_links import check_summary_links
 from builder.theme import Theme, project_theme
 from builder.validate import validate_project
@@ -187,9 +186,7 @@ def build_site(options: BuildOptions) -> BuildReport:
                 version.write(path, data)
         with clock.stage(SEARCH):
             # Before the check: the search page links to the bundle Pagefind writes.
-            search = search_key(searchable)
-            if cache is None or cache.search_key != search or not reuse_search_bundle(version):
-                write_search_bundle(version, sorted(searchable))
+            search = write_search_bundle(version, searchable, cache.search_key if cache else ())
         with clock.stage(CHECK):
             check_rendered_links(links, StagedFiles(version), shown_as=options.out_dir.name)
         summary = BuildSummary(

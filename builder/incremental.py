@@ -7,7 +7,7 @@ Output: `BuildCache` records in <project>/.factsheets-cache/, one per output fol
   code) by its size, modification time and content digest;
 - the live version folder that build wrote, with the digest of each of its files (an
   unchanged file of the next version is hard-linked from it) and of its searchable pages
-  (when they are all unchanged, Pagefind's bundle is reused);
+  (a search shard whose pages are all unchanged is reused);
 - the summary that build printed.
 
 When every input and option is as recorded and the output is still that version,
@@ -34,7 +34,7 @@ from builder.errors import ContentWarning
 
 CACHE_DIR = ".factsheets-cache"
 # Bump when what a record holds, or what it means, changes: older records are then ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 INPUT_FOLDERS = ("content", "seeds", "templates")
 # A file changed this close to the moment it was recorded may change again within the same
 # modification time: its stat is not trusted next time, its digest is compared (as git does
@@ -65,7 +65,7 @@ class BuildCache:
     inputs: FileStamps
     version: str  # the version folder's name
     outputs: dict[str, str]  # output path -> content digest
-    search_key: str  # digest of the searchable pages and their digests
+    search_key: tuple[str, ...]  # per search shard: digest of its pages (builder/search_bundle)
     summary: BuildSummary
     builder: tuple[object, ...] = field(default_factory=lambda: builder_identity())
 

@@ -1,37 +1,85 @@
-"""Search, reused: the live version's Pagefind bundle when no searchable page changed, else a
-new one over the searchable pages of the version being written.
+"""Search, reused shard by shard: each shard of the live version's Pagefind bundle whose pages
+are unchanged is linked into the new version; only the shards holding a changed, added or
+removed searchable page are indexed again.
 
-Input: the `VersionWriter` of the new version, its searchable pages already written.
-Output: pagefind/... in the new version (linked from the live version, or written).
+Input: the `VersionWriter` of the new version, its searchable pages already written (path ->
+content digest), and the shard keys the live version's bundle was made from.
+Output: pagefind/... in the new version (each shard linked from the live version, or
+written), and the shard keys of the new bundle, for the next build.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
+from importlib.metadata import version as package_version
 from pathlib import Path
 
-from builder.search import SEARCH_BUNDLE_DIR, index_pages
+from builder import search
+from builder.incremental import search_key
+from builder.search import (
+    SEARCH_BUNDLE_DIR,
+    SHARDS_FILE,
+    in_shard,
+    index_shards,
+    shard_paths,
+    shards_file,
+)
 from builder.write import VersionWriter, safe_output_path
 
-BUNDLE_PREFIX = f"{SEARCH_BUNDLE_DIR}/"
+# What else decides a shard's bundle besides its pages: the Pagefind that indexed it and the
+# search stage's own code (what it feeds Pagefind, the excluded selectors).
+RECIPE = search_key(
+    {
+        "pagefind": package_version("pagefind"),
+        "search.py": hashlib.blake2b(Path(search.__file__).read_bytes()).hexdigest(),
+    }
+)
 
 
-def reuse_search_bundle(version: VersionWriter) -> bool:
-    """Link the live version's search bundle into the new one; False when it has none."""
-    bundle = [path for path in version.previous if path.startswith(BUNDLE_PREFIX)]
-    return bool(bundle) and all(version.reuse(path) for path in bundle)
+def shard_key(number: int, pages: Mapping[str, str]) -> str:
+    """A digest of what shard `number`'s bundle is made from: its pages (path -> digest)."""
+    return search_key({"": RECIPE, "shard": str(number), **pages})
 
 
-def write_search_bundle(version: VersionWriter, searchable: list[str]) -> None:
-    """Index the searchable pages of the new version (see `search.index_pages`: listings are
-    neither read nor indexed) and write the bundle into the version. Whatever a failed reuse
-    linked of the old bundle is replaced."""
-    for path in [p for p in version.digests if p.startswith(BUNDLE_PREFIX)]:
+def reuse_shard(version: VersionWriter, number: int) -> bool:
+    """Link shard `number`'s bundle from the live version; False (and nothing linked) when
+    the live version has none or a file of it cannot be linked."""
+    bundle = [path for path in version.previous if in_shard(path, number)]
+    if bundle and all(version.reuse(path) for path in bundle):
+        return True
+    drop_written(version, [path for path in version.digests if in_shard(path, number)])
+    return False
+
+
+def drop_written(version: VersionWriter, paths: list[str]) -> None:
+    for path in paths:
         safe_output_path(version.root, path).unlink()
         del version.digests[path]
-    pages = WrittenPages(version.root)
-    for path, data in index_pages(pages, searchable).items():
-        version.write(path, data)
+
+
+def write_search_bundle(
+    version: VersionWriter, searchable: Mapping[str, str], previous: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Write the search bundle of the new version's `searchable` pages (path -> digest);
+    a shard whose key is the one `previous` (the live version's shard keys) records is
+    linked, the others indexed (see `search.index_shards`). Returns the new shard keys."""
+    shards = shard_paths(searchable, search.SHARD_PAGES)
+    keys = tuple(
+        shard_key(number, {path: searchable[path] for path in paths})
+        for number, paths in enumerate(shards, start=1)
+    )
+    stale = {
+        number: paths
+        for number, paths in enumerate(shards, start=1)
+        if previous[number - 1 : number] != keys[number - 1 : number]
+        or not reuse_shard(version, number)
+    }
+    for _, files in index_shards(WrittenPages(version.root), stale):
+        for path, data in sorted(files.items()):
+            version.write(path, data)
+    version.write(f"{SEARCH_BUNDLE_DIR}/{SHARDS_FILE}", shards_file(len(shards)))
+    return keys
 
 
 class WrittenPages(Mapping[str, bytes]):

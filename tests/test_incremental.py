@@ -5,6 +5,7 @@ nothing changed says so; a damaged cache is ignored."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import search
 from builder.build import BuildOptions, build_site
 from builder.incremental import CACHE_DIR, cache_file
 from builder.write import BUILD_MARKER
@@ -22,6 +24,7 @@ from tests.test_build import tree
 from tests.test_jobs import bench_module
 
 ARTICLES = 10
+SMALL_SHARD = 8  # the corpus's searchable pages make several search shards
 
 
 @pytest.fixture
@@ -116,7 +119,10 @@ def build(project: Path, out: str, *, cache: bool = True) -> dict[str, bytes]:
     return tree(report.out_dir)
 
 
-def test_an_incremental_build_after_any_edits_equals_a_clean_build(corpus: Path) -> None:
+def test_an_incremental_build_after_any_edits_equals_a_clean_build(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", SMALL_SHARD)  # shards reused, and not
     rng = random.Random(20161204)
     build(corpus, "_site")
     # Every kind of edit once, in a random order, and some more at random.
@@ -139,8 +145,9 @@ def inodes(folder: Path) -> dict[str, int]:
 
 
 def test_only_changed_files_are_written_and_search_reruns_only_for_searchable_pages(
-    corpus: Path,
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", SMALL_SHARD)
     build(corpus, "_site")
     before = inodes(corpus / "_site")
     article = article_files(corpus)[0]
@@ -160,8 +167,13 @@ def test_only_changed_files_are_written_and_search_reruns_only_for_searchable_pa
     build(corpus, "_site")
     edited = inodes(corpus / "_site")
     changed = sorted(n for n in edited if edited[n] != after.get(n))
-    assert f"articles/{article.stem}/index.html" in changed
-    assert any(name.startswith("pagefind/") for name in changed)  # indexed again
+    page = f"articles/{article.stem}/index.html"
+    assert page in changed
+    shards = len(json.loads((corpus / "_site" / "pagefind" / "shards.json").read_bytes())) + 1
+    assert shards > 1
+    own = search.shard_number(page, shards)
+    reindexed = {n for n in range(1, shards + 1) for name in changed if search.in_shard(name, n)}
+    assert reindexed == {own}, "only the edited page's shard is indexed again"
     assert edited["about/index.html"] == after["about/index.html"]
 
 

@@ -99,16 +99,44 @@ def test_search_page_loads_the_bundle_relatively(built_site: Path) -> None:
     assert "data-pagefind-body" not in html, "the search page should not find itself"
 
 
+def test_pagefind_reads_only_the_searchable_element_of_a_page() -> None:
+    page = (
+        b'<!doctype html><html lang="en"><head><title>T</title></head><body>'
+        b'<nav><a href="/">Home</a></nav><main data-pagefind-body><p>Said</p></main>'
+        b"<footer><div>Foot</div></footer></body></html>"
+    )
+    document = search.search_document(page)
+    assert document.startswith(b'<html lang="en">')
+    assert b"Said" in document and b"Home" not in document and b"Foot" not in document
+    marker_outside = page.replace(b"<nav>", b'<nav data-pagefind-filter="x">')
+    nested = page.replace(b"<p>Said</p>", b"<main>Said</main>")
+    for whole in (marker_outside, nested):
+        assert search.search_document(whole) == search.spaced_blocks(whole)
+
+
 # ---- shards: a large site is indexed a shard of pages at a time -------------------------------
 
 
-def test_shards_hold_every_page_once_in_order_and_evenly() -> None:
-    paths = [f"articles/{n:03}/index.html" for n in range(7)]
-    shards = search.shard_paths(reversed(paths), 3)
-    assert shards == [paths[0:3], paths[3:5], paths[5:7]]
-    assert search.shard_paths(paths, 7) == [paths]
-    assert search.shard_paths(paths, 2) == [paths[0:2], paths[2:4], paths[4:6], paths[6:7]]
+def test_shards_hold_every_page_once_sorted_and_about_evenly() -> None:
+    paths = [f"articles/{n:04}/index.html" for n in range(1000)]
+    shards = search.shard_paths(reversed(paths), 250)
+    assert len(shards) == 4
+    assert sorted(path for shard in shards for path in shard) == paths
+    assert all(shard == sorted(shard) for shard in shards)
+    assert all(200 <= len(shard) <= 300 for shard in shards), [len(s) for s in shards]
+    assert search.shard_paths(paths[:7], 7) == [paths[:7]]
     assert search.shard_paths([], 5) == [[]]
+
+
+def test_adding_or_removing_a_page_changes_only_its_own_shard() -> None:
+    paths = [f"articles/{n:04}/index.html" for n in range(0, 1000, 2)]
+    shards = search.shard_paths(paths, 110)
+    added = "articles/0501/index.html"
+    with_added = search.shard_paths([*paths, added], 110)
+    without = search.shard_paths([p for p in paths if p != paths[7]], 110)
+    for changed, page in ((with_added, added), (without, paths[7])):
+        differ = [n for n, (a, b) in enumerate(zip(shards, changed, strict=True)) if a != b]
+        assert differ == [search.shard_number(page, len(shards)) - 1]
 
 
 def test_each_shard_is_a_bundle_named_in_the_shards_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,7 +154,8 @@ def test_each_shard_is_a_bundle_named_in_the_shards_list(monkeypatch: pytest.Mon
         entry = json.loads(bundle[folder + "pagefind-entry.json"])
         counts.append(sum(language["page_count"] for language in entry["languages"].values()))
         assert folder + "pagefind.js" in bundle
-    assert counts == [2, 2, 1]
+    shards = search.shard_paths(pages, 2)
+    assert counts == [len(shard) for shard in shards] and sum(counts) == len(pages)
     assert search.index_pages(pages, pages) == bundle, "the same pages, the same bytes"
 
 

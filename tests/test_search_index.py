@@ -176,3 +176,17 @@ def test_an_actor_page_indexes_its_header_and_background_only(
         assert "Articles that name" not in content
         assert "Named together with" not in content
         assert not [title for title in article_titles if title in content], actor_id
+
+
+def test_citation_panels_are_not_indexed_but_what_the_sheet_says_is(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    archive = build_report.archive
+    by_url = {f["url"]: f for f in fragments(site_bundle(built_site))}
+    article = archive.articles[0]
+    sheet = (built_site / page_file(archive.url_article(article.slug))).read_text("utf-8")
+    assert "@misc{" in sheet and "CSL-JSON" in sheet, "the page offers its citations"
+    content = by_url["/" + archive.url_article(article.slug)]["content"]
+    assert article.title in content
+    for text in ("@misc{", "CSL-JSON", "BibTeX", "Cite this"):
+        assert not any(text in fragment["content"] for fragment in by_url.values()), text
