@@ -35,6 +35,7 @@ from builder.index import Archive, build_archive
 from builder.load import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
 from builder.og_image import render_og_images
+from builder.page_cache import PageRecord, render_plan
 from builder.pages import Derived
 from builder.record_cache import (
     ReusedArticles,
@@ -200,8 +201,13 @@ def build_site(options: BuildOptions) -> BuildReport:
         waited for this one finds the record of what it will replace. Written after a
         --no-cache build too: it is as good a record as any."""
         done = dataclasses.replace(summary, files=version.files)
-        record = BuildCache(key, inputs, version.root.name, version.digests, search, done)
+        record = BuildCache(
+            key, inputs, version.root.name, version.digests, search, done, plan.records()
+        )
         write_cache(project, options.out_dir, record)
+
+    # Which pages may come from the live version rather than be rendered.
+    plan = render_plan(derived, project, inputs, key, page_records(cache))
 
     with (
         model_frozen(),
@@ -211,11 +217,17 @@ def build_site(options: BuildOptions) -> BuildReport:
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
-            for page in render_stream(derived, theme, options.jobs):
+            reuse = plan.reuse_with(version.reuse)
+            for page in render_stream(derived, theme, options.jobs, reuse):
                 digest = version.write(page.path, page.html)
                 links[page.path] = page.links
                 if page.searchable:
                     searchable[page.path] = digest
+                plan.record(page.path, page.links, page.searchable)
+            for path, reused in plan.reused.items():
+                links[path] = reused.links
+                if reused.searchable:
+                    searchable[path] = version.digests[path]
             pause_point("writing")
             page_paths = sorted(links)
             others = (
@@ -255,6 +267,13 @@ def build_site(options: BuildOptions) -> BuildReport:
         checked.warnings,
         dataclasses.replace(summary, files=version.files),
     )
+
+
+def page_records(cache: BuildCache | None) -> dict[str, PageRecord]:
+    """The page records of the last build (of the version it left live)."""
+    if cache is None:
+        return {}
+    return {path: rec for path, rec in cache.pages.items() if isinstance(rec, PageRecord)}
 
 
 def static_files(theme: Theme) -> dict[str, bytes]:
