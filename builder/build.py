@@ -218,7 +218,8 @@ def build_site(options: BuildOptions) -> BuildReport:
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
             reuse = plan.reuse_with(version.reuse)
-            for page in render_stream(derived, theme, options.jobs, reuse):
+            sheets_only = plan.reuse_listings(version)
+            for page in render_stream(derived, theme, options.jobs, reuse, sheets_only):
                 digest = version.write(page.path, page.html)
                 links[page.path] = page.links
                 if page.searchable:

@@ -13,11 +13,16 @@ side and the disagreements page it sits on) and the timeline entries of its even
 sources, date conflicts and timeline page). Hashing whole page contexts was measured slower
 than rendering them, so keys are made from digests and small structures only.
 
-Pages without a key are rendered every time: they read much of the archive.
+Every other page (listings, actor and metric pages, the timeline, home...) reads much of
+the archive: they share one key, made of the site-wide inputs, every sheet's facts (all but
+its summary, which only its own page shows); the data page adds the downloads' sizes. A
+summary edit leaves the shared key unchanged, so that only the edited sheet (and perhaps
+the data page) is rendered; any other edit renders them all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Mapping
@@ -29,9 +34,19 @@ from builder.index import page_path
 from builder.model import Article
 from builder.pages import Derived
 from builder.record_cache import stamp_key
+from builder.write import VersionWriter
 
 # Folders whose files are some pages' own inputs; every other input file is site-wide.
 PER_PAGE_FOLDERS = ("content/articles", "seeds")
+# What a sheet holds besides its summary (shown on its own page only) and its seed's text
+# (its digest stands for it); the line of the summary only places error messages.
+FACT_FIELDS = tuple(
+    item.name
+    for item in dataclasses.fields(Article)
+    if item.name not in ("summary_md", "summary_line", "seed_text")
+)
+# The one listing whose content follows the summaries too (`pages.data_context`).
+DATA_PAGE = page_path("data/")
 # How `repr` shows an object without a dataclass repr: its address, different every build.
 UNSTABLE_REPR = " at 0x"
 
@@ -49,16 +64,45 @@ class PageRecord:
 class RenderPlan:
     """The keys of this build's pages, and the pages reused from the live version."""
 
-    keys: dict[str, str]  # page path -> dependency key
+    keys: dict[str, str]  # fact sheet path -> dependency key
+    sheets: frozenset[str]  # every fact sheet's path, with a key or not
+    # The key every other page shares (None: unknown, so they are always rendered).
+    listing_key: str | None
     previous: Mapping[str, PageRecord]  # the last build's records (of the live version)
     reused: dict[str, PageRecord] = field(default_factory=dict)
     rendered: dict[str, PageRecord] = field(default_factory=dict)
+
+    def reuse_listings(self, version: VersionWriter) -> bool:
+        """Link every page but the fact sheets from the live version, when the listing key
+        is as recorded and the live version still holds them all; True when done (then
+        only fact sheets are to be rendered)."""
+        if self.listing_key is None or version.live is None:
+            return False
+        listings = {
+            path: record
+            for path, record in self.previous.items()
+            if record.key == self.listing_key and path not in self.sheets | self.keys.keys()
+        }
+        if not listings or not all(os.path.isfile(version.live / path) for path in listings):
+            return False
+        linked: list[str] = []
+        for path in listings:
+            if not version.reuse(path):  # vanished meanwhile: take none, render them all
+                for done in linked:
+                    os.unlink(version.root / done)
+                    del version.digests[done]
+                return False
+            linked.append(path)
+        self.reused.update(listings)
+        return True
 
     def reuse_with(self, link_from_live: Callable[[str], bool]) -> Callable[[str], bool]:
         """`render_stream`'s `reuse`: a page whose key is as recorded is linked from the
         live version (by `link_from_live`) and not rendered."""
 
         def reuse(path: str) -> bool:
+            if path in self.reused:  # linked with the other listings
+                return True
             key = self.keys.get(path)
             record = self.previous.get(path)
             if key is None or record is None or record.key != key:
@@ -72,9 +116,8 @@ class RenderPlan:
 
     def record(self, path: str, links: tuple[str, ...], searchable: bool) -> None:
         """Note a rendered page, for the next build."""
-        key = self.keys.get(path)
+        key = self.keys.get(path, None if path in self.sheets else self.listing_key)
         if key is not None:
-            self.reused.pop(path, None)
             self.rendered[path] = PageRecord(key, links, searchable)
 
     def records(self) -> dict[str, PageRecord]:
@@ -124,6 +167,33 @@ def article_inputs(project_dir: Path, stamps: FileStamps, article: Article) -> s
     return f"{sheet[2]}:{seed[2]}"
 
 
+def listing_key(
+    derived: Derived, project_dir: Path, stamps: FileStamps, site_key: str
+) -> str | None:
+    """The key of every page but the fact sheets: the site-wide inputs, every published
+    sheet's facts (all it holds but its summary, which only its own page shows) and the
+        None when a sheet's inputs are not known. (Not the data downloads: they hold the
+    summaries. The data page, which shows their sizes, has a key of its own.)"""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{site_key}\0".encode())
+    for article in derived.archive.articles:
+        inputs = article_inputs(project_dir, stamps, article)
+        if inputs is None:
+            return None
+        seed = inputs.rpartition(":")[2]
+        facts = repr([getattr(article, name) for name in FACT_FIELDS])
+        if UNSTABLE_REPR in facts:
+            return None
+        digest.update(f"{article.slug}\0{seed}\0{facts}\n".encode())
+    return digest.hexdigest()
+
+
+def data_page_key(derived: Derived, listings: str) -> str:
+    """The data page shows the downloads' sizes (their row counts follow from the facts)."""
+    sizes = sorted((path, len(data)) for path, data in derived.data_files.items())
+    return hashlib.blake2b(f"{listings}\0{sizes}".encode(), digest_size=16).hexdigest()
+
+
 def render_plan(
     derived: Derived,
     project_dir: Path,
@@ -132,4 +202,14 @@ def render_plan(
     previous: Mapping[str, PageRecord],
 ) -> RenderPlan:
     site_key = site_wide_key(project_dir, stamps, options)
-    return RenderPlan(fact_sheet_keys(derived, project_dir, stamps, site_key), previous)
+    archive = derived.archive
+    keys = fact_sheet_keys(derived, project_dir, stamps, site_key)
+    listings = listing_key(derived, project_dir, stamps, site_key)
+    if listings is not None:
+        keys[DATA_PAGE] = data_page_key(derived, listings)
+    return RenderPlan(
+        keys,
+        frozenset(page_path(archive.url_article(article.slug)) for article in archive.articles),
+        listings,
+        previous,
+    )

@@ -14,13 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment
 
 from builder import render as render_module
 from builder.build import BuildOptions, build_site
 from builder.errors import ContentErrors
 from builder.incremental import CACHE_DIR, cache_file
-from builder.model import Article
-from builder.pages import ArticleContext, Derived
+from builder.model import Article, Site
+from builder.pages import ArticleContext, Derived, PageContext
+from builder.render import RenderedPage
 from builder.write import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
@@ -236,6 +238,26 @@ def test_an_edit_renders_only_the_fact_sheets_it_changes(
     assert build(corpus, "_site") == build(corpus, "clean", cache=False)
     assert rendered.count(article.stem) == 2  # the incremental build's and the clean one's
     assert len(rendered) == ARTICLES + 1
+
+
+def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus, "_site")
+    rendered: list[str] = []
+    original = render_module.render_page
+
+    def counted(env: Environment, template: str, context: PageContext, site: Site) -> RenderedPage:
+        rendered.append(context.meta.path)
+        return original(env, template, context, site)
+
+    monkeypatch.setattr(render_module, "render_page", counted)
+    article = article_files(corpus)[1]
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write("\nOne more sentence.\n")
+    build(corpus, "_site")
+    # The data page shows the size of the downloads, which hold the summaries.
+    assert sorted(rendered) == [f"articles/{article.stem}/index.html", "data/index.html"]
 
 
 def test_a_figure_edit_renders_again_the_other_sheet_of_its_disagreement(
