@@ -206,14 +206,13 @@ def build_site(options: BuildOptions) -> BuildReport:
         )
         write_cache(project, options.out_dir, record)
 
-    # Which pages may come from the live version rather than be rendered.
-    plan = render_plan(derived, project, inputs, key, page_records(cache))
-
     with (
         model_frozen(),
         staged_version(options.out_dir, previous_outputs, after_swap) as version,
     ):
         with clock.stage(RENDER):
+            # Which pages may come from the live version rather than be rendered.
+            plan = render_plan(derived, project, inputs, key, page_records(cache))
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
