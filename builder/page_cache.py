@@ -8,10 +8,12 @@ the answer to "may this page be linked from the live version instead of rendered
 A page's key is a digest of everything it shows, named without rendering it: the site-wide
 inputs (site.yaml, metrics.yaml, every actor file, the templates, the builder's code and
 the build options), the page's own inputs, and the cross-article structures it reads. For a
-fact sheet these are its file and its seed, the flags of its figures (each names the other
-side and the disagreements page it sits on) and the timeline entries of its events (their
-sources, date conflicts and timeline page). Hashing whole page contexts was measured slower
-than rendering them, so keys are made from digests and small structures only.
+fact sheet these are its file and its seed, the metric-table rows its figures link to, the
+flags of its figures (named by the inputs of both sheets, their page on the disagreements
+listing and their rows) and the timeline entries of its events (named by the inputs of the
+sheets reporting them and their timeline page). Hashing whole page contexts (or even the
+flags and entries) was measured slower than rendering them, so keys are made from input
+digests and URLs only.
 
 Every other page (listings, actor and metric pages, the timeline, home...) reads much of
 the archive: they share one key, made of the site-wide inputs, every sheet's facts (all but
@@ -137,25 +139,64 @@ def site_wide_key(project_dir: Path, stamps: FileStamps, options: tuple[object, 
 
 
 def fact_sheet_keys(
-    derived: Derived, project_dir: Path, stamps: FileStamps, site_key: str
+    derived: Derived,
+    project_dir: Path,
+    stamps: FileStamps,
+    site_key: str,
+    facts: Mapping[str, str | None],
 ) -> dict[str, str]:
-    """Fact sheet path -> its dependency key, for every sheet whose inputs are known."""
+    """Fact sheet path -> its dependency key, for every sheet whose inputs are known.
+
+    Besides its own inputs, a sheet shows: for each of its figures, the row of the metric
+    table it links to ("compare claims": the row's page depends on the other claims of the
+    metric) and its flags (each a function of the two claims' sheets, with its page on the
+    disagreements listing and the rows of both claims); for each of its events, the
+    timeline entry (a function of the sheets that report it, with its timeline page).
+    Other sheets are named by their `facts` (not their summaries, which they alone show)."""
     archive = derived.archive
     entries = derived.timeline.entry_by_id
+    inputs = facts
     keys: dict[str, str] = {}
     for article in archive.articles:
-        inputs = article_inputs(project_dir, stamps, article)
-        if inputs is None:
+        own = article_inputs(project_dir, stamps, article)
+        if own is None:
             continue
-        flags = [derived.flags_by_figure.get(figure.figure_id, ()) for figure in article.figures]
-        shown = repr((flags, [entries[event.event_id] for event in article.events]))
-        if UNSTABLE_REPR in shown:
-            continue
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{site_key}\0{inputs}\0".encode())
-        digest.update(shown.encode())
-        keys[page_path(archive.url_article(article.slug))] = digest.hexdigest()
+        if any(inputs[slug] is None for slug in referenced_sheets(derived, article)):
+            continue  # a sheet read outside the stamps: no key, rendered every time
+        shown: list[object] = [site_key, own]
+        for figure in article.figures:
+            shown.append(archive.url_figure(figure))
+            for view in derived.flags_by_figure.get(figure.figure_id, ()):
+                sides = (view.flag.first, view.flag.second)
+                shown.append(
+                    (view.url, [(s.figure_url, inputs[s.figure.article_slug]) for s in sides])
+                )
+        for event in article.events:
+            entry = entries[event.event_id]
+            reports = [inputs[report.event.article_slug] for report in entry.reports]
+            shown.append((entry.url, reports))
+        keys[page_path(archive.url_article(article.slug))] = hashlib.blake2b(
+            repr(shown).encode(), digest_size=16
+        ).hexdigest()
     return keys
+
+
+def referenced_sheets(derived: Derived, article: Article) -> set[str]:
+    """The slugs of the sheets on the other side of its flags and among its events'
+    reports (which its key names by their inputs)."""
+    slugs = {
+        side.figure.article_slug
+        for figure in article.figures
+        for view in derived.flags_by_figure.get(figure.figure_id, ())
+        for side in (view.flag.first, view.flag.second)
+    }
+    entries = derived.timeline.entry_by_id
+    slugs.update(
+        report.event.article_slug
+        for event in article.events
+        for report in entries[event.event_id].reports
+    )
+    return slugs
 
 
 def article_inputs(project_dir: Path, stamps: FileStamps, article: Article) -> str | None:
@@ -167,25 +208,33 @@ def article_inputs(project_dir: Path, stamps: FileStamps, article: Article) -> s
     return f"{sheet[2]}:{seed[2]}"
 
 
-def listing_key(
-    derived: Derived, project_dir: Path, stamps: FileStamps, site_key: str
-) -> str | None:
-    """The key of every page but the fact sheets: the site-wide inputs, every published
-    sheet's facts (all it holds but its summary, which only its own page shows) and the
-        None when a sheet's inputs are not known. (Not the data downloads: they hold the
-    summaries. The data page, which shows their sizes, has a key of its own.)"""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{site_key}\0".encode())
+def sheet_facts(derived: Derived, project_dir: Path, stamps: FileStamps) -> dict[str, str | None]:
+    """Slug -> a digest of all a published sheet holds but its summary (its seed by its
+    digest); None when its inputs are not known."""
+    facts: dict[str, str | None] = {}
     for article in derived.archive.articles:
         inputs = article_inputs(project_dir, stamps, article)
-        if inputs is None:
-            return None
+        shown = repr([getattr(article, name) for name in FACT_FIELDS])
+        if inputs is None or UNSTABLE_REPR in shown:
+            facts[article.slug] = None
+            continue
         seed = inputs.rpartition(":")[2]
-        facts = repr([getattr(article, name) for name in FACT_FIELDS])
-        if UNSTABLE_REPR in facts:
-            return None
-        digest.update(f"{article.slug}\0{seed}\0{facts}\n".encode())
-    return digest.hexdigest()
+        facts[article.slug] = hashlib.blake2b(
+            f"{seed}\0{shown}".encode(), digest_size=16
+        ).hexdigest()
+    return facts
+
+
+def listing_key(site_key: str, facts: Mapping[str, str | None]) -> str | None:
+    """The key of every page but the fact sheets: the site-wide inputs and every published
+    sheet's facts (all it holds but its summary, which only its own page shows). None when
+    a sheet's inputs are not known. (Not the data downloads: they hold the summaries. The
+    data page, which shows their sizes, has a key of its own.)"""
+    if None in facts.values():
+        return None
+    return hashlib.blake2b(
+        f"{site_key}\0{sorted(facts.items())}".encode(), digest_size=16
+    ).hexdigest()
 
 
 def data_page_key(derived: Derived, listings: str) -> str:
@@ -203,8 +252,9 @@ def render_plan(
 ) -> RenderPlan:
     site_key = site_wide_key(project_dir, stamps, options)
     archive = derived.archive
-    keys = fact_sheet_keys(derived, project_dir, stamps, site_key)
-    listings = listing_key(derived, project_dir, stamps, site_key)
+    facts = sheet_facts(derived, project_dir, stamps)
+    keys = fact_sheet_keys(derived, project_dir, stamps, site_key, facts)
+    listings = listing_key(site_key, facts)
     if listings is not None:
         keys[DATA_PAGE] = data_page_key(derived, listings)
     return RenderPlan(
