@@ -24,16 +24,25 @@ from builder.feeds import render_feeds
 from builder.incremental import (
     BuildCache,
     BuildSummary,
+    FileStamps,
     options_key,
     read_cache,
     stamp_inputs,
     write_cache,
 )
 from builder.index import Archive, build_archive
-from builder.load import load_project
-from builder.model import Article
+from builder.load import RawProject, load_project
+from builder.model import Actor, Article, Metric, Site
 from builder.og_image import render_og_images
+from builder.page_cache import PageRecord, render_plan
 from builder.pages import Derived
+from builder.record_cache import (
+    ReusedArticles,
+    restored_articles,
+    reusable_articles,
+    reused_warnings,
+    store_records,
+)
 from builder.render import derive, render_stream
 from builder.search_bundle import write_search_bundle
 from builder.summary_links import check_summary_links
@@ -91,10 +100,12 @@ def check_project(
     drafts: bool = False,
     strict: bool = False,
     clock: StageClock | None = None,
+    stamps: FileStamps | None = None,
 ) -> CheckedProject:
     """Load, validate and index the content, drafts included only when `drafts`; raises
     `ContentErrors` listing every problem (and, under `strict`, every warning). Every draft
-    is validated either way."""
+    is validated either way. Given the input `stamps` (a build), the sheets validated by an
+    earlier build and unchanged since are reused, not read again (builder/record_cache.py)."""
     clock = clock or StageClock(None)
     found: list[ContentWarning] = []
     # Load and validate allocate millions of YAML nodes and model objects and free none of
@@ -102,9 +113,10 @@ def check_project(
     # load at 10,000 articles). Reference counting still frees what is dropped.
     with collector_paused():
         with clock.stage(LOAD):
-            raw = load_project(project_dir)
+            reused = reusable_articles(project_dir, stamps, base_url) if stamps else None
+            raw = load_project(project_dir, reused.skips if reused else None)
         with clock.stage(VALIDATE):
-            site, metrics, actors, articles = validate_project(raw, base_url, found)
+            site, metrics, actors, articles = validate_records(raw, base_url, found, reused)
             del raw  # the YAML nodes: the typed model now holds all they said
         warnings = tuple(sorted(found))
         if strict and warnings:
@@ -118,6 +130,31 @@ def check_project(
     if problems:
         raise ContentErrors(problems, warnings)
     return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"), warnings)
+
+
+def validate_records(
+    raw: RawProject,
+    base_url: str | None,
+    found: list[ContentWarning],
+    reused: ReusedArticles | None,
+) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
+    """`validate_project`, with the reused sheets given back (and their warnings); the
+    sheets validated afresh are recorded for the next build."""
+    if reused is None:
+        return validate_project(raw, base_url, found)
+    fresh_warnings: list[ContentWarning] = []
+    try:
+        site, metrics, actors, articles = validate_project(
+            raw, base_url, fresh_warnings, restored_articles(reused, raw.seeds)
+        )
+    except ContentErrors as problems:
+        raise ContentErrors(
+            problems.errors, [*problems.warnings, *reused_warnings(reused)]
+        ) from None
+    found.extend([*fresh_warnings, *reused_warnings(reused)])
+    fresh = [article for article in articles if article.source.path not in reused.records]
+    store_records(reused, fresh, fresh_warnings)
+    return site, metrics, actors, articles
 
 
 def load_archive(
@@ -143,7 +180,12 @@ def build_site(options: BuildOptions) -> BuildReport:
     # Stamped before anything is read, so an edit made during the build is seen by the next.
     inputs = stamp_inputs(project, cache.inputs if cache else None)
     checked = check_project(
-        project, options.base_url, drafts=options.drafts, strict=options.strict, clock=clock
+        project,
+        options.base_url,
+        drafts=options.drafts,
+        strict=options.strict,
+        clock=clock,
+        stamps=inputs if options.cache else None,
     )
     archive = checked.archive
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
@@ -158,7 +200,9 @@ def build_site(options: BuildOptions) -> BuildReport:
         waited for this one finds the record of what it will replace. Written after a
         --no-cache build too: it is as good a record as any."""
         done = dataclasses.replace(summary, files=version.files)
-        record = BuildCache(key, inputs, version.root.name, version.digests, search, done)
+        record = BuildCache(
+            key, inputs, version.root.name, version.digests, search, done, plan.records()
+        )
         write_cache(project, options.out_dir, record)
 
     with (
@@ -166,14 +210,23 @@ def build_site(options: BuildOptions) -> BuildReport:
         staged_version(options.out_dir, previous_outputs, after_swap) as version,
     ):
         with clock.stage(RENDER):
+            # Which pages may come from the live version rather than be rendered.
+            plan = render_plan(derived, project, inputs, key, page_records(cache))
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
-            for page in render_stream(derived, theme, options.jobs):
+            reuse = plan.reuse_with(version.reuse)
+            sheets_only = plan.reuse_listings(version)
+            for page in render_stream(derived, theme, options.jobs, reuse, sheets_only):
                 digest = version.write(page.path, page.html)
                 links[page.path] = page.links
                 if page.searchable:
                     searchable[page.path] = digest
+                plan.record(page.path, page.links, page.searchable)
+            for path, reused in plan.reused.items():
+                links[path] = reused.links
+                if reused.searchable:
+                    searchable[path] = version.digests[path]
             pause_point("writing")
             page_paths = sorted(links)
             others = (
@@ -211,6 +264,13 @@ def build_site(options: BuildOptions) -> BuildReport:
         checked.warnings,
         dataclasses.replace(summary, files=version.files),
     )
+
+
+def page_records(cache: BuildCache | None) -> dict[str, PageRecord]:
+    """The page records of the last build (of the version it left live)."""
+    if cache is None:
+        return {}
+    return {path: rec for path, rec in cache.pages.items() if isinstance(rec, PageRecord)}
 
 
 def static_files(theme: Theme) -> dict[str, bytes]:

@@ -8,6 +8,8 @@ Output: `BuildCache` records in <project>/.factsheets-cache/, one per output fol
 - the live version folder that build wrote, with the digest of each of its files (an
   unchanged file of the next version is hard-linked from it) and of its searchable pages
   (a search shard whose pages are all unchanged is reused);
+- the dependency key, links and searchability of each page whose key can be named
+  (builder/page_cache.py): a page whose key is unchanged is linked, not rendered;
 - the summary that build printed.
 
 When every input and option is as recorded and the output is still that version,
@@ -34,7 +36,7 @@ from builder.errors import ContentWarning
 
 CACHE_DIR = ".factsheets-cache"
 # Bump when what a record holds, or what it means, changes: older records are then ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 INPUT_FOLDERS = ("content", "seeds", "templates")
 # A file changed this close to the moment it was recorded may change again within the same
 # modification time: its stat is not trusted next time, its digest is compared (as git does
@@ -67,6 +69,9 @@ class BuildCache:
     outputs: dict[str, str]  # output path -> content digest
     search_key: tuple[str, ...]  # per search shard: digest of its pages (builder/search_bundle)
     summary: BuildSummary
+    # Page path -> its dependency key, links and searchability (builder/page_cache.py), for
+    # the pages whose key can be named: such a page, its key unchanged, is not rendered.
+    pages: Mapping[str, object] = field(default_factory=dict)
     builder: tuple[object, ...] = field(default_factory=lambda: builder_identity())
 
 

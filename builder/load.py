@@ -11,6 +11,7 @@ Output: `RawProject`. Nothing is interpreted here beyond YAML syntax: values sta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,8 +66,12 @@ class RawProject:
     warnings: tuple[ContentWarning, ...] = ()  # e.g. YAML tags, which are read as plain text
 
 
-def load_project(project_dir: Path) -> RawProject:
-    """Read every content file and seed; YAML syntax problems are returned, not raised."""
+def load_project(
+    project_dir: Path, skip_article: Callable[[Path], bool] | None = None
+) -> RawProject:
+    """Read every content file and seed; YAML syntax problems are returned, not raised.
+    Fact sheets for which `skip_article` is true are left unread (their validated records
+    are reused: builder/record_cache.py)."""
     errors: list[ContentError] = []
     content = project_dir / "content"
     site = load_yaml_file(project_dir, content / "site.yaml", errors, required=True)
@@ -79,7 +84,8 @@ def load_project(project_dir: Path) -> RawProject:
     articles = tuple(
         article
         for path in sorted((content / "articles").glob("*.md"))
-        if (article := load_article_file(project_dir, path, errors)) is not None
+        if not (skip_article and skip_article(path))
+        and (article := load_article_file(project_dir, path, errors)) is not None
     )
     report_stray_files(project_dir, errors)
     seeds = {

@@ -282,14 +282,22 @@ def render_site(derived: Derived, theme: Theme, jobs: int = 1) -> RenderedSite:
 PAGES_PER_CHUNK = 32
 
 
-def render_stream(derived: Derived, theme: Theme, jobs: int = 1) -> Iterator[RenderedPage]:
+def render_stream(
+    derived: Derived,
+    theme: Theme,
+    jobs: int = 1,
+    reuse: Callable[[str], bool] | None = None,
+    sheets_only: bool = False,
+) -> Iterator[RenderedPage]:
     """Every HTML page of the site, one at a time in a fixed order, rendered by `jobs`
     processes (the same bytes for any number). A mistake in a template raises
-    `ContentErrors` at the template's file and line."""
+    `ContentErrors` at the template's file and line. A page for which `reuse(path)` is
+    true is left out, and with `sheets_only` every page but the fact sheets and the fixed
+    pages (the build took them from its last version: builder/page_cache.py)."""
     env = make_environment(theme)
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
-    renderers = list(page_renderers(env, derived))
+    renderers = list(page_renderers(env, derived, reuse or never, sheets_only))
     RENDER_INPUT[:] = [(renderers, theme)]
     try:
         chunks = range(0, len(renderers), PAGES_PER_CHUNK)
@@ -327,9 +335,21 @@ def render_chunk(start: int) -> RenderedChunk:
         return theme.template_problem(error)
 
 
-def page_renderers(env: Environment, derived: Derived) -> Iterator[PageRenderer]:
+def never(path: str) -> bool:
+    return False
+
+
+def page_renderers(
+    env: Environment,
+    derived: Derived,
+    reuse: Callable[[str], bool] = never,
+    sheets_only: bool = False,
+) -> Iterator[PageRenderer]:
     """One renderer per page, in a fixed order; a page's context is worked out only when
-    its renderer is called, so a process skips the pages of others cheaply."""
+    its renderer is called, so a process skips the pages of others cheaply. Pages that
+    `reuse` takes elsewhere (asked by path, for the page kinds whose path is known before
+    their context: fact sheets, the fixed pages) get none; with `sheets_only`, only fact
+    sheets and fixed pages get one."""
     archive = derived.archive
 
     def render(template: str, context: Callable[[], pages.PageContext]) -> PageRenderer:
@@ -338,9 +358,18 @@ def page_renderers(env: Environment, derived: Derived) -> Iterator[PageRenderer]
     def given(context: pages.PageContext) -> Callable[[], pages.PageContext]:
         return lambda: context
 
-    yield render("home.html", lambda: pages.home_context(derived, render_headline_chart(derived)))
+    if not sheets_only:
+        yield render(
+            "home.html", lambda: pages.home_context(derived, render_headline_chart(derived))
+        )
     for article in archive.articles:
-        yield render("article.html", partial(article_page_context, derived, article))
+        if not reuse(page_path(archive.url_article(article.slug))):
+            yield render("article.html", partial(article_page_context, derived, article))
+    if sheets_only:  # but the fixed pages, which the build may not have taken
+        for template, info_context in pages.fixed_contexts(derived):
+            if not reuse(info_context.meta.path):
+                yield render(template, given(info_context))
+        return
     for timeline_context in pages.timeline_contexts(derived):
         yield render("timeline.html", given(timeline_context))
     yield render("figures.html", partial(pages.figures_context, derived))

@@ -12,6 +12,7 @@ Each scalar is converted here from its YAML node, at the node's own line. Cross-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TypeVar
 
 import yaml
@@ -49,8 +50,11 @@ def validate_project(
     raw: RawProject,
     base_url: str | None = None,
     warnings: list[ContentWarning] | None = None,
+    validated: Sequence[Article] = (),
 ) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
     """The typed model; raises `ContentErrors` with every problem in the project.
+    `validated`: sheets validated earlier and left out of `raw` (builder/record_cache.py),
+    returned among the others.
 
     Warnings travel with the errors (a `ContentWarning` is a kind of `ContentError`) and
     are split off at the end into `warnings`, when given.
@@ -67,7 +71,7 @@ def validate_project(
     # References are checked against every actor file, valid or not, so that one broken
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
-    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors)
+    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors, validated)
     found = [problem for problem in errors if isinstance(problem, ContentWarning)]
     errors = [problem for problem in errors if not isinstance(problem, ContentWarning)]
     if warnings is not None:
@@ -266,25 +270,41 @@ def validate_articles(
     actors: dict[str, None],
     metrics: dict[str, Metric | None],
     errors: list[ContentError],
+    validated: Sequence[Article] = (),
 ) -> list[Article]:
+    """The sheets of `raws`, and those `validated` earlier, in file order."""
     articles: list[Article] = []
-    seed_owner: dict[str, str] = {}
     for raw in raws:
         check = Checker(raw.document)
         article = read_article(check, raw, seeds, actors, metrics)
-        # No duplicate-slug check is needed: slugs are file names in one folder, and being
-        # lowercase-only (ID_PATTERN) they cannot collide on a case-folding host either.
         if article is not None:
-            if article.seed in seed_owner:
-                check.fail(
-                    raw.document.node,
+            articles.append(article)
+        errors.extend([*check.errors, *check.warnings])
+    if validated:
+        articles = sorted([*articles, *validated], key=lambda article: article.source.path)
+    errors.extend(seed_clashes(articles))
+    return articles
+
+
+def seed_clashes(articles: list[Article]) -> list[ContentError]:
+    """A problem at every sheet (in file order) whose seed an earlier sheet already has.
+
+    No duplicate-slug check is needed: slugs are file names in one folder, and being
+    lowercase-only (ID_PATTERN) they cannot collide on a case-folding host either."""
+    seed_owner: dict[str, str] = {}
+    problems = []
+    for article in articles:
+        if article.seed in seed_owner:
+            problems.append(
+                ContentError(
+                    article.source.path,
+                    article.source.line,
                     f"seed '{article.seed}' already has a fact sheet: {seed_owner[article.seed]}",
                     "one fact sheet per seed; merge the two",
                 )
-            seed_owner.setdefault(article.seed, raw.document.path)
-            articles.append(article)
-        errors.extend([*check.errors, *check.warnings])
-    return articles
+            )
+        seed_owner.setdefault(article.seed, article.source.path)
+    return problems
 
 
 def read_article(

@@ -15,10 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment
 
+from builder import index as index_module
+from builder import pages as pages_module
+from builder import render as render_module
 from builder import search
 from builder.build import BuildOptions, build_site
+from builder.errors import ContentErrors
 from builder.incremental import CACHE_DIR, cache_file
+from builder.model import Article, Site
+from builder.pages import ArticleContext, Derived, PageContext
+from builder.render import RenderedPage
 from builder.write import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
@@ -47,8 +55,15 @@ def edit_summary(project: Path, rng: random.Random) -> str:
 def edit_figure(project: Path, rng: random.Random) -> str:
     """A figure's value in the YAML, and the seed sentence it quotes, changed together."""
     article = rng.choice(article_files(project))
+    bump_figure(project, article)
+    return f"figure in {article.name}"
+
+
+def bump_figure(project: Path, article: Path, quoted: str = "") -> None:
+    """Add one to the value of the sheet's first single-valued figure (or of the one whose
+    quote starts with `quoted`), in the YAML and in the seed sentence it quotes."""
     text = article.read_text("utf-8")
-    found = re.search(r"  value: (\d+)\n(?:  \w+: .*\n)*?  quote: (.*)\n", text)
+    found = re.search(rf"  value: (\d+)\n(?:  \w+: .*\n)*?  quote: ({re.escape(quoted)}.*)\n", text)
     assert found, article
     value, quote = int(found.group(1)), found.group(2)
     assert f"{value:,}" in quote, quote
@@ -61,7 +76,6 @@ def edit_figure(project: Path, rng: random.Random) -> str:
     seed_text = seed.read_text("utf-8")
     assert quote in seed_text
     seed.write_text(seed_text.replace(quote, new_quote, 1), "utf-8")
-    return f"figure in {article.name}"
 
 
 def add_article(project: Path, rng: random.Random) -> str:
@@ -212,3 +226,121 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(corpus: Path, damage: bytes) -> 
     record.write_bytes(damage)
     assert build(corpus, "_site") == clean
     assert record.read_bytes() != damage
+
+
+def render_counter(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slugs of the fact sheets rendered from now on (with one render process)."""
+    rendered: list[str] = []
+    original = render_module.article_page_context
+
+    def counted(derived: Derived, article: Article) -> ArticleContext:
+        rendered.append(article.slug)
+        return original(derived, article)
+
+    monkeypatch.setattr(render_module, "article_page_context", counted)
+    return rendered
+
+
+def test_an_edit_renders_only_the_fact_sheets_it_changes(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus, "_site")
+    rendered = render_counter(monkeypatch)
+    article = article_files(corpus)[3]
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write("\nOne more sentence.\n")
+    assert build(corpus, "_site") == build(corpus, "clean", cache=False)
+    assert rendered.count(article.stem) == 2  # the incremental build's and the clean one's
+    assert len(rendered) == ARTICLES + 1
+
+
+def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus, "_site")
+    rendered: list[str] = []
+    original = render_module.render_page
+
+    def counted(env: Environment, template: str, context: PageContext, site: Site) -> RenderedPage:
+        rendered.append(context.meta.path)
+        return original(env, template, context, site)
+
+    monkeypatch.setattr(render_module, "render_page", counted)
+    article = article_files(corpus)[1]
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write("\nOne more sentence.\n")
+    build(corpus, "_site")
+    # The data page shows the size of the downloads, which hold the summaries.
+    assert sorted(rendered) == [f"articles/{article.stem}/index.html", "data/index.html"]
+
+
+def test_a_figure_edit_renders_again_the_other_sheet_of_its_disagreement(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side's fact sheet shows the flag (its values, its reason): it is rendered
+    again although its own file did not change."""
+    report = build_site(BuildOptions(corpus, corpus / "_site"))
+    sides = [
+        (flag.first.figure, flag.second.figure)
+        for flag in report.derived.figures.disagreements
+        if flag.first.figure.article_slug != flag.second.figure.article_slug
+    ]
+    edited, other = next(
+        (figure, other)
+        for pair in sides
+        for figure, other in (pair, pair[::-1])
+        if figure.low == figure.high
+        and f"  quote: {figure.passage.text}\n"
+        in (corpus / "content" / "articles" / f"{figure.article_slug}.md").read_text("utf-8")
+    )
+    before = tree(corpus / "_site")
+    rendered = render_counter(monkeypatch)
+    bump_figure(
+        corpus,
+        corpus / "content" / "articles" / f"{edited.article_slug}.md",
+        edited.passage.text,
+    )
+    incremental = build(corpus, "_site")
+    assert other.article_slug in rendered
+    sheet = f"articles/{other.article_slug}/index.html"
+    assert incremental[sheet] != before[sheet]
+    assert incremental == build(corpus, "clean", cache=False)
+
+
+def test_a_site_config_edit_renders_every_page_again(corpus: Path) -> None:
+    build(corpus, "_site")
+    site = corpus / "content" / "site.yaml"
+    text = site.read_text("utf-8")
+    title = re.search(r"^title: (.*)$", text, re.M)
+    assert title
+    site.write_text(text.replace(title.group(0), "title: A Renamed Archive", 1), "utf-8")
+    incremental = build(corpus, "_site")
+    assert incremental == build(corpus, "clean", cache=False)
+    sheet = next(name for name in incremental if name.startswith("articles/"))
+    assert "A Renamed Archive" in incremental[sheet].decode()
+
+
+def test_an_unchanged_broken_sheet_is_reported_on_every_build(corpus: Path) -> None:
+    build(corpus, "_site")
+    broken = article_files(corpus)[2]
+    broken.write_text(broken.read_text("utf-8").replace("outlet:", "outlett:", 1), "utf-8")
+    errors = []
+    for _ in range(2):
+        with pytest.raises(ContentErrors) as raised:
+            build(corpus, "_site")
+        errors.append([str(error) for error in raised.value.errors])
+    assert errors[0] == errors[1]
+    assert errors[0] and all(e.startswith(f"content/articles/{broken.name}:") for e in errors[0])
+
+
+def test_a_new_article_moves_the_metric_rows_other_fact_sheets_link_to(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fact sheet's "compare claims" links name the page of the metric table that holds
+    each of its claims; a new claim of the metric can move rows to other pages. (Metric
+    tables two rows a page; byte-identical to a clean build.)"""
+    for module in (index_module, pages_module):
+        monkeypatch.setattr(module, "METRIC_CLAIMS_PER_PAGE", 2)
+    build(corpus, "_site")
+    add_article(corpus, random.Random(5))
+    assert build(corpus, "_site") == build(corpus, "clean", cache=False)
