@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -172,14 +173,17 @@ def build_site(options: BuildOptions) -> BuildReport:
             searchable: dict[str, str] = {}
             for page in render_stream(derived, theme, options.jobs):
                 digest = version.write(page.path, page.html)
-                links[page.path] = page.links
+                # Interned: the same targets recur on thousands of pages (a third of
+                # the links' memory, and more from forked workers, whose strings are new).
+                links[page.path] = tuple(map(sys.intern, page.links))
                 if page.searchable:
                     searchable[page.path] = digest
             pause_point("writing")
             page_paths = sorted(links)
+            for path in derived.data_files:  # from disk: too large to hold at once
+                version.copy(path, derived.data_files.file(path))
             others = (
                 render_feeds(archive, page_paths),
-                derived.data_files,
                 render_og_images(archive, project, options.jobs),  # cached share cards
                 static_files(theme),
             )
