@@ -182,11 +182,10 @@ def build_site(options: BuildOptions) -> BuildReport:
             page_paths = sorted(links)
             for path in derived.data_files:  # from disk: too large to hold at once
                 version.copy(path, derived.data_files.file(path))
-            others = (
-                render_feeds(archive, page_paths),
-                render_og_images(archive, project, options.jobs),  # cached share cards
-                static_files(theme),
-            )
+            cards = render_og_images(archive, project, options.jobs)  # read one at a time
+            for path in cards:
+                version.write(path, cards[path])
+            others = (render_feeds(archive, page_paths), static_files(theme))
             for path, data in sorted(merge_outputs(*others).items()):
                 version.write(path, data)
         with clock.stage(SEARCH):
