@@ -12,7 +12,6 @@ and parsed one by one as `validate` iterates over them (`ArticleFiles`).
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,38 +222,7 @@ def compose_yaml(
     except yaml.YAMLError as error:
         errors.append(ContentError(rel, line_offset, f"malformed YAML: {error}", "fix the syntax"))
         return None
-    if node is not None:
-        compact_nodes(node, rel)
     return RawDocument(rel, node, line_offset, stem, may_have_tags="!" in text)
-
-
-def compact_nodes(root: yaml.Node, rel: str) -> None:
-    """Shrink a node tree in place, keeping what `validate` reads: its tags, values, styles
-    and lines. Every node of one line shares one position (`end_mark` is the start's, the
-    column is 0), and tags and mapping keys are interned. All the articles' trees are alive
-    at once until validated: this about halves them (some 500 MB at 10,000 articles)."""
-    marks: dict[int, yaml.Mark] = {}
-    pending = [root]
-    seen: set[int] = set()  # anchors can share (or loop back to) a node
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        line = node.start_mark.line
-        mark = marks.get(line)
-        if mark is None:
-            mark = marks[line] = yaml.Mark(rel, 0, line, 0, None, 0)
-        node.start_mark = node.end_mark = mark
-        node.tag = sys.intern(node.tag)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    key.value = sys.intern(key.value)
-                pending.append(key)
-                pending.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
 
 
 def tag_warnings(document: RawDocument) -> list[ContentWarning]:
