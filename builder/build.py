@@ -181,7 +181,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             pause_point("writing")
             page_paths = sorted(links)
             for path in derived.data_files:  # from disk: too large to hold at once
-                version.copy(path, derived.data_files.file(path))
+                version.copy(path, derived.data_files.stream(path))
             cards = render_og_images(archive, project, options.jobs)  # read one at a time
             for path in cards:
                 version.write(path, cards[path])

@@ -17,12 +17,11 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import tempfile
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from io import BufferedRandom
+from pathlib import Path
 from typing import Any
 
 from builder.derive.figures import ClaimView, Disagreement, compare_figures, describe_claim
@@ -132,35 +131,35 @@ def data_file_chunks(
 
 
 class SpooledFiles(Mapping[str, bytes]):
-    """The data files, written once to a private temporary folder and read back only when
-    asked for (the build copies them into the site without reading them at all). Their
-    descriptions for the data page are counted while they are written. The folder goes
-    with the last reference to this object (in the process that made it)."""
+    """The data files, written once to anonymous temporary files and read back only when
+    asked for (the build copies them into the site without holding them). Their
+    descriptions for the data page are worked out once they are written. The files have
+    no name: the system reclaims them when the process ends, however it ends."""
 
     def __init__(self, files: Iterable[tuple[str, Iterator[str]]]) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="factsheet-data-"))
-        weakref.finalize(self, remove_spool, self.folder, os.getpid())
-        self.paths: dict[str, Path] = {}
+        self.streams: dict[str, BufferedRandom] = {}
         self.described: dict[str, DataFile] = {}
-        for number, (path, chunks) in enumerate(files):
-            spooled = self.folder / f"{number}-{PurePosixPath(path).name}"
-            with spooled.open("w", encoding="utf-8", newline="") as stream:
-                stream.writelines(chunks)
-            self.paths[path] = spooled
-            self.described[path] = describe_spooled(path, spooled)
+        for path, chunks in files:
+            stream = tempfile.TemporaryFile()  # noqa: SIM115 (kept open: it is the storage)
+            for chunk in chunks:
+                stream.write(chunk.encode())
+            self.streams[path] = stream
+            self.described[path] = describe_spooled(path, stream)
 
     def __getitem__(self, path: str) -> bytes:
-        return self.paths[path].read_bytes()
+        return self.stream(path).read()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.paths)
+        return iter(self.streams)
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self.streams)
 
-    def file(self, path: str) -> Path:
-        """Where the file `path` is spooled."""
-        return self.paths[path]
+    def stream(self, path: str) -> BufferedRandom:
+        """The spooled file `path`, open for reading from its start."""
+        stream = self.streams[path]
+        stream.seek(0)
+        return stream
 
 
 def absolute_urls(rows: Iterable[JsonObject], base_url: str) -> Iterator[JsonObject]:
@@ -196,25 +195,21 @@ def describe_data_files(outputs: Mapping[str, bytes]) -> dict[str, DataFile]:
     }
 
 
-def describe_spooled(path: str, spooled: Path) -> DataFile:
+def describe_spooled(path: str, stream: BufferedRandom) -> DataFile:
     """A spooled data file described as `describe_data_files` describes one in memory."""
+    size = stream.seek(0, os.SEEK_END)
     if not path.endswith(".csv"):
-        return DataFile(path, spooled.stat().st_size, None)
-    with spooled.open(encoding="utf-8", newline="") as stream:
-        rows = csv_rows(stream)
-    return DataFile(path, spooled.stat().st_size, rows)
+        return DataFile(path, size, None)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    rows = csv_rows(text)
+    text.detach()  # the spooled file stays open
+    return DataFile(path, size, rows)
 
 
 def csv_rows(text: Iterable[str]) -> int:
     """The data rows of a CSV text (its header not counted)."""
     return sum(1 for _ in csv.reader(text)) - 1
-
-
-def remove_spool(folder: Path, owner: int) -> None:
-    """Delete a spool folder, only in the process that made it (render workers are forked
-    with a copy of the object, not of the folder)."""
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def human_size(size_bytes: int) -> str:

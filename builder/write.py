@@ -23,6 +23,7 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -148,13 +149,19 @@ class VersionWriter:
         """Write (or link) one file; returns its digest. A path written twice is a bug."""
         return self.place(relative, content_digest(data), len(data), lambda t: t.write_bytes(data))
 
-    def copy(self, relative: str, source: Path) -> str:
-        """`write` for a file already on disk, copied (or linked from the live version)
-        without being read into memory; returns its digest."""
-        with source.open("rb") as stream:
-            digest = hashlib.file_digest(stream, lambda: hashlib.blake2b(digest_size=16))
-        size = source.stat().st_size
-        return self.place(relative, digest.hexdigest(), size, partial(shutil.copyfile, source))
+    def copy(self, relative: str, source: io.BufferedIOBase) -> str:
+        """`write` for a file open for reading at its start, copied (or linked from the
+        live version) without being held in memory; returns its digest."""
+        start = source.tell()
+        digest = hashlib.file_digest(source, lambda: hashlib.blake2b(digest_size=16))
+        size = source.tell() - start
+
+        def put(target: Path) -> None:
+            source.seek(start)
+            with target.open("wb") as copied:
+                shutil.copyfileobj(source, copied)
+
+        return self.place(relative, digest.hexdigest(), size, put)
 
     def place(self, relative: str, digest: str, size: int, put: Callable[[Path], object]) -> str:
         """Link the live version's file when it has these bytes (`digest`, `size`), else

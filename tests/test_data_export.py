@@ -169,7 +169,7 @@ def test_spooled_files_hold_the_bytes_and_descriptions_of_the_files_in_memory() 
     in_memory = render_data(archive)
     spooled = SpooledFiles(data_file_chunks(archive))
     assert dict(spooled) == in_memory
-    assert {path: spooled.file(path).read_bytes() for path in spooled} == in_memory
+    assert {path: spooled.stream(path).read() for path in spooled} == in_memory
     assert describe_data_files(spooled) == describe_data_files(in_memory)
     assert describe_data_files(spooled)["data/events.csv"].rows == len(archive.events)
 
