@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -219,7 +220,9 @@ def build_site(options: BuildOptions) -> BuildReport:
             sheets_only = plan.reuse_listings(version)
             for page in render_stream(derived, theme, options.jobs, reuse, sheets_only):
                 digest = version.write(page.path, page.html)
-                links[page.path] = page.links
+                # Interned: the same targets recur on thousands of pages (a third of
+                # the links' memory, and more from forked workers, whose strings are new).
+                links[page.path] = tuple(map(sys.intern, page.links))
                 if page.searchable:
                     searchable[page.path] = digest
                 plan.record(page.path, page.links, page.searchable)
@@ -229,12 +232,12 @@ def build_site(options: BuildOptions) -> BuildReport:
                     searchable[path] = version.digests[path]
             pause_point("writing")
             page_paths = sorted(links)
-            others = (
-                render_feeds(archive, page_paths),
-                derived.data_files,
-                render_og_images(archive, project, options.jobs),  # cached share cards
-                static_files(theme),
-            )
+            for path in derived.data_files:  # from disk: too large to hold at once
+                version.copy(path, derived.data_files.stream(path))
+            cards = render_og_images(archive, project, options.jobs)  # read one at a time
+            for path in cards:
+                version.write(path, cards[path])
+            others = (render_feeds(archive, page_paths), static_files(theme))
             for path, data in sorted(merge_outputs(*others).items()):
                 version.write(path, data)
         with clock.stage(SEARCH):

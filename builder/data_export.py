@@ -16,8 +16,11 @@ import csv
 import hashlib
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from io import BufferedRandom
 from pathlib import Path
 from typing import Any
 
@@ -102,20 +105,61 @@ def render_data(
 ) -> dict[str, bytes]:
     """archive.json, its schema, and one CSV row per figure, event report, quote and flag.
     The build passes the disagreements derive found; without them they are found here."""
+    return {
+        path: "".join(chunks).encode() for path, chunks in data_file_chunks(archive, disagreements)
+    }
+
+
+def data_file_chunks(
+    archive: Archive, disagreements: Sequence[Disagreement] | None = None
+) -> Iterator[tuple[str, Iterator[str]]]:
+    """Each data file as the text pieces it is made of, produced as they are read: at
+    10,000 articles the files are some 200 MB, too much to hold while the site renders."""
     if disagreements is None:
         disagreements = compare_figures(archive).disagreements
     flags = sorted(disagreements, key=lambda d: d.disagreement_id)
     base = archive.site.base_url
-    return {
-        "data/archive.json": dump_json(archive_document(archive, flags)),
-        "data/archive.schema.json": SCHEMA_PATH.read_bytes(),
-        "data/figures.csv": dump_csv(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base)),
-        "data/events.csv": dump_csv(EVENT_COLUMNS, absolute_urls(event_rows(archive), base)),
-        "data/quotes.csv": dump_csv(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base)),
-        "data/disagreements.csv": dump_csv(
-            DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)
-        ),
-    }
+    yield "data/archive.json", json_chunks(archive_fields(archive, flags))
+    yield "data/archive.schema.json", iter((SCHEMA_PATH.read_text(encoding="utf-8"),))
+    yield "data/figures.csv", csv_chunks(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base))
+    yield "data/events.csv", csv_chunks(EVENT_COLUMNS, absolute_urls(event_rows(archive), base))
+    yield "data/quotes.csv", csv_chunks(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base))
+    yield (
+        "data/disagreements.csv",
+        csv_chunks(DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)),
+    )
+
+
+class SpooledFiles(Mapping[str, bytes]):
+    """The data files, written once to anonymous temporary files and read back only when
+    asked for (the build copies them into the site without holding them). Their
+    descriptions for the data page are worked out once they are written. The files have
+    no name: the system reclaims them when the process ends, however it ends."""
+
+    def __init__(self, files: Iterable[tuple[str, Iterator[str]]]) -> None:
+        self.streams: dict[str, BufferedRandom] = {}
+        self.described: dict[str, DataFile] = {}
+        for path, chunks in files:
+            stream = tempfile.TemporaryFile()  # noqa: SIM115 (kept open: it is the storage)
+            for chunk in chunks:
+                stream.write(chunk.encode())
+            self.streams[path] = stream
+            self.described[path] = describe_spooled(path, stream)
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.stream(path).read()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.streams)
+
+    def __len__(self) -> int:
+        return len(self.streams)
+
+    def stream(self, path: str) -> BufferedRandom:
+        """The spooled file `path`, open for reading from its start."""
+        stream = self.streams[path]
+        stream.seek(0)
+        return stream
 
 
 def absolute_urls(rows: Iterable[JsonObject], base_url: str) -> Iterator[JsonObject]:
@@ -141,16 +185,31 @@ class DataFile:
 def describe_data_files(outputs: Mapping[str, bytes]) -> dict[str, DataFile]:
     """Each of `render_data`'s files with its size and, for a CSV file, its row count
     (read back with the csv module: a quoted cell may hold a line break)."""
+    if isinstance(outputs, SpooledFiles):
+        return dict(outputs.described)
     return {
-        path: DataFile(
-            path,
-            len(content),
-            sum(1 for _ in csv.reader(io.StringIO(content.decode()))) - 1
-            if path.endswith(".csv")
-            else None,
-        )
+        path: DataFile(path, len(content), csv_rows(io.StringIO(content.decode())))
+        if path.endswith(".csv")
+        else DataFile(path, len(content), None)
         for path, content in outputs.items()
     }
+
+
+def describe_spooled(path: str, stream: BufferedRandom) -> DataFile:
+    """A spooled data file described as `describe_data_files` describes one in memory."""
+    size = stream.seek(0, os.SEEK_END)
+    if not path.endswith(".csv"):
+        return DataFile(path, size, None)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    rows = csv_rows(text)
+    text.detach()  # the spooled file stays open
+    return DataFile(path, size, rows)
+
+
+def csv_rows(text: Iterable[str]) -> int:
+    """The data rows of a CSV text (its header not counted)."""
+    return sum(1 for _ in csv.reader(text)) - 1
 
 
 def human_size(size_bytes: int) -> str:
@@ -170,19 +229,32 @@ def human_size(size_bytes: int) -> str:
 
 def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObject:
     """The whole model and its flags as plain JSON values; every list sorted by its id."""
-    site = archive.site
     return {
-        "$schema": "archive.schema.json",
-        "schema_version": SCHEMA_VERSION,
-        "generator": GENERATOR,
-        "site": {
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in archive_fields(archive, flags)
+    }
+
+
+def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[tuple[str, Any]]:
+    """`archive_document`'s keys and values in order; its long lists as iterators, so that
+    the JSON can be written item by item (`json_chunks`)."""
+    site = archive.site
+    yield "$schema", "archive.schema.json"
+    yield "schema_version", SCHEMA_VERSION
+    yield "generator", GENERATOR
+    yield (
+        "site",
+        {
             "title": site.title,
             "description": site.description,
             "language": site.language,
             "base_url": site.base_url,
             "license": license_json(site.license),
         },
-        "counts": {
+    )
+    yield (
+        "counts",
+        {
             "articles": len(archive.articles),
             "actors": len(archive.actors),
             "metrics": len(archive.metrics),
@@ -192,16 +264,17 @@ def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObj
             "quotes": len(archive.quotes),
             "disagreements": len(flags),
         },
-        "metrics": [
-            metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")
-        ],
-        "actors": [actor_json(archive, a) for a in sorted_by(archive.actors.values(), "actor_id")],
-        "articles": [article_json(archive, a) for a in sorted_by(archive.articles, "slug")],
-        "events": [event_json(archive, e) for e in sorted_events(archive.events)],
-        "figures": [figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id")],
-        "quotes": [quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id")],
-        "disagreements": [disagreement_json(flag) for flag in flags],
-    }
+    )
+    yield (
+        "metrics",
+        [metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")],
+    )
+    yield "actors", [actor_json(archive, a) for a in sorted_by(archive.actors.values(), "actor_id")]
+    yield "articles", (article_json(archive, a) for a in sorted_by(archive.articles, "slug"))
+    yield "events", (event_json(archive, e) for e in sorted_events(archive.events))
+    yield "figures", (figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id"))
+    yield "quotes", (quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id"))
+    yield "disagreements", (disagreement_json(flag) for flag in flags)
 
 
 def metric_json(archive: Archive, metric: Metric) -> JsonObject:
@@ -380,50 +453,66 @@ def sorted_events(events: Iterable[Event]) -> list[Event]:
 def dump_json(document: JsonObject) -> bytes:
     """Compact: `indent` forces the pure-Python encoder, several times slower on a large
     archive. Keys keep the document's own (fixed) order, so the bytes are stable."""
-    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return "".join(json_chunks(iter(document.items()))).encode()
+
+
+COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def json_chunks(fields: Iterator[tuple[str, Any]]) -> Iterator[str]:
+    """The compact JSON object of `fields`, in pieces: a value given as an iterator is
+    written as a list, one item at a time. The bytes are those of one `json.dumps` of the
+    whole object with the same settings, plus a final line end."""
+    yield "{"
+    for number, (key, value) in enumerate(fields):
+        yield ("," if number else "") + COMPACT_JSON(key) + ":"
+        if isinstance(value, Iterator):
+            yield "["
+            for position, item in enumerate(value):
+                yield ("," if position else "") + COMPACT_JSON(item)
+            yield "]"
+        else:
+            yield COMPACT_JSON(value)
+    yield "}\n"
 
 
 # ---- CSV --------------------------------------------------------------------------------------
 
 
-def figure_rows(archive: Archive) -> list[JsonObject]:
+def figure_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per figure, in figure id order, with its source sentence."""
-    rows = []
     for figure in sorted_by(archive.figures, "figure_id"):
         metric = archive.metrics[figure.metric_id]
         claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
-        rows.append(
-            {
-                "figure_id": figure.figure_id,
-                "metric_id": figure.metric_id,
-                "metric_label": metric.label,
-                "unit": metric.unit,
-                "metric_kind": metric.kind,
-                "low": plain_number(figure.low),
-                "high": plain_number(figure.high),
-                "vague": figure.vague,
-                "qualifier": figure.qualifier,
-                "value_text": describe_claim(archive, figure).value_text,
-                "as_of": figure.as_of.iso(),
-                "as_of_precision": figure.as_of.precision,
-                **period_columns(figure.period),
-                "part": figure.part,
-                "part_of_id": figure.part_of_id,
-                "claimant_id": figure.claimant_id,
-                "claimant_name": claimant.name if claimant else None,
-                "projected": figure.projected,
-                "note": figure.note,
-                "figure_url": archive.url_figure(figure),
-                "fact_sheet_url": claim_permalink(archive, figure),
-                **article_columns(archive, figure.article_slug, figure.passage),
-            }
-        )
-    return rows
+        yield {
+            "figure_id": figure.figure_id,
+            "metric_id": figure.metric_id,
+            "metric_label": metric.label,
+            "unit": metric.unit,
+            "metric_kind": metric.kind,
+            "low": plain_number(figure.low),
+            "high": plain_number(figure.high),
+            "vague": figure.vague,
+            "qualifier": figure.qualifier,
+            "value_text": describe_claim(archive, figure).value_text,
+            "as_of": figure.as_of.iso(),
+            "as_of_precision": figure.as_of.precision,
+            **period_columns(figure.period),
+            "part": figure.part,
+            "part_of_id": figure.part_of_id,
+            "claimant_id": figure.claimant_id,
+            "claimant_name": claimant.name if claimant else None,
+            "projected": figure.projected,
+            "note": figure.note,
+            "figure_url": archive.url_figure(figure),
+            "fact_sheet_url": claim_permalink(archive, figure),
+            **article_columns(archive, figure.article_slug, figure.passage),
+        }
 
 
-def event_rows(archive: Archive) -> list[JsonObject]:
+def event_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per event report (an event told by three articles has three rows)."""
-    return [
+    return (
         {
             "event_id": event.event_id,
             "date": event.date.iso(),
@@ -436,7 +525,7 @@ def event_rows(archive: Archive) -> list[JsonObject]:
             **article_columns(archive, event.article_slug, event.passage),
         }
         for event in sorted_events(archive.events)
-    ]
+    )
 
 
 def period_columns(period: Period | None) -> JsonObject:
@@ -450,9 +539,9 @@ def period_columns(period: Period | None) -> JsonObject:
     }
 
 
-def quote_rows(archive: Archive) -> list[JsonObject]:
+def quote_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per quote, in quote id order, with its sentence and its speaker."""
-    return [
+    return (
         {
             "quote_id": quote.quote_id,
             "speaker_id": quote.speaker_id,
@@ -462,12 +551,12 @@ def quote_rows(archive: Archive) -> list[JsonObject]:
             **article_columns(archive, quote.article_slug, quote.passage),
         }
         for quote in sorted_by(archive.quotes, "quote_id")
-    ]
+    )
 
 
-def disagreement_rows(flags: Sequence[Disagreement]) -> list[JsonObject]:
+def disagreement_rows(flags: Sequence[Disagreement]) -> Iterator[JsonObject]:
     """One row per flagged pair, in disagreement id order, with both sides in full."""
-    return [
+    return (
         {
             "disagreement_id": flag.disagreement_id,
             "severity": flag.severity,
@@ -479,7 +568,7 @@ def disagreement_rows(flags: Sequence[Disagreement]) -> list[JsonObject]:
             "disagreement_url": disagreement_url(flag),
         }
         for flag in flags
-    ]
+    )
 
 
 def side_columns(prefix: str, claim: ClaimView) -> JsonObject:
@@ -519,12 +608,24 @@ def article_columns(archive: Archive, slug: str, passage: Passage) -> JsonObject
 
 def dump_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     """RFC 4180 quoting, "\\n" line ends; None is an empty cell, booleans are true/false."""
+    return "".join(csv_chunks(columns, rows)).encode()
+
+
+def csv_chunks(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """`dump_csv`'s text a few hundred rows at a time."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
     writer.writeheader()
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow({key: csv_cell(value) for key, value in row.items()})
-    return buffer.getvalue().encode()
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+CSV_ROWS_PER_CHUNK = 500
 
 
 def csv_cell(value: Any) -> str:

@@ -5,13 +5,14 @@ content/articles/*.md (YAML front matter + Markdown), seeds/*.txt.
 Output: `RawProject`. Nothing is interpreted here beyond YAML syntax: values stay
 `yaml.Node`s so that `validate` can convert each one itself and name its exact line
 (PyYAML's own conversion loses positions, rejects `2016-02-30` without one, and turns
-`no` into False). YAML syntax errors are collected, not raised.
+`no` into False). YAML syntax errors are collected, not raised. The fact sheets are read
+and parsed one by one as `validate` iterates over them (`ArticleFiles`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,12 +56,34 @@ class RawArticle:
     review_markers: tuple[tuple[int, str], ...] = ()  # (1-based line, note) of each marker
 
 
+class ArticleFiles:
+    """The fact-sheet files, each read and parsed only as the iteration reaches it, so that
+    `validate` holds one front matter's nodes at a time (all of them at once took some
+    400 MB at 10,000 articles). What parsing finds wrong (syntax, YAML tags) is appended to
+    `problems` as the files are read."""
+
+    def __init__(self, project_dir: Path, paths: Iterable[Path]) -> None:
+        self.project_dir = project_dir
+        self.paths = tuple(paths)
+        self.problems: list[ContentError] = []
+
+    def __iter__(self) -> Iterator[RawArticle]:
+        for path in self.paths:
+            article = load_article_file(self.project_dir, path, self.problems)
+            if article is not None:
+                self.problems.extend(tag_warnings(article.document))
+                yield article
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 @dataclass(frozen=True)
 class RawProject:
     site: RawDocument | None
     metrics: RawDocument | None
     actors: tuple[RawDocument, ...]
-    articles: tuple[RawArticle, ...]
+    articles: ArticleFiles  # parsed when iterated; their problems in `articles.problems`
     seeds: dict[str, str]  # file name -> text
     errors: tuple[ContentError, ...]  # syntax and file-level problems found while loading
     warnings: tuple[ContentWarning, ...] = ()  # e.g. YAML tags, which are read as plain text
@@ -81,11 +104,13 @@ def load_project(
         for path in sorted((content / "actors").glob("*.yaml"))
         if (document := load_yaml_file(project_dir, path, errors)) is not None
     )
-    articles = tuple(
-        article
-        for path in sorted((content / "articles").glob("*.md"))
-        if not (skip_article and skip_article(path))
-        and (article := load_article_file(project_dir, path, errors)) is not None
+    articles = ArticleFiles(
+        project_dir,
+        [
+            path
+            for path in sorted((content / "articles").glob("*.md"))
+            if not (skip_article and skip_article(path))
+        ],
     )
     report_stray_files(project_dir, errors)
     seeds = {
@@ -94,7 +119,7 @@ def load_project(
         if (text := read_input_text(project_dir, path, errors)) is not None
     }
     errors.extend(theme_problems(project_dir))
-    documents = [site, metrics, *actors, *(article.document for article in articles)]
+    documents = [site, metrics, *actors]
     warnings = tuple(
         warning for document in documents if document for warning in tag_warnings(document)
     )

@@ -4,6 +4,8 @@ Input: nothing (this module only defines types).
 Output: `Site`, `Metric`, `Actor`, `Article`, `Event`, `Figure`, `Quote`, `Passage`, `FuzzyDate`,
 and their parts (`ComparisonSettings`, `MetricRelation`, `Period`, `Inference`, `Skipped`).
 
+Every class has slots: an archive of 10,000 articles holds over a million of these objects.
+
 Every fact (event, figure, quote) carries the `Passage` it was quoted from: the verbatim text
 and its character span in the seed, so that any page can link to the marked sentence.
 """
@@ -39,7 +41,7 @@ PeriodPrecision = Literal["exact", "approximate"]
 PERIOD_PRECISIONS: tuple[PeriodPrecision, ...] = ("exact", "approximate")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class FuzzyDate:
     """A calendar date that may be known only to the month or the year.
 
@@ -90,7 +92,7 @@ class FuzzyDate:
         return f"{self.day} {month_name} {self.year}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a value came from in the content: file and 1-based line (for error messages)."""
 
@@ -98,7 +100,7 @@ class SourceRef:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComparisonSettings:
     """How claims are compared: levels further apart than `window_days` describe different
     moments; "about" widens a value by `about_tolerance` (a fraction) either way."""
@@ -107,7 +109,7 @@ class ComparisonSettings:
     about_tolerance: float = 0.1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class License:
     """The terms the archive's content and data may be reused under."""
 
@@ -115,7 +117,7 @@ class License:
     url: str  # the licence text, absolute http(s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     description: str
@@ -127,7 +129,7 @@ class Site:
     license: License | None = None  # None: no licence is stated, and the pages say so
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricRelation:
     """Another metric shown with this one: compared by the rules (`compare`, the same
     population in other words) or only side by side (a different scope)."""
@@ -136,7 +138,7 @@ class MetricRelation:
     compare: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Metric:
     metric_id: str
     label: str
@@ -149,7 +151,7 @@ class Metric:
     related: tuple[MetricRelation, ...] = ()  # symmetric: declared on either side, held on both
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Actor:
     actor_id: str
     name: str
@@ -164,7 +166,7 @@ class Actor:
     summary_line: int = 0  # 1-based line of the summary's first line in the file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A verbatim span of a seed text: seed[start:end] == text (modulo quote/space folding)."""
 
@@ -174,7 +176,7 @@ class Passage:
     text: str  # exactly as it stands in the seed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     """The window a count covers, resolved from the source's words (`text`).
 
@@ -193,7 +195,7 @@ class Period:
         return self.precision == "exact"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inference:
     """Metadata the source does not state: why the editor infers it, with seed passages."""
 
@@ -201,7 +203,7 @@ class Inference:
     evidence: tuple[Passage, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A number or date in the seed deliberately not recorded, and why ("an age, not a count")."""
 
@@ -210,7 +212,7 @@ class Skipped:
     source: SourceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     event_id: str  # shared across articles: the same id = one timeline entry
     article_slug: str
@@ -222,7 +224,7 @@ class Event:
     place: str | None = None  # where it happened, only as the source states it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     # Unique in the archive and stable under edits: f"{article_slug}-{id}" for an explicit id,
     # else f"{article_slug}-fig-{hash of metric, quote and value}" (see validate_facts).
@@ -248,7 +250,7 @@ class Figure:
         return self.low != self.high
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     quote_id: str  # unique and stable, like `Figure.figure_id`: f"{article_slug}-quote-{hash}"
     article_slug: str
@@ -257,7 +259,7 @@ class Quote:
     source: SourceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewMarker:
     """A `# REVIEW:` comment left in a fact sheet: a guess an editor has yet to check."""
 
@@ -265,7 +267,7 @@ class ReviewMarker:
     note: str  # the text after "REVIEW:"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     slug: str  # file stem of content/articles/<slug>.md
     title: str

@@ -19,6 +19,7 @@ import os
 import struct
 import unicodedata
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -128,7 +129,7 @@ def archive_cards(archive: Archive) -> dict[str, Card]:
 # ---- drawing and the cache -----------------------------------------------------------------
 
 
-def render_og_images(archive: Archive, project_dir: Path, jobs: int = 1) -> dict[str, bytes]:
+def render_og_images(archive: Archive, project_dir: Path, jobs: int = 1) -> Mapping[str, bytes]:
     """Every card as PNG bytes, drawn only when the cache does not hold it already; by
     `jobs` processes when there are many to draw (about 3 ms of CPU a card: 10,000 fact
     sheets would otherwise add half a minute to a first build)."""
@@ -140,10 +141,28 @@ def render_og_images(archive: Archive, project_dir: Path, jobs: int = 1) -> dict
     )
     if jobs > 1 and len(missing) >= PARALLEL_FROM:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            drawn = pool.map(draw_card, missing, chunksize=16)
-        for card, png in zip(missing, drawn, strict=True):
-            store(png, cached_path(card, cache_dir))
-    return {path: card_png(card, cache_dir) for path, card in cards.items()}
+            drawn = pool.imap(draw_card, missing, chunksize=16)
+            for card, png in zip(missing, drawn, strict=True):  # kept as they come
+                store(png, cached_path(card, cache_dir))
+    return CardFiles(cards, cache_dir)
+
+
+class CardFiles(Mapping[str, bytes]):
+    """The cards by output path, each read from the cache (or drawn) only when asked for:
+    10,000 fact sheets have some 200 MB of cards, too much to hold at once."""
+
+    def __init__(self, cards: Mapping[str, Card], cache_dir: Path) -> None:
+        self.cards = cards
+        self.cache_dir = cache_dir
+
+    def __getitem__(self, path: str) -> bytes:
+        return card_png(self.cards[path], self.cache_dir)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cards)
+
+    def __len__(self) -> int:
+        return len(self.cards)
 
 
 def cached_path(card: Card, cache_dir: Path) -> Path:

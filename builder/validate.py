@@ -12,7 +12,7 @@ Each scalar is converted here from its YAML node, at the node's own line. Cross-
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import yaml
@@ -72,6 +72,7 @@ def validate_project(
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
     articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors, validated)
+    errors.extend(raw.articles.problems)  # found while the articles were read
     found = [problem for problem in errors if isinstance(problem, ContentWarning)]
     errors = [problem for problem in errors if not isinstance(problem, ContentWarning)]
     if warnings is not None:
@@ -265,7 +266,7 @@ def summary_line(check: Checker, node: yaml.Node) -> int:
 
 
 def validate_articles(
-    raws: tuple[RawArticle, ...],
+    raws: Iterable[RawArticle],
     seeds: dict[str, str],
     actors: dict[str, None],
     metrics: dict[str, Metric | None],

@@ -23,6 +23,7 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -146,14 +147,32 @@ class VersionWriter:
 
     def write(self, relative: str, data: bytes) -> str:
         """Write (or link) one file; returns its digest. A path written twice is a bug."""
-        digest = content_digest(data)
+        return self.place(relative, content_digest(data), len(data), lambda t: t.write_bytes(data))
+
+    def copy(self, relative: str, source: io.BufferedIOBase) -> str:
+        """`write` for a file open for reading at its start, copied (or linked from the
+        live version) without being held in memory; returns its digest."""
+        start = source.tell()
+        digest = hashlib.file_digest(source, lambda: hashlib.blake2b(digest_size=16))
+        size = source.tell() - start
+
+        def put(target: Path) -> None:
+            source.seek(start)
+            with target.open("wb") as copied:
+                shutil.copyfileobj(source, copied)
+
+        return self.place(relative, digest.hexdigest(), size, put)
+
+    def place(self, relative: str, digest: str, size: int, put: Callable[[Path], object]) -> str:
+        """Link the live version's file when it has these bytes (`digest`, `size`), else
+        `put` them at the target; returns the digest."""
         if relative in self.digests:
             raise ValueError(f"two outputs claim the same path: {relative}")
         target = safe_output_path(self.root, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         same = self.previous.get(relative) == digest
-        if not (same and self.link_from_live(relative, target, len(data))):
-            target.write_bytes(data)
+        if not (same and self.link_from_live(relative, target, size)):
+            put(target)
         self.digests[relative] = digest
         return digest
 

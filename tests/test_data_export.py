@@ -19,6 +19,11 @@ from builder.data_export import (
     EVENT_COLUMNS,
     FIGURE_COLUMNS,
     QUOTE_COLUMNS,
+    SpooledFiles,
+    data_file_chunks,
+    describe_data_files,
+    dump_json,
+    json_chunks,
     render_data,
 )
 from builder.derive.figures import Disagreement, compare_figures
@@ -155,6 +160,27 @@ def test_json_is_deterministic_unescaped_and_ends_with_a_newline() -> None:
     text = first["data/archive.json"].decode()
     assert "Assad’s “victory”" in text  # ensure_ascii=False
     assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+def test_spooled_files_hold_the_bytes_and_descriptions_of_the_files_in_memory() -> None:
+    # Derived keeps the downloads on disk; they must be exactly what render_data makes,
+    # and the data page's sizes and row counts those of the in-memory files.
+    archive = make_archive()
+    in_memory = render_data(archive)
+    spooled = SpooledFiles(data_file_chunks(archive))
+    assert dict(spooled) == in_memory
+    assert {path: spooled.stream(path).read() for path in spooled} == in_memory
+    assert describe_data_files(spooled) == describe_data_files(in_memory)
+    assert describe_data_files(spooled)["data/events.csv"].rows == len(archive.events)
+
+
+def test_json_written_in_pieces_is_one_compact_dump() -> None:
+    document = {"a": [1, 2.5, {"é": None}], "b": [], "c": "x\ny"}
+    whole = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert dump_json(document) == whole.encode()
+    # Lists given as iterators are written item by item, to the same text.
+    fields = iter([("a", iter(document["a"])), ("b", iter([])), ("c", document["c"])])
+    assert "".join(json_chunks(fields)) == whole
 
 
 def test_figures_csv_has_one_row_per_figure_with_its_sentence() -> None:

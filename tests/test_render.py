@@ -96,7 +96,7 @@ def test_404_links_are_absolute_from_base_url(pages: dict[str, bytes]) -> None:
 
 def test_untrusted_text_is_escaped() -> None:
     actors = default_actors()
-    actors[0] = type(actors[0])(**{**actors[0].__dict__, "name": "<script>alert(1)</script>"})
+    actors[0] = dataclasses.replace(actors[0], name="<script>alert(1)</script>")
     html = render_pages(make_archive(actors=actors), TEMPLATES)["actors/russia/index.html"].decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)" in html
@@ -111,7 +111,7 @@ def test_json_ld_is_valid_and_cannot_close_its_script(pages: dict[str, bytes]) -
     assert data["datePublished"] == "2016-12-04"
     assert data["publisher"]["name"] == "ABC News"
     actors = default_actors()
-    actors[0] = type(actors[0])(**{**actors[0].__dict__, "name": "</script><b>x"})
+    actors[0] = dataclasses.replace(actors[0], name="</script><b>x")
     html = render_pages(make_archive(actors=actors), TEMPLATES)["actors/russia/index.html"].decode()
     assert "</script><b>" not in html
 

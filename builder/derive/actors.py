@@ -19,7 +19,7 @@ from builder.index import Archive
 from builder.model import ACTOR_KINDS, Actor, ActorKind, Article, Figure, Quote
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedActor:
     actor_id: str
     shared_articles: int  # articles whose seed names both
@@ -30,14 +30,14 @@ class RelatedActor:
         return self.shared_articles + self.shared_events
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KindGroup:
     kind: ActorKind
     heading: str  # "People", "States", ...
     actors: tuple[Actor, ...]  # by name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorFacts:
     """What concerns one actor, gathered in a single pass over the archive."""
 
@@ -47,7 +47,7 @@ class ActorFacts:
     quotes: tuple[Quote, ...]  # what it said, by quote id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorRelations:
     related: Mapping[str, tuple[RelatedActor, ...]]  # actor id -> co-occurring actors
     kinds: tuple[KindGroup, ...]  # only kinds that have actors

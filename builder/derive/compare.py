@@ -37,14 +37,14 @@ Rule = Literal["level", "running-total", "same-window", "nested-window", "part-o
 SEVERITY_ORDER: dict[Severity, int] = {"conflict": 0, "tension": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     severity: Severity
     rule: Rule
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """The set of values a claim allows; an open end excludes its bound."""
 
@@ -58,7 +58,7 @@ class Interval:
         return self.low == self.high
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     """A count's window as exact days, with whether the source's words fix it exactly."""
 
@@ -135,7 +135,7 @@ def window_of(figure: Figure) -> Window | None:
     return Window(period.start, period.end, period)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judge:
     """Applies the rules with the site's settings; `unit`/`scope` word the reasons."""
 

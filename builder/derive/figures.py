@@ -39,7 +39,7 @@ from builder.model import Figure, Metric
 __all__ = ["claim_interval", "format_number", "format_value"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimView:
     """One figure as every page shows it; URLs are site-relative."""
 
@@ -62,7 +62,7 @@ class ClaimView:
     whole_url: str | None = None  # a part's whole (`of`), on its metric page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Disagreement:
     """Two claims that cannot both hold (conflict) or only just can (tension)."""
 
@@ -79,7 +79,7 @@ class Disagreement:
         return (self.first.figure.figure_id, self.second.figure.figure_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricComparison:
     metric: Metric
     url: str  # the metric's page
@@ -91,7 +91,7 @@ class MetricComparison:
     compared_ids: tuple[str, ...] = ()  # the related metrics whose claims are compared
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureComparison:
     metrics: tuple[MetricComparison, ...]  # by metric id
     by_metric: Mapping[str, MetricComparison]

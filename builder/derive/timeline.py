@@ -19,14 +19,14 @@ from builder.index import Archive, consensus_date, event_anchor
 from builder.model import Event, FuzzyDate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorLink:
     actor_id: str
     name: str
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventReport:
     """One article's report of an event."""
 
@@ -38,7 +38,7 @@ class EventReport:
     date_text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportedDate:
     """One date that sources give for an event, with the reports that give it."""
 
@@ -47,7 +47,7 @@ class ReportedDate:
     reports: tuple[EventReport, ...]  # oldest article first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     event_id: str
     anchor: str  # the entry's id on its timeline page
@@ -68,14 +68,14 @@ class TimelineEntry:
         return len(self.reports)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayGroup:
     heading: str  # "26 November 2016", or "Day not given" for approximate dates
     anchor: str
     entries: tuple[TimelineEntry, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthGroup:
     heading: str  # "November 2016", or "2016" for the events dated only by their year
     anchor: str
@@ -84,7 +84,7 @@ class MonthGroup:
     entry_count: int  # in the whole month, on every page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearGroup:
     year: int
     url: str  # the year's page: its months, and its events dated only by the year
@@ -92,7 +92,7 @@ class YearGroup:
     entry_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelinePage:
     """One page of the timeline: the whole of a small one, else one page of one month (or of
     the events a year's page holds), with the other pages of that period for the pager."""
@@ -109,7 +109,7 @@ class TimelinePage:
         return tuple(e for m in self.months for d in m.days for e in d.entries)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timeline:
     years: tuple[YearGroup, ...]
     entries: tuple[TimelineEntry, ...]  # date order
