@@ -3,7 +3,7 @@
 Input: a project folder (content/, seeds/, templates/).
 Output: the site in the output folder, swapped in whole; or `ContentErrors` and the old
 output folder untouched. What the build reused and what it wrote is recorded for the next
-one (builder/incremental.py).
+one (builder/write/cache.py).
 """
 
 from __future__ import annotations
@@ -16,12 +16,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.check import check_rendered_links
+from builder.check.coverage import measure_coverage
+from builder.check.links import check_rendered_links
 from builder.cli_output import archive_counts
-from builder.coverage import measure_coverage
 from builder.errors import ContentErrors, ContentWarning
-from builder.feeds import render_feeds
-from builder.incremental import (
+from builder.index import Archive, build_archive
+from builder.load.project import load_project
+from builder.model import Article
+from builder.render.feeds import render_feeds
+from builder.render.og_image import render_og_images
+from builder.render.pages import Derived
+from builder.render.site import derive, render_stream
+from builder.render.summary_links import check_summary_links
+from builder.render.theme import Theme, project_theme
+from builder.search.bundle import reuse_search_bundle, write_search_bundle
+from builder.validate.records import validate_project
+from builder.write.cache import (
     BuildCache,
     BuildSummary,
     options_key,
@@ -30,17 +40,13 @@ from builder.incremental import (
     stamp_inputs,
     write_cache,
 )
-from builder.index import Archive, build_archive
-from builder.load import load_project
-from builder.model import Article
-from builder.og_image import render_og_images
-from builder.pages import Derived
-from builder.render import derive, render_stream
-from builder.search_bundle import reuse_search_bundle, write_search_bundle
-from builder.summary_links import check_summary_links
-from builder.theme import Theme, project_theme
-from builder.validate import validate_project
-from builder.write import StagedFiles, VersionWriter, merge_outputs, pause_point, staged_version
+from builder.write.version import (
+    StagedFiles,
+    VersionWriter,
+    merge_outputs,
+    pause_point,
+    staged_version,
+)
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
 # benchmark all name the stages from this one list.
@@ -60,7 +66,7 @@ class BuildOptions:
     progress: Progress | None = None
     strict: bool = False  # warnings fail the build, as errors do
     jobs: int = 1  # render processes; the output is the same for any number
-    # Reuse what the last build of this output left (builder.incremental); False: a clean
+    # Reuse what the last build of this output left (builder.write.cache); False: a clean
     # build, which leaves a fresh record for the next.
     cache: bool = True
 

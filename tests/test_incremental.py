@@ -1,4 +1,4 @@
-"""The incremental build (builder/incremental.py): after any sequence of edits, a build that
+"""The incremental build (builder/write/cache.py): after any sequence of edits, a build that
 reuses the last one's cache writes byte for byte what a clean build writes; unchanged files
 are linked, not written; Pagefind runs only when a searchable page changed; a build with
 nothing changed says so; a damaged cache is ignored."""
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from builder.build import BuildOptions, build_site
-from builder.incremental import CACHE_DIR, cache_file
-from builder.write import BUILD_MARKER
+from builder.write.cache import CACHE_DIR, cache_file
+from builder.write.version import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
 
