@@ -1,5 +1,6 @@
-"""Time the share cards (builder/og_image.py) on a generated corpus: drawing every card with an
-empty cache, then taking every card from the cache, and the data files the data page measures.
+"""Time the share cards (builder/render/og_image.py) on a generated corpus: drawing every card
+with an empty cache, then taking every card from the cache, and the data files the data page
+measures.
 
     .venv/bin/python bench/og_cards.py 1000 [JOBS]
 
@@ -20,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import make_corpus, write_project
 
 from builder.build import load_archive
-from builder.data_export import make_data_files
-from builder.og_image import render_og_images
+from builder.render.data_export import make_data_files
+from builder.render.og_image import render_og_images
 
 T = TypeVar("T")
 

@@ -301,7 +301,7 @@ def make_tools(corpus: Corpus, article: SyntheticArticle, work_dir: Path, size: 
 def hugo_then_pagefind(hugo_dir: Path) -> Sample:
     """What a Hugo site with search costs: Hugo, then Pagefind over everything it wrote (Hugo's
     pages have no data-pagefind-body, so Pagefind indexes every page)."""
-    from builder.search import pagefind_command
+    from builder.search.pagefind import pagefind_command
 
     hugo = measure(hugo_command(hugo_dir))
     # `python -m pagefind` execs Pagefind in place: the process measured is Pagefind's own.

@@ -26,8 +26,8 @@ from typing import NoReturn
 
 from builder.cli_output import Reporter, archive_counts, count_phrase
 from builder.errors import ContentErrors, did_you_mean
-from builder.fields import ID_HINT, ID_PATTERN
-from builder.values import parse_date
+from builder.validate.fields import ID_HINT, ID_PATTERN
+from builder.validate.scalars import parse_date
 
 EXIT_OK, EXIT_CONTENT, EXIT_MISUSE, EXIT_BUG = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -276,7 +276,7 @@ def run_command(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
     if args.command == "check":
         return run_check(project, reporter, coverage=args.coverage, strict=args.strict)
     if args.command == "serve":
-        from builder.serve import ServeOptions, serve
+        from builder.serve.server import ServeOptions, serve
 
         out_dir = args.out or project / "_site"
         return serve(ServeOptions(project, out_dir, args.bind, args.port, args.drafts), reporter)
@@ -294,7 +294,7 @@ def misuse_problem(args: argparse.Namespace) -> str | None:
 
 def out_dir_problem(out_dir: Path) -> str | None:
     """Why `out_dir` cannot be (re)placed by a build: a file, or a folder someone else wrote."""
-    from builder.write import OutputLayout, refuse_foreign_folder
+    from builder.write.version import OutputLayout, refuse_foreign_folder
 
     for path in (out_dir, *out_dir.parents):
         if path.exists() or path.is_symlink():
@@ -347,7 +347,7 @@ def run_init(args: argparse.Namespace, reporter: Reporter, prog: str) -> int:
 
 
 def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
-    from builder.incremental import options_key, unchanged_summary
+    from builder.write.cache import options_key, unchanged_summary
 
     out_dir: Path = args.out or args.project / "_site"
     started = time.perf_counter()
@@ -389,7 +389,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
 def run_check(project: Path, reporter: Reporter, *, coverage: bool, strict: bool) -> int:
     """0 when the content is valid (and, with `coverage`, every number and date explained)."""
     from builder.build import check_project
-    from builder.coverage import measure_coverage
+    from builder.check.coverage import measure_coverage
 
     checked = check_project(project, strict=strict)
     reporter.content_warnings(checked.warnings)
@@ -413,7 +413,7 @@ def run_check(project: Path, reporter: Reporter, *, coverage: bool, strict: bool
 
 
 def run_draft(args: argparse.Namespace, reporter: Reporter) -> int:
-    from builder.draft import DraftOptions, DraftProblem, write_draft
+    from builder.draft.sheet import DraftOptions, DraftProblem, write_draft
 
     options = DraftOptions(
         args.project, args.seed, args.published, args.outlet, args.slug, args.force

@@ -3,7 +3,7 @@
 Input: a project folder (content/, seeds/, templates/).
 Output: the site in the output folder, swapped in whole; or `ContentErrors` and the old
 output folder untouched. What the build reused and what it wrote is recorded for the next
-one (builder/incremental.py).
+one (builder/write/cache.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.check import check_rendered_links
+from builder.check.coverage import measure_coverage
+from builder.check.links import check_rendered_links
 from builder.cli_output import archive_counts
-from builder.coverage import measure_coverage
 from builder.errors import ContentErrors, ContentWarning
-from builder.feeds import render_feeds
-from builder.incremental import (
+from builder.index import Archive, build_archive
+from builder.load.project import RawProject, load_project
+from builder.model import Actor, Article, Metric, Site
+from builder.render.feeds import render_feeds
+from builder.render.og_image import render_og_images
+from builder.render.page_cache import PageRecord, render_plan
+from builder.render.pages import Derived
+from builder.render.site import derive, render_stream
+from builder.render.summary_links import check_summary_links
+from builder.render.theme import Theme, project_theme
+from builder.search.bundle import write_search_bundle
+from builder.validate.record_cache import (
+    ReusedArticles,
+    restored_articles,
+    reusable_articles,
+    reused_warnings,
+    store_records,
+)
+from builder.validate.records import validate_project
+from builder.write.cache import (
     BuildCache,
     BuildSummary,
     FileStamps,
@@ -31,25 +49,13 @@ from builder.incremental import (
     stamp_inputs,
     write_cache,
 )
-from builder.index import Archive, build_archive
-from builder.load import RawProject, load_project
-from builder.model import Actor, Article, Metric, Site
-from builder.og_image import render_og_images
-from builder.page_cache import PageRecord, render_plan
-from builder.pages import Derived
-from builder.record_cache import (
-    ReusedArticles,
-    restored_articles,
-    reusable_articles,
-    reused_warnings,
-    store_records,
+from builder.write.version import (
+    StagedFiles,
+    VersionWriter,
+    merge_outputs,
+    pause_point,
+    staged_version,
 )
-from builder.render import derive, render_stream
-from builder.search_bundle import write_search_bundle
-from builder.summary_links import check_summary_links
-from builder.theme import Theme, project_theme
-from builder.validate import validate_project
-from builder.write import StagedFiles, VersionWriter, merge_outputs, pause_point, staged_version
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
 # benchmark all name the stages from this one list.
@@ -69,7 +75,7 @@ class BuildOptions:
     progress: Progress | None = None
     strict: bool = False  # warnings fail the build, as errors do
     jobs: int = 1  # render processes; the output is the same for any number
-    # Reuse what the last build of this output left (builder.incremental); False: a clean
+    # Reuse what the last build of this output left (builder.write.cache); False: a clean
     # build, which leaves a fresh record for the next.
     cache: bool = True
 
@@ -106,7 +112,8 @@ def check_project(
     """Load, validate and index the content, drafts included only when `drafts`; raises
     `ContentErrors` listing every problem (and, under `strict`, every warning). Every draft
     is validated either way. Given the input `stamps` (a build), the sheets validated by an
-    earlier build and unchanged since are reused, not read again (builder/record_cache.py)."""
+    earlier build and unchanged since are reused, not read again
+    (builder/validate/record_cache.py)."""
     clock = clock or StageClock(None)
     found: list[ContentWarning] = []
     # Load and validate allocate millions of YAML nodes and model objects and free none of

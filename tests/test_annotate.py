@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from builder.annotate import ClaimRef, annotate_seed
 from builder.index import Mark, Mention, alias_matcher, find_mentions
 from builder.model import Actor, SourceRef
+from builder.render.annotate import ClaimRef, annotate_seed
 
 TEXT = "Headline\n\nRussia's military said Russia took 52 percent of east Aleppo on Saturday.\n"
 

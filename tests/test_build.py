@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from builder.build import BuildReport
-from builder.check import check_links
-from builder.write import BUILD_MARKER
+from builder.check.links import check_links
+from builder.write.version import BUILD_MARKER
 
 
 def tree(root: Path) -> dict[str, bytes]:

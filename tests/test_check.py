@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check_links, check_rendered_links, resolve
+from builder.check.links import check_links, check_rendered_links, resolve
 from builder.errors import ContentErrors
 
 

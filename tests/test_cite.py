@@ -15,14 +15,14 @@ import pytest
 from jsonschema import Draft7Validator
 
 from builder.build import BuildReport
-from builder.cite import (
+from builder.model import Article, FuzzyDate
+from builder.render.cite import (
     ACCESS_PLACEHOLDER,
     Citation,
     OriginalArticle,
     bibtex_escape,
     cite_formats,
 )
-from builder.model import Article, FuzzyDate
 from tests.htmlparse import Element, parse_page
 
 CSL_SCHEMA = Path(__file__).resolve().parent / "schemas" / "csl-data.json"

@@ -193,7 +193,7 @@ TEMPLATE_MISTAKES = {
         '{% extends "base.html" %}\n{% block main %}\n<h1>About</h1>\n{{ page.no_such }}\n'
         "{% endblock %}\n",
         "templates/about.html:4: template error: "
-        "'builder.pages.InfoContext object' has no attribute 'no_such'",
+        "'builder.render.pages.InfoContext object' has no attribute 'no_such'",
     ),
     "missing include": (
         '{% extends "base.html" %}\n{% block main %}\n{% include "_partials/none.html" %}\n'

@@ -15,8 +15,13 @@ import pytest
 
 from builder.__main__ import main
 from builder.build import load_archive
-from builder.coverage import LineIndex, context_around, measure_coverage, uncovered_expressions
-from builder.coverage_expressions import (
+from builder.check.coverage import (
+    LineIndex,
+    context_around,
+    measure_coverage,
+    uncovered_expressions,
+)
+from builder.check.expressions import (
     EXPRESSIONS,
     Expression,
     ExpressionKind,

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from builder.data_export import FORMULA_STARTS, render_data, spreadsheet_safe
 from builder.index import build_archive
 from builder.model import Passage
+from builder.render.data_export import FORMULA_STARTS, render_data, spreadsheet_safe
 
 if TYPE_CHECKING:
     from builder.build import BuildReport

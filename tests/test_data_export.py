@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from builder.data_export import (
+from builder.derive.figures import Disagreement, compare_figures
+from builder.index import Archive
+from builder.render.data_export import (
     DISAGREEMENT_COLUMNS,
     EVENT_COLUMNS,
     FIGURE_COLUMNS,
@@ -26,8 +28,6 @@ from builder.data_export import (
     json_chunks,
     render_data,
 )
-from builder.derive.figures import Disagreement, compare_figures
-from builder.index import Archive
 from tests.sample_archive import default_articles, make_archive
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import fields
+from builder.validate import fields
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 FIELD_TABLES = {name: table for name, table in vars(fields).items() if name.endswith("_FIELDS")}

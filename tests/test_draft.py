@@ -31,19 +31,19 @@ import yaml
 
 from builder.__main__ import main
 from builder.build import load_archive
-from builder.draft import Draft, make_draft, render_draft
-from builder.draft_dates import find_date_expressions, resolve_weekday
-from builder.draft_facts import is_dateline
-from builder.draft_names import actor_candidates
-from builder.draft_numbers import find_numbers
-from builder.draft_text import (
+from builder.draft.dates import find_date_expressions, resolve_weekday
+from builder.draft.facts import is_dateline
+from builder.draft.names import actor_candidates
+from builder.draft.numbers import find_numbers
+from builder.draft.sheet import Draft, make_draft, render_draft
+from builder.draft.text import (
     find_capitalised_names,
     find_outlet,
     find_stated_date,
-    slugify,
     split_sentences,
     title_of,
 )
+from builder.english import slugify
 from builder.index import alias_matcher, find_mentions
 
 PUBLISHED = dt.date(2016, 12, 4)  # a Sunday

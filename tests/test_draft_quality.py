@@ -58,8 +58,8 @@ import yaml
 
 from builder.__main__ import main
 from builder.build import load_archive
-from builder.draft import Draft, make_draft, render_draft
-from builder.draft_facts import FigureDraft
+from builder.draft.facts import FigureDraft
+from builder.draft.sheet import Draft, make_draft, render_draft
 
 TUNING_SET = Path(__file__).resolve().parent / "draft_corpus"
 HELD_OUT_SET = Path(__file__).resolve().parent / "draft_corpus_heldout"

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from builder import feeds
-from builder.feeds import markdown_to_text, render_feeds
 from builder.index import page_url
+from builder.render import feeds
+from builder.render.feeds import markdown_to_text, render_feeds
 from tests.sample_archive import SITE, default_articles, make_archive
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The incremental build (builder/incremental.py): after any sequence of edits, a build that
+"""The incremental build (builder/write/cache.py): after any sequence of edits, a build that
 reuses the last one's cache writes byte for byte what a clean build writes; unchanged files
 are linked, not written; Pagefind runs only when a searchable page changed; a build with
 nothing changed says so; a damaged cache is ignored."""
@@ -18,16 +18,16 @@ import pytest
 from jinja2 import Environment
 
 from builder import index as index_module
-from builder import pages as pages_module
-from builder import render as render_module
-from builder import search
 from builder.build import BuildOptions, build_site
 from builder.errors import ContentErrors
-from builder.incremental import CACHE_DIR, cache_file
 from builder.model import Article, Site
-from builder.pages import ArticleContext, Derived, PageContext
-from builder.render import RenderedPage
-from builder.write import BUILD_MARKER
+from builder.render import pages as pages_module
+from builder.render import site as render_module
+from builder.render.pages import ArticleContext, Derived, PageContext
+from builder.render.site import RenderedPage
+from builder.search import pagefind as search
+from builder.write.cache import CACHE_DIR, cache_file
+from builder.write.version import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check_links
+from builder.check.links import check_links
 from tests.browser import (
     AXE_SCRIPT,
     VNU_JAR,
@@ -195,7 +195,7 @@ def test_the_wheel_ships_the_theme_and_builds_an_archive_without_the_checkout(
     work.mkdir()
     assert run_cli("init", "site", cwd=work, env=env).returncode == 0
     located = subprocess.run(
-        [sys.executable, "-c", "from builder.theme import packaged_theme_dir as d; print(d())"],
+        [sys.executable, "-c", "import builder.render.theme as t; print(t.packaged_theme_dir())"],
         cwd=work, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert located.stdout.strip() == str(tmp_path / "installed" / "builder" / "default_theme")

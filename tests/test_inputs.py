@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentError
-from builder.inputs import input_problem, read_input_text, tree_problems
+from builder.load.inputs import input_problem, read_input_text, tree_problems
 
 
 @pytest.fixture

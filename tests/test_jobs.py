@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from builder.build import BuildOptions, build_site
-from builder.check import check_links
+from builder.check.links import check_links
 from tests.test_build import tree
 
 REPO = Path(__file__).resolve().parent.parent

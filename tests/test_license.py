@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.data_export import describe_data_files, human_size
 from builder.errors import ContentErrors
-from builder.load import load_project
+from builder.load.project import load_project
 from builder.model import License
-from builder.validate import validate_project
+from builder.render.data_export import describe_data_files, human_size
+from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
 from tests.htmlparse import parse_page
 

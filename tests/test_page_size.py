@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from builder.build import load_archive
-from builder.charts import MAX_BUCKETS, MAX_POINTS, MAX_SERIES, WIDTH
-from builder.render import render_pages
-from builder.theme import Theme
+from builder.render.charts import MAX_BUCKETS, MAX_POINTS, MAX_SERIES, WIDTH
+from builder.render.site import render_pages
+from builder.render.theme import Theme
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

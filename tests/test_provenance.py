@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.provenance import (
+from builder.validate.provenance import (
     FULL_SCAN_CHARACTERS,
     find_quote,
     fold,

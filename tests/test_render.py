@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from builder import index
-from builder.charts import render_chart
 from builder.derive.figures import compare_figures
 from builder.index import Archive, page_path
 from builder.model import Inference, Period
-from builder.pages import PageMeta
-from builder.render import derive, make_environment, relative_url, render_pages, render_site
-from builder.theme import Theme
-from builder.views import FlagView
+from builder.render.charts import render_chart
+from builder.render.pages import PageMeta
+from builder.render.site import derive, make_environment, relative_url, render_pages, render_site
+from builder.render.theme import Theme
+from builder.render.views import FlagView
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import (
     SEED_A,
@@ -302,7 +302,7 @@ def test_figures_index_names_the_flagged_claims(pages: dict[str, bytes]) -> None
 def test_paged_listings_hold_every_permalink_on_the_page_it_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from builder import pages, views
+    from builder.render import pages, views
 
     # The URL helpers and the page contexts must agree on the page sizes.
     for module in (index, pages):

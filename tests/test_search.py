@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import search
-from builder.search import SEARCH_BUNDLE_DIR, run_pagefind
+from builder.search import pagefind as search
+from builder.search.pagefind import SEARCH_BUNDLE_DIR, run_pagefind
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
 <body><nav>Menu words everywhere</nav><main{body}><h1>{title}</h1><p>{text}</p></main></body></html>

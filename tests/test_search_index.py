@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.build import BuildReport
-from builder.search import SEARCH_BUNDLE_DIR, index_pages, read_pagefind, spaced_blocks
+from builder.search.pagefind import SEARCH_BUNDLE_DIR, index_pages, read_pagefind, spaced_blocks
 
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
 WORD = re.compile(r"\w+")

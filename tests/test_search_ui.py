@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from builder import search as search_stage
 from builder.build import BuildOptions, BuildReport, build_site
-from builder.search import SEARCH_BUNDLE_DIR
+from builder.search import pagefind as search_stage
+from builder.search.pagefind import SEARCH_BUNDLE_DIR
 from tests.browser import PROJECT_ROOT, serve_folder, watch_errors
 from tests.test_search_index import read_fragment
 

@@ -3,7 +3,7 @@
 One module-scoped server goes through the whole story: the page is served with the reload
 script (the built file is not), an edit shows up (previewed from memory, then built), a
 broken edit keeps the last good page and reports the error at /__build-status, the fix
-recovers, and SIGINT exits with 0. The preview itself (`builder.live`) is tested in-process:
+recovers, and SIGINT exits with 0. The preview itself (`builder.serve.live`) is tested in-process:
 its page is the clean build's, byte for byte.
 """
 
@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 
 from builder.build import BuildOptions, build_site
-from builder.live import article_edits, preview_articles, resident_model
-from builder.serve import (
+from builder.serve.live import article_edits, preview_articles, resident_model
+from builder.serve.server import (
     SCRIPT_PATH,
     SCRIPT_TAG,
     Answer,

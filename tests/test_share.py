@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from builder import og_image
 from builder.build import BuildReport
-from builder.og_image import Card, card_key, card_png, draw_card
+from builder.render import og_image
+from builder.render.og_image import Card, card_key, card_png, draw_card
 from tests.htmlparse import parse_page
 from tests.sample_archive import make_archive
 

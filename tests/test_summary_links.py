@@ -9,7 +9,7 @@ from pathlib import Path
 
 from builder.build import BuildReport
 from builder.index import page_url
-from builder.summary_links import site_page_urls, summary_links
+from builder.render.summary_links import site_page_urls, summary_links
 
 
 def test_the_model_predicts_exactly_the_pages_the_build_renders(

@@ -2,7 +2,7 @@
 debris after the next build; two builds at once both succeed; the output is a link that is
 swapped in one step, and a real output folder from an older builder is taken over.
 
-Builds are stopped at named points with the FACTSHEET_TEST_PAUSE hook (builder/write.py).
+Builds are stopped at named points with the FACTSHEET_TEST_PAUSE hook (builder/write/version.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from builder import write
 from builder.errors import ContentErrors
-from builder.incremental import CACHE_DIR
-from builder.write import BUILD_MARKER, PAUSE_VARIABLE, exchange, write_site
+from builder.write import version as write
+from builder.write.cache import CACHE_DIR
+from builder.write.version import BUILD_MARKER, PAUSE_VARIABLE, exchange, write_site
 from tests.fixtures import make_project, replace_in
 
 ARTICLE = "content/articles/sample-article.md"

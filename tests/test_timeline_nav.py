@@ -17,9 +17,9 @@ from playwright.sync_api import Browser, Page
 from builder import index
 from builder.build import BuildReport, load_archive
 from builder.derive.timeline import Timeline, TimelineEntry, build_timeline
-from builder.render import render_pages
-from builder.theme import Theme
-from builder.timeline_nav import place_slug
+from builder.render.site import render_pages
+from builder.render.theme import Theme
+from builder.render.timeline_nav import place_slug
 from tests.browser import watch_errors
 from tests.htmlparse import Element, parse_html, parse_page, resolve_link
 from tests.sample_archive import make_archive

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentErrors
-from builder.load import load_project
+from builder.load.project import load_project
 from builder.model import FuzzyDate
-from builder.validate import validate_project
+from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
 
 ARTICLE = "content/articles/sample-article.md"
@@ -231,7 +231,7 @@ def test_quote_matching_forgives_only_whitespace_and_quote_style(tmp_path: Path)
 
 
 def test_part_of_cycles_are_reported_once_per_knot_from_its_smallest_id() -> None:
-    from builder.validate import part_of_cycles
+    from builder.validate.records import part_of_cycles
 
     links = {"a": ["b"], "b": ["c", "a"], "c": ["a"], "d": ["d"], "e": ["a"], "x": ["y"]}
     links |= {"y": ["z"], "z": ["x"], "f": []}
@@ -241,7 +241,7 @@ def test_part_of_cycles_are_reported_once_per_knot_from_its_smallest_id() -> Non
 
 
 def test_a_dense_part_of_graph_is_checked_in_linear_time() -> None:
-    from builder.validate import part_of_cycles
+    from builder.validate.records import part_of_cycles
 
     ids = [f"actor-{n:03}" for n in range(300)]
     links = {actor: [other for other in ids if other != actor] for actor in ids}

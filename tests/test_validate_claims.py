@@ -12,9 +12,9 @@ import pytest
 
 from builder.errors import ContentErrors
 from builder.index import marks_of
-from builder.load import load_project
+from builder.load.project import load_project
 from builder.model import Article, FuzzyDate, Inference, Metric, MetricRelation, Period
-from builder.validate import validate_project
+from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
 
 ARTICLE = "content/articles/sample-article.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentErrors
-from builder.write import BUILD_MARKER, merge_outputs, safe_output_path, write_site
+from builder.write.version import BUILD_MARKER, merge_outputs, safe_output_path, write_site
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -1,0 +1,1 @@
+"""Render: the archive and its derivations -> every page, feed, data file and share card."""

@@ -1,0 +1,286 @@
+"""Search: index the written site with Pagefind, the static full-text search.
+
+Input: the rendered pages (HTML; pages opt in with `data-pagefind-body`) and which of them to
+index.
+Output: the search bundle in site_dir/pagefind/ (pagefind-ui.js, pagefind-ui.css, the index),
+which the search page loads with relative URLs, so it works under any sub-path.
+
+Pagefind holds everything it indexes in memory, so a large site is indexed in shards of about
+`SHARD_PAGES` pages, one Pagefind run each: the first shard's bundle is pagefind/, the others
+pagefind/shard-2/, pagefind/shard-3/, ..., listed in pagefind/shards.json, which the search
+page reads to merge them (PagefindUI's `mergeIndex`). A page's shard follows from its path
+alone (`shard_number`), not from its place among the others: adding, removing or editing one
+page changes one shard, and the others' bundles can be reused (builder/search/bundle.py).
+Hashing also mixes every shard alike (old and new, articles and actors), so each shard's
+word statistics, which rank its results, are those of the whole site.
+
+Pagefind reads only what a page says: its copy of a page is the `data-pagefind-body` element
+alone (`search_document`), not the navigation, head and footer around it.
+
+Pagefind ships as a binary inside the PyPI wheel `pagefind[bin]`; it is run through the
+current interpreter so that the venv's copy is used, never one found on PATH.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from builder.write.version import write_files
+
+SEARCH_BUNDLE_DIR = "pagefind"
+# At most this many pages per Pagefind run. Pagefind's memory grows faster than the pages it
+# indexes: all 10,000 fact sheets of a synthetic archive at once took 2.5 GB, shards of 1,760
+# about 0.8 GB each; shards of 1,000 keep well under the 1 GB a build may use for search.
+SHARD_PAGES = 1000
+# Pagefind runs at once (see `index_shards`); each shard of 1,000 fact sheets peaks at about
+# 0.4 GB, so two stay under the 1 GB a build may use for search.
+SEARCH_JOBS = 2
+# The other shards' bundles, as paths relative to pagefind/, for the search page to merge.
+# (Inside pagefind/: Pagefind takes a bundle's site root from the path before "pagefind".)
+SHARDS_FILE = "shards.json"
+SHARD_FOLDER = "shard-"
+SHARD_DIR = SHARD_FOLDER + "{number}"
+# Page furniture that is not what a page says: the back-links after each marked passage of a
+# source text, a fact's "source sentence · compare claims" links, the on-this-page list and
+# the pager. Left in, it clutters snippets and runs into the words around it ("without
+# exceptionquote: quote by ..."). Templates mark their own with data-pagefind-ignore.
+# The citation panels (each claim's and the sheet's: a citation, BibTeX, CSL-JSON) repeat the
+# title, outlet, date and address in machine formats: 40 % of a fact sheet's indexed words,
+# and half of Pagefind's time and memory, for snippets like "@misc{claim-...".
+EXCLUDED_SELECTORS = (
+    ".claim-refs",
+    ".fact-links",
+    ".on-this-page",
+    ".pager",
+    ".cite-claim",
+    ".cite",
+)
+# Pagefind joins the text of adjacent elements as it finds it: "<th>As of</th><th>Value</th>"
+# is indexed as "As ofValue". A browser separates table cells, list items and blocks; the
+# copy Pagefind reads gets a space before each such tag, so snippets keep their words apart.
+BLOCK_TAG = re.compile(
+    rb"(?=</?(?:address|article|aside|blockquote|br|caption|dd|details|div|dl|dt|figcaption"
+    rb"|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|section|summary|table|td|th|tr|ul)\b)"
+)
+# The start tag of the element a page marks as its searchable body, and the page's <html> tag.
+BODY_ELEMENT = re.compile(rb"<(?P<tag>[a-z]+)\b[^<>]*\sdata-pagefind-body\b[^<>]*>")
+HTML_TAG = re.compile(rb"<html\b[^<>]*>", re.IGNORECASE)
+
+
+def pagefind_command(site_dir: Path) -> list[str]:
+    """The Pagefind command line that indexes `site_dir` into site_dir/pagefind/."""
+    return [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        SEARCH_BUNDLE_DIR,
+        *(part for selector in EXCLUDED_SELECTORS for part in ("--exclude-selectors", selector)),
+        # Errors only: a build prints its own summary, and Pagefind's progress lines would
+        # bury it.
+        "--silent",
+    ]
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Write the search bundle into site_dir/pagefind/; raise RuntimeError if Pagefind fails."""
+    if not site_dir.is_dir():
+        raise RuntimeError(f"cannot index {site_dir}: not a folder")
+    try:
+        result = subprocess.run(
+            pagefind_command(site_dir),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError as error:
+        hint = "install it with pip install 'pagefind[bin]'"
+        raise RuntimeError(f"could not start Pagefind ({error}); {hint}") from error
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise RuntimeError(
+            f"Pagefind failed with exit code {result.returncode} indexing {site_dir}:\n{output}"
+        )
+    if not (site_dir / SEARCH_BUNDLE_DIR / "pagefind-ui.js").is_file():
+        raise RuntimeError(f"Pagefind wrote no search bundle into {site_dir / SEARCH_BUNDLE_DIR}")
+
+
+def spaced_blocks(html: bytes) -> bytes:
+    """The page with a space before every block, list and table tag (see `BLOCK_TAG`)."""
+    return BLOCK_TAG.sub(b" ", html)
+
+
+def search_document(html: bytes) -> bytes:
+    """What Pagefind reads of a page: its `<html>` tag (the language) and the one element
+    marked `data-pagefind-body`, blocks spaced. Pagefind indexes nothing else of such a
+    page, so the bundle is the same (a fact sheet's whole page costs Pagefind a sixth more
+    time). A page where that element cannot be cut out for sure (another of its tag inside,
+    a Pagefind marker outside it) is read whole."""
+    found = BODY_ELEMENT.search(html)
+    root = HTML_TAG.search(html)
+    if found is None or root is None:
+        return spaced_blocks(html)
+    close = b"</" + found["tag"] + b">"
+    end = html.find(close, found.end())
+    inside = html[found.end() : end]
+    outside = html[: found.start()] + html[end:]
+    if end < 0 or b"<" + found["tag"] in inside or b"data-pagefind" in outside:
+        return spaced_blocks(html)
+    body = html[found.start() : end + len(close)]
+    return spaced_blocks(root[0] + b'<head><meta charset="utf-8"></head><body>' + body)
+
+
+def shard_count(pages: int, shard_pages: int) -> int:
+    """How many shards hold `pages` pages at about `shard_pages` each (at least one)."""
+    return max(1, -(-pages // shard_pages))
+
+
+def shard_number(path: str, count: int) -> int:
+    """The shard (from 1) that holds `path` among `count`: a hash of the path alone."""
+    digest = hashlib.blake2b(path.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count + 1
+
+
+def shard_paths(searchable: Iterable[str], shard_pages: int) -> list[list[str]]:
+    """The searchable paths, sorted, in shards of about `shard_pages` (see `shard_number`);
+    a shard may be empty."""
+    paths = sorted(searchable)
+    shards: list[list[str]] = [[] for _ in range(shard_count(len(paths), shard_pages))]
+    for path in paths:
+        shards[shard_number(path, len(shards)) - 1].append(path)
+    return shards
+
+
+def shard_folder(number: int) -> str:
+    """Where shard `number` (from 1) is written, relative to pagefind/ ("" for the first)."""
+    return "" if number == 1 else SHARD_DIR.format(number=number) + "/"
+
+
+def shard_prefix(number: int) -> str:
+    """The output path prefix of shard `number`'s bundle files."""
+    return f"{SEARCH_BUNDLE_DIR}/{shard_folder(number)}"
+
+
+def in_shard(path: str, number: int) -> bool:
+    """Whether the output file `path` belongs to shard `number`'s bundle (the first's
+    folder holds the others' and the shard list too)."""
+    if not path.startswith(shard_prefix(number)):
+        return False
+    rest = path[len(shard_prefix(number)) :]
+    return number != 1 or not (rest == SHARDS_FILE or rest.startswith(SHARD_FOLDER))
+
+
+def shards_file(count: int) -> bytes:
+    """pagefind/shards.json: the folders of the shards after the first."""
+    others = [shard_folder(number) for number in range(2, count + 1)]
+    return json.dumps(others).encode() + b"\n"
+
+
+def index_shard(pages: Mapping[str, bytes], paths: Iterable[str]) -> dict[str, bytes]:
+    """One Pagefind run: its bundle (file name -> bytes) indexing only `paths`. Pagefind reads
+    a folder, so their search documents alone are written to a scratch one: listings are
+    neither read nor indexed."""
+    with tempfile.TemporaryDirectory(prefix="factsheet-search-") as scratch:
+        site_dir = Path(scratch)
+        for path in paths:  # one at a time: a copy of each is transient
+            write_files(site_dir, [(path, search_document(pages[path]))])
+        run_pagefind(site_dir)
+        bundle = site_dir / SEARCH_BUNDLE_DIR
+        files = {
+            path.relative_to(bundle).as_posix(): path.read_bytes()
+            for path in sorted(bundle.rglob("*"))
+            if path.is_file()
+        }
+    return stable_filters(files)
+
+
+def index_shards(
+    pages: Mapping[str, bytes], shards: Mapping[int, list[str]]
+) -> Iterator[tuple[int, dict[str, bytes]]]:
+    """Each shard's bundle, its files named by output path, in shard order; `SEARCH_JOBS`
+    Pagefind runs at a time (each uses every core while parsing, but writes its bundle on
+    one, so a second run fills the other)."""
+    with ThreadPoolExecutor(max_workers=SEARCH_JOBS) as pool:
+        bundles = pool.map(lambda number: index_shard(pages, shards[number]), sorted(shards))
+        for number, files in zip(sorted(shards), bundles, strict=True):
+            prefix = shard_prefix(number)
+            yield number, {prefix + name: data for name, data in files.items()}
+
+
+def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
+    """The search stage from scratch: the bundles ({"pagefind/...": bytes}) indexing only
+    the `searchable` pages, a shard at a time (see the module's docstring), and
+    pagefind/shards.json naming the shards after the first."""
+    shards = shard_paths(searchable, SHARD_PAGES)
+    out: dict[str, bytes] = {}
+    for _, files in index_shards(pages, dict(enumerate(shards, start=1))):
+        out.update(files)
+    out[f"{SEARCH_BUNDLE_DIR}/{SHARDS_FILE}"] = shards_file(len(shards))
+    return dict(sorted(out.items()))
+
+
+# ---- filters in a stable order -----------------------------------------------------------------
+# Pagefind writes each filter's values, and the list of filters, in an arbitrary order that
+# changes from run to run (its files are named by their content, so the names change too), so
+# two builds would differ. The bundle is rewritten with both sorted and the files renamed.
+# The formats: pagefind-entry.json names each language's metadata file by its hash;
+# "pagefind.<hash>.pf_meta" and "filter/<hash>.pf_filter" are gzip'd CBOR after a signature.
+# The metadata is [version, pages, index chunks, filters as [name, hash], sorts, ...]; a filter
+# file is [name, [[value, [page numbers]], ...]].
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+ENTRY_FILE = "pagefind-entry.json"
+META_FILTERS = 3
+
+
+def read_pagefind(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(PAGEFIND_SIGNATURE):
+        raise RuntimeError("Pagefind wrote an index file in a format this build does not know")
+    return cbor2.loads(raw[len(PAGEFIND_SIGNATURE) :])
+
+
+def write_pagefind(value: Any) -> bytes:
+    return gzip.compress(PAGEFIND_SIGNATURE + cbor2.dumps(value), mtime=0)
+
+
+def content_hash(language: str, data: bytes, length: int) -> str:
+    return f"{language}_{hashlib.sha256(data).hexdigest()[:length]}"
+
+
+def stable_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle (file name -> bytes) with every filter file and its list sorted."""
+    if ENTRY_FILE not in files:
+        return files
+    entry = json.loads(files[ENTRY_FILE])
+    out = dict(files)
+    for language, info in entry["languages"].items():
+        meta_name = f"pagefind.{info['hash']}.pf_meta"
+        meta = read_pagefind(out.pop(meta_name))
+        filters = []
+        for name, old_hash in meta[META_FILTERS]:
+            filter_name, values = read_pagefind(out.pop(f"filter/{old_hash}.pf_filter"))
+            data = write_pagefind([filter_name, sorted([v, sorted(p)] for v, p in values)])
+            new_hash = content_hash(language, data, 7)
+            out[f"filter/{new_hash}.pf_filter"] = data
+            filters.append([name, new_hash])
+        meta[META_FILTERS] = sorted(filters)
+        data = write_pagefind(meta)
+        info["hash"] = content_hash(language, data, 10)
+        out[f"pagefind.{info['hash']}.pf_meta"] = data
+    out[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return dict(sorted(out.items()))
