@@ -22,6 +22,7 @@ This module imports nothing heavy: the nothing-changed path runs before the pipe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -36,7 +37,7 @@ from builder.errors import ContentWarning
 
 CACHE_DIR = ".factsheets-cache"
 # Bump when what a record holds, or what it means, changes: older records are then ignored.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 INPUT_FOLDERS = ("content", "seeds", "templates")
 # A file changed this close to the moment it was recorded may change again within the same
 # modification time: its stat is not trusted next time, its digest is compared (as git does
@@ -75,6 +76,16 @@ class BuildCache:
     builder: tuple[object, ...] = field(default_factory=lambda: builder_identity())
 
 
+@dataclass(frozen=True)
+class CacheBody:
+    """The bulk of a `BuildCache`, kept in a file of its own (`read_cache`)."""
+
+    version: str  # the head's: a body goes with the head of the same build only
+    outputs: dict[str, str]
+    search_key: tuple[str, ...]
+    pages: Mapping[str, object]
+
+
 def builder_identity() -> tuple[object, ...]:
     return (CACHE_FORMAT, sys.version, sys.implementation.name)
 
@@ -87,39 +98,73 @@ def options_key(base_url: str | None, drafts: bool, strict: bool) -> tuple[objec
 def cache_file(project_dir: Path, out_dir: Path) -> Path:
     """Where the record for `out_dir` lives: one per output folder, so that `serve`'s preview
     and `build`'s site do not overwrite each other's."""
-    name = hashlib.blake2b(os.fsencode(os.path.abspath(out_dir)), digest_size=8).hexdigest()
-    return project_dir / CACHE_DIR / f"output-{name}.pickle"
+    return project_dir / CACHE_DIR / f"output-{output_name(out_dir)}.pickle"
 
 
-def read_cache(project_dir: Path, out_dir: Path) -> BuildCache | None:
-    """The record for `out_dir`, or None when there is none this builder can trust."""
+def body_file(project_dir: Path, out_dir: Path) -> Path:
+    return project_dir / CACHE_DIR / f"output-{output_name(out_dir)}.body.pickle"
+
+
+def output_name(out_dir: Path) -> str:
+    return hashlib.blake2b(os.fsencode(os.path.abspath(out_dir)), digest_size=8).hexdigest()
+
+
+def read_cache(project_dir: Path, out_dir: Path, *, whole: bool = True) -> BuildCache | None:
+    """The record for `out_dir`, or None when there is none this builder can trust. Only
+    its head (inputs, options, version, summary) unless `whole`: the nothing-changed check
+    needs no more, and the body (every output's digest, every page's links) is most of it."""
+    head = load_pickle(cache_file(project_dir, out_dir))
+    if not isinstance(head, BuildCache) or head.builder != builder_identity():
+        return None
+    if not whole:
+        return head
+    body = load_pickle(body_file(project_dir, out_dir))
+    if not isinstance(body, CacheBody) or body.version != head.version:
+        return None  # a body of another build: written, then its head never was
+    return dataclasses.replace(
+        head, outputs=body.outputs, search_key=body.search_key, pages=body.pages
+    )
+
+
+def load_pickle(path: Path) -> object:
     try:
-        with cache_file(project_dir, out_dir).open("rb") as stream:
-            cache = pickle.load(stream)
+        with path.open("rb") as stream:
+            return pickle.load(stream)
     except Exception:  # missing, truncated, foreign, from an older builder: start afresh
         return None
-    if not isinstance(cache, BuildCache) or cache.builder != builder_identity():
-        return None
-    return cache
 
 
 def write_cache(project_dir: Path, out_dir: Path, cache: BuildCache) -> None:
-    """Store the record (atomically: a reader sees the old one or the new one); a folder
-    that cannot be written only costs the next build its head start."""
-    target = cache_file(project_dir, out_dir)
+    """Store the record (atomically: a reader sees the old one or the new one), the body
+    first: a head always names a body that was written whole. A folder that cannot be
+    written only costs the next build its head start."""
+    body = CacheBody(cache.version, cache.outputs, cache.search_key, cache.pages)
+    head = dataclasses.replace(cache, outputs={}, search_key=(), pages={})
+    for target, record in (
+        (body_file(project_dir, out_dir), body),
+        (cache_file(project_dir, out_dir), head),
+    ):
+        if not write_pickle(target, record):
+            return
+
+
+def write_pickle(target: Path, record: object) -> bool:
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(exist_ok=True)
         with temporary.open("wb") as stream:
-            pickle.dump(cache, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(record, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def forget_cache(project_dir: Path, out_dir: Path) -> None:
     """Drop the record (for `--no-cache`: the build that follows is a clean one)."""
     cache_file(project_dir, out_dir).unlink(missing_ok=True)
+    body_file(project_dir, out_dir).unlink(missing_ok=True)
 
 
 def input_roots(project_dir: Path) -> list[Path]:
@@ -205,7 +250,7 @@ def unchanged_summary(
 ) -> BuildSummary | None:
     """The last build's summary, when every input and option is unchanged and `out_dir`
     still shows what that build wrote; else None (there is work to do)."""
-    cache = read_cache(project_dir, out_dir)
+    cache = read_cache(project_dir, out_dir, whole=False)
     if cache is None or cache.options != options:
         return None
     if live_version_name(out_dir) != cache.version:
