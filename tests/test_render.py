@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder import index
+from builder.build import BuildOptions, build_site
 from builder.derive.figures import compare_figures
 from builder.index import Archive, page_path
 from builder.model import Inference, Period
@@ -17,6 +18,7 @@ from builder.render.pages import PageMeta
 from builder.render.site import derive, make_environment, relative_url, render_pages, render_site
 from builder.render.theme import Theme
 from builder.render.views import FlagView
+from tests.fixtures import make_project
 from tests.htmlparse import parse_html, resolve_link
 from tests.sample_archive import (
     SEED_A,
@@ -338,3 +340,29 @@ def test_render_logs_every_link_a_page_makes_shared_fragments_included() -> None
         assert logged and logged <= hrefs
         # What the log leaves out is an in-page anchor or a link off the site.
         assert all(h.startswith(("#", "http")) for h in hrefs - logged), hrefs - logged
+
+
+def test_a_project_claim_template_of_the_earlier_theme_still_builds_the_same_pages(
+    tmp_path: Path,
+) -> None:
+    """Project templates written against an earlier theme import the `source_sentence`
+    macro from `_partials/passage_link.html`; the default theme now calls a global of that
+    name, and keeps the partial so that such overrides build, and build the same links."""
+    current = make_project(tmp_path / "current")
+    earlier = make_project(tmp_path / "earlier")
+    claim = earlier / "templates" / "_partials" / "claim.html"
+    claim.write_text(
+        '{% from "_partials/passage_link.html" import source_sentence with context %}\n'
+        + claim.read_text("utf-8"),
+        "utf-8",
+    )
+    sites = {
+        root: build_site(BuildOptions(root, root / "_site", cache=False)).out_dir
+        for root in (current, earlier)
+    }
+    sheets = sorted(p.relative_to(sites[current]) for p in sites[current].glob("articles/*/*.html"))
+    assert sheets
+    for sheet in sheets:
+        page = (sites[earlier] / sheet).read_text("utf-8")
+        assert page == (sites[current] / sheet).read_text("utf-8"), sheet
+        assert "source sentence</a>" in page
