@@ -261,15 +261,19 @@ class Rebuilder:
         self.resident = resident  # None until a good build (and after a crash deriving)
         self.wanted = 0  # the last save that asked for a build
         self.done = 0  # the last save a finished build covered
+        self.settle_until = 0.0  # time.monotonic() before which a build does not start
         self.changed = threading.Condition()
         self.thread = threading.Thread(target=self.run, name="rebuild", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
 
-    def request(self, save: int) -> None:
+    def request(self, save: int, previewed: bool = False) -> None:
+        """Build for `save`; after a preview, only once PREVIEW_SETTLE_SECONDS have passed."""
         with self.changed:
             self.wanted = save
+            if previewed:
+                self.settle_until = time.monotonic() + PREVIEW_SETTLE_SECONDS
             self.status.set_refreshing(True)
             self.changed.notify()
 
@@ -278,6 +282,8 @@ class Rebuilder:
             with self.changed:
                 while self.wanted == self.done:
                     self.changed.wait()
+                while (left := self.settle_until - time.monotonic()) > 0:
+                    self.changed.wait(left)
                 save = self.wanted
             self.build(save)
             with self.changed:
@@ -357,6 +363,12 @@ LOCAL_HOST_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 CONTROL_CHARACTERS = {code: rf"\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 # A rebuild deletes the version it replaced; a request that missed a file there asks again.
 ATTEMPTS = 3
+# After a preview the background build waits this long before it starts. The build runs in a
+# thread, and some of its steps hold the interpreter for a good part of a second at 10,000
+# articles (unpickling the cache record, a full pass of the collector over the model): the
+# browser's reload of the previewed page must not queue behind them. Saves made meanwhile
+# join the same build.
+PREVIEW_SETTLE_SECONDS = 1.0
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -601,7 +613,7 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
             resident = preview(rebuilder.resident, changed, save, status, live_pages, reporter)
             if resident is not None:
                 rebuilder.resident = resident
-            rebuilder.request(save)
+            rebuilder.request(save, previewed=resident is not None)
     except KeyboardInterrupt:
         pass
     finally:
