@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,13 @@ from stat import S_ISREG
 
 from builder.errors import ContentWarning
 from builder.model import Article
-from builder.write.cache import CACHE_DIR, FileStamps, builder_identity
+from builder.write.cache import (
+    CACHE_DIR,
+    FileStamps,
+    builder_identity,
+    load_pickle,
+    write_pickle,
+)
 
 # Bump when what a record holds, or what it means, changes.
 RECORD_FORMAT = 1
@@ -99,11 +104,7 @@ def validation_context(project_dir: Path, stamps: FileStamps, base_url: str | No
 
 
 def read_store(project_dir: Path) -> RecordStore | None:
-    try:
-        with records_file(project_dir).open("rb") as stream:
-            store = pickle.load(stream)
-    except Exception:  # missing, truncated, from an older builder: validate afresh
-        return None
+    store = load_pickle(records_file(project_dir))  # None: validate afresh
     if (
         not isinstance(store, RecordStore)
         or store.builder != builder_identity()
@@ -194,12 +195,4 @@ def store_records(
 
 
 def write_store(project_dir: Path, store: RecordStore) -> None:
-    target = records_file(project_dir)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(exist_ok=True)
-        with temporary.open("wb") as stream:
-            pickle.dump(store, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, target)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    write_pickle(records_file(project_dir), store)
