@@ -26,7 +26,8 @@ from builder.render import site as render_module
 from builder.render.pages import ArticleContext, Derived, PageContext
 from builder.render.site import RenderedPage
 from builder.search import pagefind as search
-from builder.write.cache import CACHE_DIR, cache_file
+from builder.validate.record_cache import validation_context
+from builder.write.cache import BUILDER_DIR, CACHE_DIR, cache_file
 from builder.write.version import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
@@ -347,3 +348,12 @@ def test_a_deleted_article_moves_the_metric_rows_other_fact_sheets_link_to(
     build(corpus, "_site")
     article_files(corpus)[0].unlink()  # the earliest sheet: every later row moves up one
     assert build(corpus, "_site") == build(corpus, "clean", cache=False)
+
+
+def test_a_change_to_any_builder_module_invalidates_the_validated_records(tmp_path: Path) -> None:
+    """The validation context names the whole builder's code, not only validate/'s: a
+    changed model or loader may validate a sheet differently."""
+    for module in ("model.py", "load/project.py", "validate/records.py"):
+        path = str(BUILDER_DIR / module)
+        before = validation_context(tmp_path, {path: (1, 1, "a")}, None)
+        assert validation_context(tmp_path, {path: (1, 1, "b")}, None) != before, module

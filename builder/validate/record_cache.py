@@ -26,6 +26,7 @@ from stat import S_ISREG
 from builder.errors import ContentWarning
 from builder.model import Article
 from builder.write.cache import (
+    BUILDER_DIR,
     CACHE_DIR,
     FileStamps,
     builder_identity,
@@ -90,7 +91,7 @@ def validation_context(project_dir: Path, stamps: FileStamps, base_url: str | No
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((builder_identity(), RECORD_FORMAT, base_url)).encode())
     actors_folder = str(project_dir / "content" / "actors")
-    package = str(Path(__file__).resolve().parent)
+    package = str(BUILDER_DIR)
     for path in sorted(stamps):
         folder, name = os.path.split(path)
         if path in (

@@ -39,6 +39,8 @@ CACHE_DIR = ".factsheets-cache"
 # Bump when what a record holds, or what it means, changes: older records are then ignored.
 CACHE_FORMAT = 4
 INPUT_FOLDERS = ("content", "seeds", "templates")
+# The builder package: its own code is an input of every build.
+BUILDER_DIR = Path(__file__).resolve().parents[1]
 # A file changed this close to the moment it was recorded may change again within the same
 # modification time: its stat is not trusted next time, its digest is compared (as git does
 # for "racily clean" entries).
@@ -170,9 +172,8 @@ def forget_cache(project_dir: Path, out_dir: Path) -> None:
 def input_roots(project_dir: Path) -> list[Path]:
     """The folders whose files decide the site: the project's, the packaged theme's and the
     builder's own code (an upgraded builder may write a different site)."""
-    package = Path(__file__).resolve().parents[1]
     roots = [project_dir / name for name in INPUT_FOLDERS]
-    return [*roots, package, package.parent / "templates"]
+    return [*roots, BUILDER_DIR, BUILDER_DIR.parent / "templates"]
 
 
 def input_files(project_dir: Path) -> Iterator[tuple[str, os.stat_result]]:
