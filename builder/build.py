@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from builder.check.coverage import measure_coverage
@@ -24,9 +25,10 @@ from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
+from builder.render.data_export import DownloadsCache
 from builder.render.feeds import render_feeds
 from builder.render.og_image import render_og_images
-from builder.render.page_cache import PageRecord, render_plan
+from builder.render.page_cache import PageRecord, article_inputs, render_plan, site_wide_key
 from builder.render.pages import Derived
 from builder.render.site import derive, render_stream
 from builder.render.summary_links import check_summary_links
@@ -41,10 +43,12 @@ from builder.validate.record_cache import (
 )
 from builder.validate.records import validate_project
 from builder.write.cache import (
+    CACHE_DIR,
     BuildCache,
     BuildSummary,
     FileStamps,
     options_key,
+    output_name,
     read_cache,
     stamp_inputs,
     write_cache,
@@ -196,8 +200,14 @@ def build_site(options: BuildOptions) -> BuildReport:
         stamps=inputs if options.cache else None,
     )
     archive = checked.archive
+    downloads = DownloadsCache(
+        project / CACHE_DIR / f"downloads-{output_name(options.out_dir)}",
+        site_wide_key(project, inputs, key),
+        partial(article_inputs, project, inputs),
+        reuse=options.cache,
+    )
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
-        derived = derive(archive)
+        derived = derive(archive, downloads)
 
     def previous_outputs(live: Path) -> dict[str, str]:
         """What the live version holds, when the cache recorded that version."""

@@ -17,14 +17,18 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BufferedRandom
 from pathlib import Path
 from typing import Any
 
-from builder.derive.figures import ClaimView, Disagreement, compare_figures, describe_claim
+from builder.derive.figures import ClaimView, Disagreement, compare_figures
+from builder.derive.wording import format_value
 from builder.index import Archive
 from builder.model import (
     Actor,
@@ -41,6 +45,7 @@ from builder.model import (
     SourceRef,
 )
 from builder.render.views import DISAGREEMENTS_URL, claim_permalink, quote_permalink
+from builder.write.cache import load_pickle, write_pickle
 
 # Bump the major part when a field is removed or changes meaning, the minor part on additions.
 SCHEMA_VERSION = "1.2"
@@ -105,46 +110,19 @@ def render_data(
 ) -> dict[str, bytes]:
     """archive.json, its schema, and one CSV row per figure, event report, quote and flag.
     The build passes the disagreements derive found; without them they are found here."""
-    return {
-        path: "".join(chunks).encode() for path, chunks in data_file_chunks(archive, disagreements)
-    }
-
-
-def data_file_chunks(
-    archive: Archive, disagreements: Sequence[Disagreement] | None = None
-) -> Iterator[tuple[str, Iterator[str]]]:
-    """Each data file as the text pieces it is made of, produced as they are read: at
-    10,000 articles the files are some 200 MB, too much to hold while the site renders."""
-    if disagreements is None:
-        disagreements = compare_figures(archive).disagreements
-    flags = sorted(disagreements, key=lambda d: d.disagreement_id)
-    base = archive.site.base_url
-    yield "data/archive.json", json_chunks(archive_fields(archive, flags))
-    yield "data/archive.schema.json", iter((SCHEMA_PATH.read_text(encoding="utf-8"),))
-    yield "data/figures.csv", csv_chunks(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base))
-    yield "data/events.csv", csv_chunks(EVENT_COLUMNS, absolute_urls(event_rows(archive), base))
-    yield "data/quotes.csv", csv_chunks(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base))
-    yield (
-        "data/disagreements.csv",
-        csv_chunks(DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)),
-    )
+    spooled = spool_data_files(archive, disagreements)
+    return {path: spooled[path] for path in spooled}
 
 
 class SpooledFiles(Mapping[str, bytes]):
-    """The data files, written once to anonymous temporary files and read back only when
-    asked for (the build copies them into the site without holding them). Their
-    descriptions for the data page are worked out once they are written. The files have
-    no name: the system reclaims them when the process ends, however it ends."""
+    """The data files, written once to files and read back only when asked for (the build
+    copies them into the site without holding them), with their descriptions for the data
+    page. Without a cache the files have no name: the system reclaims them when the process
+    ends, however it ends; with one, they are its chunk files (`DownloadsCache`)."""
 
-    def __init__(self, files: Iterable[tuple[str, Iterator[str]]]) -> None:
-        self.streams: dict[str, BufferedRandom] = {}
-        self.described: dict[str, DataFile] = {}
-        for path, chunks in files:
-            stream = tempfile.TemporaryFile()  # noqa: SIM115 (kept open: it is the storage)
-            for chunk in chunks:
-                stream.write(chunk.encode())
-            self.streams[path] = stream
-            self.described[path] = describe_spooled(path, stream)
+    def __init__(self, streams: dict[str, BufferedRandom], described: dict[str, DataFile]) -> None:
+        self.streams = streams
+        self.described = described
 
     def __getitem__(self, path: str) -> bytes:
         return self.stream(path).read()
@@ -195,18 +173,6 @@ def describe_data_files(outputs: Mapping[str, bytes]) -> dict[str, DataFile]:
     }
 
 
-def describe_spooled(path: str, stream: BufferedRandom) -> DataFile:
-    """A spooled data file described as `describe_data_files` describes one in memory."""
-    size = stream.seek(0, os.SEEK_END)
-    if not path.endswith(".csv"):
-        return DataFile(path, size, None)
-    stream.seek(0)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    rows = csv_rows(text)
-    text.detach()  # the spooled file stays open
-    return DataFile(path, size, rows)
-
-
 def csv_rows(text: Iterable[str]) -> int:
     """The data rows of a CSV text (its header not counted)."""
     return sum(1 for _ in csv.reader(text)) - 1
@@ -230,14 +196,19 @@ def human_size(size_bytes: int) -> str:
 def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObject:
     """The whole model and its flags as plain JSON values; every list sorted by its id."""
     return {
-        key: list(value) if isinstance(value, Iterator) else value
+        key: section_values(archive, value)
+        if isinstance(value, Section)
+        else list(value)
+        if isinstance(value, Iterator)
+        else value
         for key, value in archive_fields(archive, flags)
     }
 
 
 def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[tuple[str, Any]]:
-    """`archive_document`'s keys and values in order; its long lists as iterators, so that
-    the JSON can be written item by item (`json_chunks`)."""
+    """`archive_document`'s keys and values in order; the lists the articles contribute to
+    as their `Section`, the flags as an iterator, so that the JSON can be written item by
+    item and the articles' items taken from the last build (`write_json`)."""
     site = archive.site
     yield "$schema", "archive.schema.json"
     yield "schema_version", SCHEMA_VERSION
@@ -270,10 +241,10 @@ def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[
         [metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")],
     )
     yield "actors", [actor_json(archive, a) for a in sorted_by(archive.actors.values(), "actor_id")]
-    yield "articles", (article_json(archive, a) for a in sorted_by(archive.articles, "slug"))
-    yield "events", (event_json(archive, e) for e in sorted_events(archive.events))
-    yield "figures", (figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id"))
-    yield "quotes", (quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id"))
+    yield "articles", ARTICLES_SECTION
+    yield "events", EVENTS_SECTION
+    yield "figures", FIGURES_SECTION
+    yield "quotes", QUOTES_SECTION
     yield "disagreements", (disagreement_json(flag) for flag in flags)
 
 
@@ -481,51 +452,55 @@ def json_chunks(fields: Iterator[tuple[str, Any]]) -> Iterator[str]:
 
 def figure_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per figure, in figure id order, with its source sentence."""
-    for figure in sorted_by(archive.figures, "figure_id"):
-        metric = archive.metrics[figure.metric_id]
-        claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
-        yield {
-            "figure_id": figure.figure_id,
-            "metric_id": figure.metric_id,
-            "metric_label": metric.label,
-            "unit": metric.unit,
-            "metric_kind": metric.kind,
-            "low": plain_number(figure.low),
-            "high": plain_number(figure.high),
-            "vague": figure.vague,
-            "qualifier": figure.qualifier,
-            "value_text": describe_claim(archive, figure).value_text,
-            "as_of": figure.as_of.iso(),
-            "as_of_precision": figure.as_of.precision,
-            **period_columns(figure.period),
-            "part": figure.part,
-            "part_of_id": figure.part_of_id,
-            "claimant_id": figure.claimant_id,
-            "claimant_name": claimant.name if claimant else None,
-            "projected": figure.projected,
-            "note": figure.note,
-            "figure_url": archive.url_figure(figure),
-            "fact_sheet_url": claim_permalink(archive, figure),
-            **article_columns(archive, figure.article_slug, figure.passage),
-        }
+    return (figure_row(archive, f) for f in sorted_by(archive.figures, "figure_id"))
+
+
+def figure_row(archive: Archive, figure: Figure) -> JsonObject:
+    metric = archive.metrics[figure.metric_id]
+    claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
+    return {
+        "figure_id": figure.figure_id,
+        "metric_id": figure.metric_id,
+        "metric_label": metric.label,
+        "unit": metric.unit,
+        "metric_kind": metric.kind,
+        "low": plain_number(figure.low),
+        "high": plain_number(figure.high),
+        "vague": figure.vague,
+        "qualifier": figure.qualifier,
+        "value_text": format_value(figure, metric.unit),  # as `describe_claim` words it
+        "as_of": figure.as_of.iso(),
+        "as_of_precision": figure.as_of.precision,
+        **period_columns(figure.period),
+        "part": figure.part,
+        "part_of_id": figure.part_of_id,
+        "claimant_id": figure.claimant_id,
+        "claimant_name": claimant.name if claimant else None,
+        "projected": figure.projected,
+        "note": figure.note,
+        "figure_url": archive.url_figure(figure),
+        "fact_sheet_url": claim_permalink(archive, figure),
+        **article_columns(archive, figure.article_slug, figure.passage),
+    }
 
 
 def event_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per event report (an event told by three articles has three rows)."""
-    return (
-        {
-            "event_id": event.event_id,
-            "date": event.date.iso(),
-            "date_precision": event.date.precision,
-            "date_label": event.date.label,
-            "title": event.title,
-            "actor_ids": ";".join(event.actor_ids),
-            "place": event.place,
-            "timeline_url": archive.url_event(event.event_id),
-            **article_columns(archive, event.article_slug, event.passage),
-        }
-        for event in sorted_events(archive.events)
-    )
+    return (event_row(archive, event) for event in sorted_events(archive.events))
+
+
+def event_row(archive: Archive, event: Event) -> JsonObject:
+    return {
+        "event_id": event.event_id,
+        "date": event.date.iso(),
+        "date_precision": event.date.precision,
+        "date_label": event.date.label,
+        "title": event.title,
+        "actor_ids": ";".join(event.actor_ids),
+        "place": event.place,
+        "timeline_url": archive.url_event(event.event_id),
+        **article_columns(archive, event.article_slug, event.passage),
+    }
 
 
 def period_columns(period: Period | None) -> JsonObject:
@@ -541,17 +516,18 @@ def period_columns(period: Period | None) -> JsonObject:
 
 def quote_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per quote, in quote id order, with its sentence and its speaker."""
-    return (
-        {
-            "quote_id": quote.quote_id,
-            "speaker_id": quote.speaker_id,
-            "speaker_name": archive.actors[quote.speaker_id].name,
-            "quote_url": quote_permalink(archive, quote),
-            "speaker_url": archive.url_actor(quote.speaker_id),
-            **article_columns(archive, quote.article_slug, quote.passage),
-        }
-        for quote in sorted_by(archive.quotes, "quote_id")
-    )
+    return (quote_row(archive, quote) for quote in sorted_by(archive.quotes, "quote_id"))
+
+
+def quote_row(archive: Archive, quote: Quote) -> JsonObject:
+    return {
+        "quote_id": quote.quote_id,
+        "speaker_id": quote.speaker_id,
+        "speaker_name": archive.actors[quote.speaker_id].name,
+        "quote_url": quote_permalink(archive, quote),
+        "speaker_url": archive.url_actor(quote.speaker_id),
+        **article_columns(archive, quote.article_slug, quote.passage),
+    }
 
 
 def disagreement_rows(flags: Sequence[Disagreement]) -> Iterator[JsonObject]:
@@ -647,3 +623,453 @@ def spreadsheet_safe(text: str) -> str:
     """Text a spreadsheet shows as text: a leading apostrophe before a formula start, as
     OWASP advises. Only the CSV files do this; archive.json keeps the exact text."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# ---- writing the files, reusing what each unchanged article contributed -------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A list of archive.json, or a CSV file's rows, that each article contributes items to:
+    its items are written one by one, each taken from the last build's file when the
+    article that contributes it is unchanged (`DownloadsCache`)."""
+
+    name: str  # archive.json's key, or the CSV file's path
+    contributed: Callable[[Article], Sequence[Any]]  # one article's items, in its own order
+    ordered: Callable[[Archive], list[Any]]  # every item, in the file's order
+    value: Callable[[Archive, Any], JsonObject]  # an item as a JSON object or a CSV row
+    columns: tuple[str, ...] = ()  # a CSV file's; none for a list of archive.json
+
+    def text(self, archive: Archive, item: Any) -> str:
+        value = self.value(archive, item)
+        if self.columns:
+            return csv_line(self.columns, value, archive.site.base_url)
+        return COMPACT_JSON(value)
+
+    @property
+    def separator(self) -> str:
+        return "" if self.columns else ","
+
+
+def own_article(article: Article) -> tuple[Article]:
+    return (article,)
+
+
+def article_events(article: Article) -> tuple[Event, ...]:
+    return article.events
+
+
+def article_figures(article: Article) -> tuple[Figure, ...]:
+    return article.figures
+
+
+def article_quotes(article: Article) -> tuple[Quote, ...]:
+    return article.quotes
+
+
+def articles_in_order(archive: Archive) -> list[Article]:
+    return sorted_by(archive.articles, "slug")
+
+
+def events_in_order(archive: Archive) -> list[Event]:
+    return sorted_events(archive.events)
+
+
+def figures_in_order(archive: Archive) -> list[Figure]:
+    return sorted_by(archive.figures, "figure_id")
+
+
+def quotes_in_order(archive: Archive) -> list[Quote]:
+    return sorted_by(archive.quotes, "quote_id")
+
+
+ARTICLES_SECTION = Section("articles", own_article, articles_in_order, article_json)
+EVENTS_SECTION = Section("events", article_events, events_in_order, event_json)
+FIGURES_SECTION = Section("figures", article_figures, figures_in_order, figure_json)
+QUOTES_SECTION = Section("quotes", article_quotes, quotes_in_order, quote_json)
+CSV_SECTIONS = {
+    "data/figures.csv": Section(
+        "data/figures.csv", article_figures, figures_in_order, figure_row, FIGURE_COLUMNS
+    ),
+    "data/events.csv": Section(
+        "data/events.csv", article_events, events_in_order, event_row, EVENT_COLUMNS
+    ),
+    "data/quotes.csv": Section(
+        "data/quotes.csv", article_quotes, quotes_in_order, quote_row, QUOTE_COLUMNS
+    ),
+}
+# Every section, in the order an article's item offsets are recorded (`ArticleChunks`).
+SECTIONS: tuple[Section, ...] = (
+    *(ARTICLES_SECTION, EVENTS_SECTION, FIGURES_SECTION, QUOTES_SECTION),
+    *CSV_SECTIONS.values(),
+)
+ARCHIVE_JSON = "data/archive.json"
+CACHED_FILES = (ARCHIVE_JSON, *CSV_SECTIONS)  # the files made of sections
+
+
+def section_values(archive: Archive, section: Section) -> list[JsonObject]:
+    return [section.value(archive, item) for item in section.ordered(archive)]
+
+
+def item_slug(item: Any) -> str:
+    """The slug of the article an item comes from (an article is its own)."""
+    return item.slug if isinstance(item, Article) else str(item.article_slug)
+
+
+class LastLine:
+    """A file for `csv.writer` that keeps what it was last given: the writer writes a row
+    in one call, so that is the row's line."""
+
+    line = ""
+
+    def write(self, text: str) -> int:
+        self.line = text
+        return len(text)
+
+
+LINE = LastLine()
+CSV_WRITER = csv.writer(LINE, lineterminator="\n")
+
+
+def csv_line(columns: Sequence[str], row: Mapping[str, Any], base_url: str) -> str:
+    """One row as `dump_csv` writes it, with `absolute_urls`' URLs: one line (or more, when a
+    quoted cell holds a line break)."""
+    if len(row) != len(columns):
+        raise ValueError(f"row and columns differ: {sorted(row)} {columns}")
+    CSV_WRITER.writerow(
+        [
+            csv_cell(base_url + row[column])
+            if column in SITE_URL_COLUMNS and row[column] is not None
+            else csv_cell(row[column])
+            for column in columns
+        ]
+    )
+    return LINE.line
+
+
+def csv_header(columns: Sequence[str]) -> str:
+    CSV_WRITER.writerow(columns)
+    return LINE.line
+
+
+# Bump when what a chunk index records, or the text of an item, changes.
+CHUNK_FORMAT = 1
+# Bytes copied from the last build's file at a time.
+COPY_BLOCK = 1 << 20
+
+
+class DataWriter:
+    """One data file being written: text as given, or byte runs of the last build's file of
+    the same path (`reuse`), consecutive runs copied as one."""
+
+    def __init__(self, stream: BufferedRandom, last: int | None) -> None:
+        self.stream = stream
+        self.last = last  # the last build's file, open (a descriptor), when there is one
+        self.position = 0  # bytes written, the pending run included
+        self.run_start = self.run_end = 0  # the pending run, in the last build's file
+
+    def text(self, text: str) -> tuple[int, int]:
+        """Write `text`; its offset and length in bytes."""
+        self.flush()
+        data = text.encode()
+        self.stream.write(data)
+        offset = self.position
+        self.position += len(data)
+        return offset, len(data)
+
+    def reuse(self, offset: int, length: int, separator: str) -> tuple[int, int]:
+        """Write the last build's bytes at `offset` after `separator`. When they follow the
+        pending run's with just that separator between (the next item of the same list in
+        the last file), they join the run. Their new offset and length."""
+        gap = len(separator.encode())
+        if self.run_end != self.run_start and offset == self.run_end + gap:
+            self.position += gap
+        else:
+            self.flush()
+            if separator:
+                self.text(separator)
+        new_offset = self.position
+        if self.run_end == self.run_start:
+            self.run_start = offset
+        self.run_end = offset + length
+        self.position += length
+        return new_offset, length
+
+    def flush(self) -> None:
+        """Copy the pending run."""
+        assert self.last is not None or self.run_end == self.run_start
+        while self.run_start < self.run_end and self.last is not None:
+            size = min(COPY_BLOCK, self.run_end - self.run_start)
+            block = os.pread(self.last, size, self.run_start)
+            if not block:
+                raise OSError(f"the chunk file ended before offset {self.run_start}")
+            self.stream.write(block)
+            self.run_start += len(block)
+        self.run_start = self.run_end = 0
+
+
+@dataclass(frozen=True)
+class ArticleChunks:
+    """Where one article's items are in the files a build wrote, and what they were made
+    from: `key` names every input of their text (`article_key`). `offsets` holds an
+    (offset, length) pair per item, section by section in `SECTIONS` order."""
+
+    key: str
+    offsets: array[int]
+
+
+@dataclass(frozen=True)
+class ChunkIndex:
+    """What a build's data files are made of: the cache `DownloadsCache` reads."""
+
+    files: dict[str, tuple[str, int]]  # data path -> (chunk file name, size in bytes)
+    articles: dict[str, ArticleChunks]  # slug -> its items' places
+    format: int = CHUNK_FORMAT
+
+
+@dataclass(frozen=True)
+class DownloadsCache:
+    """Where the data files of one output's builds are kept, and what names the inputs of
+    an article's items, so that a build writes afresh only the items of the articles that
+    changed (a summary edit: one article's rows) and copies the rest from the last files.
+
+    An article's items show its sheet and seed (`article_inputs`: their digests), the site,
+    metrics and actors (`context`: every input but the sheets and seeds, with the builder's
+    code and the build options) and, of the other articles, only where its figures and
+    events are listed: the metric page its figure's row is on, its event's timeline page
+    (both named in `article_key`). The disagreements are written afresh every build."""
+
+    folder: Path
+    context: str
+    article_inputs: Callable[[Article], str | None]
+    reuse: bool = True  # False: write the files and their index, but read no last ones
+
+
+INDEX_FILE = "index.pickle"
+# A chunk file no index names (left by a build that raced another) is removed once this old.
+ORPHAN_SECONDS = 3600
+
+
+def article_key(archive: Archive, article: Article, cache: DownloadsCache) -> str | None:
+    """A digest of all that the article's items show (None: its inputs are not known)."""
+    inputs = cache.article_inputs(article)
+    if inputs is None:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{CHUNK_FORMAT}\0{cache.context}\0{inputs}\0".encode())
+    for figure in article.figures:
+        digest.update(f"{archive.url_figure(figure)}\0".encode())
+    for event in article.events:
+        digest.update(f"{archive.url_event(event.event_id)}\0".encode())
+    return digest.hexdigest()
+
+
+def spool_data_files(
+    archive: Archive,
+    disagreements: Sequence[Disagreement] | None = None,
+    cache: DownloadsCache | None = None,
+) -> SpooledFiles:
+    """The data files written to disk (`render_data`'s bytes): with a cache, into its folder,
+    each unchanged article's items copied from the last build's files."""
+    if disagreements is None:
+        disagreements = compare_figures(archive).disagreements
+    flags = sorted(disagreements, key=lambda d: d.disagreement_id)
+    keys = {a.slug: article_key(archive, a, cache) for a in archive.articles} if cache else {}
+    previous = last_chunks(cache) if cache is not None else None
+    last_files = open_chunk_files(cache, previous) if cache and cache.reuse else {}
+    reusable: dict[str, array[int]] = {}
+    if previous is not None and last_files:
+        reusable = {
+            slug: chunks.offsets
+            for slug, chunks in previous.articles.items()
+            if keys.get(slug) == chunks.key
+        }
+    fresh = FreshFiles(cache)
+    offsets = {a.slug: new_offsets(a) for a in archive.articles}
+    streams: dict[str, BufferedRandom] = {}
+    described: dict[str, DataFile] = {}
+    try:
+        for path in (ARCHIVE_JSON, "data/archive.schema.json", *CSV_SECTIONS):
+            stream = fresh.open(path)
+            out = DataWriter(stream, last_files.get(path))
+            rows = None
+            if path == ARCHIVE_JSON:
+                write_json(out, archive, flags, reusable, offsets)
+            elif path in CSV_SECTIONS:
+                out.text(csv_header(CSV_SECTIONS[path].columns))
+                rows = write_section(out, archive, CSV_SECTIONS[path], reusable, offsets)
+            else:
+                out.text(SCHEMA_PATH.read_text(encoding="utf-8"))
+            out.flush()
+            streams[path] = stream
+            described[path] = DataFile(path, out.position, rows)
+    finally:
+        for descriptor in last_files.values():
+            os.close(descriptor)
+    stream = fresh.open("data/disagreements.csv", named=False)
+    out = DataWriter(stream, None)
+    out.text(csv_header(DISAGREEMENT_COLUMNS))
+    for row in disagreement_rows(flags):
+        out.text(csv_line(DISAGREEMENT_COLUMNS, row, archive.site.base_url))
+    streams["data/disagreements.csv"] = stream
+    described["data/disagreements.csv"] = DataFile(
+        "data/disagreements.csv", out.position, len(flags)
+    )
+    for stream in streams.values():
+        stream.flush()
+    if cache is not None:
+        chunks = {
+            slug: ArticleChunks(key, offsets[slug]) for slug, key in keys.items() if key is not None
+        }
+        fresh.record(previous, ChunkIndex(fresh.names_and_sizes(described), chunks))
+    return SpooledFiles(streams, described)
+
+
+def open_chunk_files(cache: DownloadsCache, index: ChunkIndex | None) -> dict[str, int]:
+    """The last build's files, open for reading (all of them, or none)."""
+    opened: dict[str, int] = {}
+    if index is None:
+        return opened
+    try:
+        for path, (name, _) in index.files.items():
+            opened[path] = os.open(cache.folder / name, os.O_RDONLY)
+    except OSError:  # removed meanwhile by a build of the same output
+        for descriptor in opened.values():
+            os.close(descriptor)
+        return {}
+    return opened
+
+
+def new_offsets(article: Article) -> array[int]:
+    return array("q", bytes(16 * sum(len(s.contributed(article)) for s in SECTIONS)))
+
+
+def item_places(archive: Archive, section: Section) -> dict[int, int]:
+    """id(item) -> the index of its (offset, length) pair in its article's offsets."""
+    places: dict[int, int] = {}
+    for article in archive.articles:
+        base = 0
+        for other in SECTIONS:
+            if other is section:
+                break
+            base += len(other.contributed(article))
+        for number, item in enumerate(section.contributed(article)):
+            places[id(item)] = base + number
+    return places
+
+
+def write_section(
+    out: DataWriter,
+    archive: Archive,
+    section: Section,
+    reusable: Mapping[str, array[int]],
+    offsets: Mapping[str, array[int]],
+) -> int:
+    """Every item of `section`, each copied from the last file when its article's are
+    reusable, else written; where each went recorded in `offsets`. How many there were."""
+    places = item_places(archive, section)
+    items = section.ordered(archive)
+    for position, item in enumerate(items):
+        slug = item_slug(item)
+        place = 2 * places[id(item)]
+        last = reusable.get(slug)
+        separator = section.separator if position else ""
+        if last is not None and out.last is not None:
+            offset, length = out.reuse(last[place], last[place + 1], separator)
+        else:
+            offset, length = out.text(separator + section.text(archive, item))
+            offset, length = offset + len(separator), length - len(separator)
+        offsets[slug][place] = offset
+        offsets[slug][place + 1] = length
+    return len(items)
+
+
+def write_json(
+    out: DataWriter,
+    archive: Archive,
+    flags: Sequence[Disagreement],
+    reusable: Mapping[str, array[int]],
+    offsets: Mapping[str, array[int]],
+) -> None:
+    """archive.json, as `json_chunks` writes `archive_fields`."""
+    out.text("{")
+    for number, (key, value) in enumerate(archive_fields(archive, flags)):
+        out.text(("," if number else "") + COMPACT_JSON(key) + ":")
+        if isinstance(value, Section):
+            out.text("[")
+            write_section(out, archive, value, reusable, offsets)
+            out.text("]")
+        elif isinstance(value, Iterator):
+            out.text("[")
+            for position, item in enumerate(value):
+                out.text(("," if position else "") + COMPACT_JSON(item))
+            out.text("]")
+        else:
+            out.text(COMPACT_JSON(value))
+    out.text("}\n")
+
+
+def last_chunks(cache: DownloadsCache) -> ChunkIndex | None:
+    """The index the last build left, when its files are all there as it wrote them."""
+    index = load_pickle(cache.folder / INDEX_FILE)
+    if not isinstance(index, ChunkIndex) or index.format != CHUNK_FORMAT:
+        return None
+    for name, size in index.files.values():
+        try:
+            if os.stat(cache.folder / name).st_size != size:
+                return None
+        except OSError:
+            return None
+    return index
+
+
+class FreshFiles:
+    """The files this build writes: named chunk files in the cache's folder (one token for
+    the build), or nameless temporary files without a cache or when it cannot be written."""
+
+    def __init__(self, cache: DownloadsCache | None) -> None:
+        self.folder = cache.folder if cache is not None else None
+        self.token = secrets.token_hex(8)
+        self.names: dict[str, str] = {}
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.folder = None
+
+    def open(self, path: str, named: bool = True) -> BufferedRandom:
+        if named and self.folder is not None and path in CACHED_FILES:
+            name = f"{self.token}-{path.rpartition('/')[2]}"
+            try:
+                stream = (self.folder / name).open("w+b")
+            except OSError:
+                pass
+            else:
+                self.names[path] = name
+                return stream
+        return tempfile.TemporaryFile()
+
+    def names_and_sizes(self, described: Mapping[str, DataFile]) -> dict[str, tuple[str, int]]:
+        return {path: (name, described[path].size_bytes) for path, name in self.names.items()}
+
+    def record(self, last: ChunkIndex | None, index: ChunkIndex) -> None:
+        """Write the index of this build's files, and remove the last build's (unless the
+        index could not be written: then nothing refers to this build's files)."""
+        if self.folder is None or set(self.names) != set(CACHED_FILES):
+            return
+        if not write_pickle(self.folder / INDEX_FILE, index):
+            return
+        kept = {name for name, _ in index.files.values()}
+        replaced = {name for name, _ in last.files.values()} if last is not None else set()
+        now = time.time()
+        for entry in os.scandir(self.folder):
+            if entry.name in kept or not entry.name.endswith(CHUNK_SUFFIXES):
+                continue
+            try:
+                if entry.name in replaced or now - entry.stat().st_mtime > ORPHAN_SECONDS:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+CHUNK_SUFFIXES = tuple(f"-{path.rpartition('/')[2]}" for path in CACHED_FILES)
