@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from builder.check.coverage import measure_coverage
@@ -25,10 +24,10 @@ from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
-from builder.render.data_export import DownloadsCache
+from builder.render.data_export import DownloadsCache, stamped_inputs
 from builder.render.feeds import render_feeds
 from builder.render.og_image import render_og_images
-from builder.render.page_cache import PageRecord, article_inputs, render_plan, site_wide_key
+from builder.render.page_cache import PageRecord, render_plan, site_wide_key
 from builder.render.pages import Derived
 from builder.render.site import derive, render_stream
 from builder.render.summary_links import check_summary_links
@@ -203,7 +202,7 @@ def build_site(options: BuildOptions) -> BuildReport:
     downloads = DownloadsCache(
         project / CACHE_DIR / f"downloads-{output_name(options.out_dir)}",
         site_wide_key(project, inputs, key),
-        partial(article_inputs, project, inputs),
+        stamped_inputs(project, inputs),
         reuse=options.cache,
     )
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only

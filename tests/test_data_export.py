@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,8 +246,14 @@ def test_cached_downloads_are_copied_for_unchanged_articles_and_equal_a_clean_wr
     assert written.count("articles") == 1
     assert written.count("data/figures.csv") == len(alpha.figures)
     assert len(written) == 1 + 2 * (len(alpha.events) + len(alpha.figures) + len(alpha.quotes))
+    # A flag's row shows its claims' outlets: its words are the same, its row is not.
+    outlet = make_archive(articles=[dataclasses.replace(alpha, outlet="Other Wire"), beta])
+    flags = compare_figures(outlet).disagreements
+    assert any("Other Wire" in (f.first.outlet, f.second.outlet) for f in flags)
+    spooled = spool_data_files(outlet, None, downloads_cache(tmp_path))
+    assert dict(spooled) == reference_files(outlet)
     # The chunk files of the builds before are removed; one set is left.
-    assert len([p for p in tmp_path.iterdir() if p.name.endswith(".csv")]) == 3
+    assert len([p for p in tmp_path.iterdir() if p.name.endswith(".csv")]) == 4
 
 
 def test_a_cached_article_is_written_again_when_only_another_moves_its_rows(
@@ -502,3 +509,19 @@ def test_real_csvs_are_listed_on_the_data_page(built_site: Path) -> None:
     html = (built_site / "data" / "index.html").read_text()
     for name in ("quotes.csv", "disagreements.csv"):
         assert f'href="{name}"' in html or f'href="../data/{name}"' in html
+
+
+def test_cached_downloads_are_copied_where_the_kernel_cannot_copy_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsupported(*args: object) -> int:
+        raise OSError("cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", unsupported)
+    archive = make_archive()
+    spool_data_files(archive, None, downloads_cache(tmp_path))
+    written = rewritten_items(monkeypatch)
+    assert dict(spool_data_files(archive, None, downloads_cache(tmp_path))) == reference_files(
+        archive
+    )
+    assert written == []

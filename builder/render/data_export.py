@@ -23,6 +23,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from io import BufferedRandom
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ from builder.model import (
     SourceRef,
 )
 from builder.render.views import DISAGREEMENTS_URL, claim_permalink, quote_permalink
-from builder.write.cache import load_pickle, write_pickle
+from builder.write.cache import FileStamps, load_pickle, write_pickle
 
 # Bump the major part when a field is removed or changes meaning, the minor part on additions.
 SCHEMA_VERSION = "1.2"
@@ -198,8 +199,8 @@ def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObj
     return {
         key: section_values(archive, value)
         if isinstance(value, Section)
-        else list(value)
-        if isinstance(value, Iterator)
+        else [disagreement_json(flag) for flag in value.flags]
+        if isinstance(value, FlagList)
         else value
         for key, value in archive_fields(archive, flags)
     }
@@ -207,8 +208,8 @@ def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObj
 
 def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[tuple[str, Any]]:
     """`archive_document`'s keys and values in order; the lists the articles contribute to
-    as their `Section`, the flags as an iterator, so that the JSON can be written item by
-    item and the articles' items taken from the last build (`write_json`)."""
+    as their `Section` and the flags as a `FlagList`, so that the JSON can be written item
+    by item, each unchanged item taken from the last build's file (`write_json`)."""
     site = archive.site
     yield "$schema", "archive.schema.json"
     yield "schema_version", SCHEMA_VERSION
@@ -245,7 +246,7 @@ def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[
     yield "events", EVENTS_SECTION
     yield "figures", FIGURES_SECTION
     yield "quotes", QUOTES_SECTION
-    yield "disagreements", (disagreement_json(flag) for flag in flags)
+    yield "disagreements", FlagList(tuple(flags))
 
 
 def metric_json(archive: Archive, metric: Metric) -> JsonObject:
@@ -532,19 +533,20 @@ def quote_row(archive: Archive, quote: Quote) -> JsonObject:
 
 def disagreement_rows(flags: Sequence[Disagreement]) -> Iterator[JsonObject]:
     """One row per flagged pair, in disagreement id order, with both sides in full."""
-    return (
-        {
-            "disagreement_id": flag.disagreement_id,
-            "severity": flag.severity,
-            "rule": flag.rule,
-            "reason": flag.reason,
-            "same_claimant": flag.same_claimant,
-            **side_columns("first", flag.first),
-            **side_columns("second", flag.second),
-            "disagreement_url": disagreement_url(flag),
-        }
-        for flag in flags
-    )
+    return (disagreement_row(flag) for flag in flags)
+
+
+def disagreement_row(flag: Disagreement) -> JsonObject:
+    return {
+        "disagreement_id": flag.disagreement_id,
+        "severity": flag.severity,
+        "rule": flag.rule,
+        "reason": flag.reason,
+        "same_claimant": flag.same_claimant,
+        **side_columns("first", flag.first),
+        **side_columns("second", flag.second),
+        "disagreement_url": disagreement_url(flag),
+    }
 
 
 def side_columns(prefix: str, claim: ClaimView) -> JsonObject:
@@ -704,16 +706,12 @@ SECTIONS: tuple[Section, ...] = (
     *CSV_SECTIONS.values(),
 )
 ARCHIVE_JSON = "data/archive.json"
-CACHED_FILES = (ARCHIVE_JSON, *CSV_SECTIONS)  # the files made of sections
+FLAGS_CSV = "data/disagreements.csv"
+CACHED_FILES = (ARCHIVE_JSON, *CSV_SECTIONS, FLAGS_CSV)  # the files made of items
 
 
 def section_values(archive: Archive, section: Section) -> list[JsonObject]:
     return [section.value(archive, item) for item in section.ordered(archive)]
-
-
-def item_slug(item: Any) -> str:
-    """The slug of the article an item comes from (an article is its own)."""
-    return item.slug if isinstance(item, Article) else str(item.article_slug)
 
 
 class LastLine:
@@ -755,7 +753,7 @@ def csv_header(columns: Sequence[str]) -> str:
 # Bump when what a chunk index records, or the text of an item, changes.
 CHUNK_FORMAT = 1
 # Bytes copied from the last build's file at a time.
-COPY_BLOCK = 1 << 20
+COPY_BLOCK = 1 << 24
 
 
 class DataWriter:
@@ -796,26 +794,32 @@ class DataWriter:
         return new_offset, length
 
     def flush(self) -> None:
-        """Copy the pending run."""
-        assert self.last is not None or self.run_end == self.run_start
-        while self.run_start < self.run_end and self.last is not None:
+        """Copy the pending run: within the kernel where it can (no copy through Python,
+        and no copy at all on a file system that shares blocks)."""
+        if self.run_end == self.run_start:
+            return
+        assert self.last is not None
+        self.stream.flush()
+        target = self.position - (self.run_end - self.run_start)
+        while self.run_start < self.run_end:
             size = min(COPY_BLOCK, self.run_end - self.run_start)
-            block = os.pread(self.last, size, self.run_start)
-            if not block:
+            copied = copy_range(self.last, self.stream.fileno(), size, self.run_start, target)
+            if not copied:
                 raise OSError(f"the chunk file ended before offset {self.run_start}")
-            self.stream.write(block)
-            self.run_start += len(block)
+            self.run_start += copied
+            target += copied
+        self.stream.seek(target)
         self.run_start = self.run_end = 0
 
 
-@dataclass(frozen=True)
-class ArticleChunks:
-    """Where one article's items are in the files a build wrote, and what they were made
-    from: `key` names every input of their text (`article_key`). `offsets` holds an
-    (offset, length) pair per item, section by section in `SECTIONS` order."""
-
-    key: str
-    offsets: array[int]
+def copy_range(source: int, target: int, size: int, offset: int, target_offset: int) -> int:
+    """Copy up to `size` bytes of `source` at `offset` into `target` at `target_offset`;
+    how many were copied (0: the source ended)."""
+    try:
+        return os.copy_file_range(source, target, size, offset, target_offset)
+    except OSError:  # not supported here (another file system, an old kernel)
+        block = os.pread(source, size, offset)
+        return os.pwrite(target, block, target_offset)
 
 
 @dataclass(frozen=True)
@@ -823,7 +827,12 @@ class ChunkIndex:
     """What a build's data files are made of: the cache `DownloadsCache` reads."""
 
     files: dict[str, tuple[str, int]]  # data path -> (chunk file name, size in bytes)
-    articles: dict[str, ArticleChunks]  # slug -> its items' places
+    # Slug (disagreement id) -> the key of all its items show (`article_key`, `flag_key`)
+    # and the index of its first pair in `article_pairs` (`flag_pairs`): `Written`.
+    articles: dict[str, tuple[str, int]]
+    flags: dict[str, tuple[str, int]]
+    article_pairs: array[int]
+    flag_pairs: array[int]
     format: int = CHUNK_FORMAT
 
 
@@ -850,6 +859,26 @@ INDEX_FILE = "index.pickle"
 ORPHAN_SECONDS = 3600
 
 
+def stamped_inputs(project_dir: Path, stamps: FileStamps) -> Callable[[Article], str | None]:
+    """`DownloadsCache.article_inputs` of a build: the digests of a sheet's file and of its
+    seed, as builder/render/page_cache.py's `article_inputs` names them, with each folder's
+    path made once rather than once a sheet (a third of a second at 2,000 articles)."""
+    folders: dict[str, str] = {}
+
+    def stamp(relative: str) -> str:
+        folder, _, name = relative.rpartition("/")
+        if folder not in folders:
+            folders[folder] = str(project_dir / folder)
+        digest = stamps.get(os.path.join(folders[folder], name))
+        return digest[2] if digest is not None else ""
+
+    def inputs(article: Article) -> str | None:
+        sheet, seed = stamp(article.source.path), stamp(f"seeds/{article.seed}")
+        return f"{sheet}:{seed}" if sheet and seed else None
+
+    return inputs
+
+
 def article_key(archive: Archive, article: Article, cache: DownloadsCache) -> str | None:
     """A digest of all that the article's items show (None: its inputs are not known)."""
     inputs = cache.article_inputs(article)
@@ -870,59 +899,126 @@ def spool_data_files(
     cache: DownloadsCache | None = None,
 ) -> SpooledFiles:
     """The data files written to disk (`render_data`'s bytes): with a cache, into its folder,
-    each unchanged article's items copied from the last build's files."""
+    the items of each unchanged article and flag copied from the last build's files."""
     if disagreements is None:
         disagreements = compare_figures(archive).disagreements
-    flags = sorted(disagreements, key=lambda d: d.disagreement_id)
+    flags = FlagList(tuple(sorted(disagreements, key=lambda d: d.disagreement_id)))
     keys = {a.slug: article_key(archive, a, cache) for a in archive.articles} if cache else {}
+    flag_keys = {f.disagreement_id: flag_key(f, keys) for f in flags.flags} if cache else {}
     previous = last_chunks(cache) if cache is not None else None
     last_files = open_chunk_files(cache, previous) if cache and cache.reuse else {}
-    reusable: dict[str, array[int]] = {}
+    bases = {a.slug: section_bases(a) for a in archive.articles}
+    written = Written(
+        new_pairs((slug, counts[-1]) for slug, counts in bases.items()),
+        new_pairs((f.disagreement_id, 2) for f in flags.flags),
+        bases,
+    )
+    last = Written(Pairs({}, array("q")), Pairs({}, array("q")), {})
     if previous is not None and last_files:
-        reusable = {
-            slug: chunks.offsets
-            for slug, chunks in previous.articles.items()
-            if keys.get(slug) == chunks.key
-        }
+        last = Written(
+            unchanged(previous.articles, keys, previous.article_pairs),
+            unchanged(previous.flags, flag_keys, previous.flag_pairs),
+            {},
+        )
     fresh = FreshFiles(cache)
-    offsets = {a.slug: new_offsets(a) for a in archive.articles}
     streams: dict[str, BufferedRandom] = {}
     described: dict[str, DataFile] = {}
     try:
-        for path in (ARCHIVE_JSON, "data/archive.schema.json", *CSV_SECTIONS):
+        for path in (ARCHIVE_JSON, "data/archive.schema.json", *CSV_SECTIONS, FLAGS_CSV):
             stream = fresh.open(path)
             out = DataWriter(stream, last_files.get(path))
             rows = None
             if path == ARCHIVE_JSON:
-                write_json(out, archive, flags, reusable, offsets)
+                write_json(out, archive, flags, written, last)
             elif path in CSV_SECTIONS:
                 out.text(csv_header(CSV_SECTIONS[path].columns))
-                rows = write_section(out, archive, CSV_SECTIONS[path], reusable, offsets)
+                rows = write_section(out, archive, CSV_SECTIONS[path], written, last)
+            elif path == FLAGS_CSV:
+                out.text(csv_header(DISAGREEMENT_COLUMNS))
+                rows = write_flags(out, archive, flags, written, last, csv=True)
             else:
                 out.text(SCHEMA_PATH.read_text(encoding="utf-8"))
             out.flush()
+            stream.flush()
             streams[path] = stream
             described[path] = DataFile(path, out.position, rows)
     finally:
         for descriptor in last_files.values():
             os.close(descriptor)
-    stream = fresh.open("data/disagreements.csv", named=False)
-    out = DataWriter(stream, None)
-    out.text(csv_header(DISAGREEMENT_COLUMNS))
-    for row in disagreement_rows(flags):
-        out.text(csv_line(DISAGREEMENT_COLUMNS, row, archive.site.base_url))
-    streams["data/disagreements.csv"] = stream
-    described["data/disagreements.csv"] = DataFile(
-        "data/disagreements.csv", out.position, len(flags)
-    )
-    for stream in streams.values():
-        stream.flush()
     if cache is not None:
-        chunks = {
-            slug: ArticleChunks(key, offsets[slug]) for slug, key in keys.items() if key is not None
-        }
-        fresh.record(previous, ChunkIndex(fresh.names_and_sizes(described), chunks))
+        index = ChunkIndex(
+            fresh.names_and_sizes(described),
+            owned(keys, written.articles),
+            owned(flag_keys, written.flags),
+            written.articles.flat,
+            written.flags.flat,
+        )
+        fresh.record(previous, index)
     return SpooledFiles(streams, described)
+
+
+@dataclass(frozen=True)
+class FlagList:
+    """archive.json's flags, in disagreement id order (a list written as the sections are:
+    each flag's object taken from the last file when the flag is unchanged)."""
+
+    flags: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """An (offset, length) pair per item in the files, in one flat array (one object to
+    pickle, not one per owner); each owner's pairs from its start."""
+
+    starts: Mapping[str, int]  # owner (slug, disagreement id) -> the index of its first pair
+    flat: array[int]
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the items of each article and flag are (or were, the last build) in the files:
+    an article's section by section (`SECTIONS` order, from `bases`), a flag's object in
+    archive.json, then its row in disagreements.csv."""
+
+    articles: Pairs
+    flags: Pairs
+    bases: Mapping[str, tuple[int, ...]]  # slug -> where each section's pairs start
+
+
+def new_pairs(counts: Iterable[tuple[str, int]]) -> Pairs:
+    """Room for each owner's pairs (`counts`: owner, number of items)."""
+    starts: dict[str, int] = {}
+    total = 0
+    for owner, count in counts:
+        starts[owner] = total
+        total += count
+    return Pairs(starts, array("q", bytes(16 * total)))
+
+
+def unchanged(
+    last: Mapping[str, tuple[str, int]], keys: Mapping[str, str | None], flat: array[int]
+) -> Pairs:
+    """The places of the last build's items whose owner's key is the same now."""
+    return Pairs(
+        {owner: start for owner, (key, start) in last.items() if keys.get(owner) == key}, flat
+    )
+
+
+def owned(keys: Mapping[str, str | None], pairs: Pairs) -> dict[str, tuple[str, int]]:
+    """Each owner's key and the start of its pairs, for the next build."""
+    return {owner: (key, pairs.starts[owner]) for owner, key in keys.items() if key is not None}
+
+
+def flag_key(flag: Disagreement, article_keys: Mapping[str, str | None]) -> str | None:
+    """A digest of all a flag's object and row show: its own words, and the articles of its
+    two claims (whose keys name all the claims show)."""
+    first = article_keys.get(flag.first.figure.article_slug)
+    second = article_keys.get(flag.second.figure.article_slug)
+    if first is None or second is None:
+        return None
+    words = (flag.disagreement_id, flag.severity, flag.rule, flag.reason, flag.same_claimant)
+    digest = hashlib.blake2b(f"{first}\0{second}\0{words!r}".encode(), digest_size=16)
+    return digest.hexdigest()
 
 
 def open_chunk_files(cache: DownloadsCache, index: ChunkIndex | None) -> dict[str, int]:
@@ -940,69 +1036,105 @@ def open_chunk_files(cache: DownloadsCache, index: ChunkIndex | None) -> dict[st
     return opened
 
 
-def new_offsets(article: Article) -> array[int]:
-    return array("q", bytes(16 * sum(len(s.contributed(article)) for s in SECTIONS)))
+def section_bases(article: Article) -> tuple[int, ...]:
+    bases = [0]
+    for section in SECTIONS:
+        bases.append(bases[-1] + len(section.contributed(article)))
+    return tuple(bases)
 
 
-def item_places(archive: Archive, section: Section) -> dict[int, int]:
-    """id(item) -> the index of its (offset, length) pair in its article's offsets."""
-    places: dict[int, int] = {}
-    for article in archive.articles:
-        base = 0
-        for other in SECTIONS:
-            if other is section:
-                break
-            base += len(other.contributed(article))
-        for number, item in enumerate(section.contributed(article)):
-            places[id(item)] = base + number
-    return places
-
-
-def write_section(
+def write_items(
     out: DataWriter,
-    archive: Archive,
-    section: Section,
-    reusable: Mapping[str, array[int]],
-    offsets: Mapping[str, array[int]],
+    items: Sequence[Any],
+    places: Sequence[tuple[str, int]],  # each item's owner and the index of its pair
+    text: Callable[[Any], str],
+    separator: str,
+    written: Pairs,
+    last: Pairs,
 ) -> int:
-    """Every item of `section`, each copied from the last file when its article's are
-    reusable, else written; where each went recorded in `offsets`. How many there were."""
-    places = item_places(archive, section)
-    items = section.ordered(archive)
-    for position, item in enumerate(items):
-        slug = item_slug(item)
-        place = 2 * places[id(item)]
-        last = reusable.get(slug)
-        separator = section.separator if position else ""
-        if last is not None and out.last is not None:
-            offset, length = out.reuse(last[place], last[place + 1], separator)
+    """Every item, each copied from the last file when its owner's are (`last`), else
+    written; where each went recorded in `written`. How many there were."""
+    last_starts, last_flat = last.starts, last.flat
+    starts, flat = written.starts, written.flat
+    for position, (item, (owner, place)) in enumerate(zip(items, places, strict=True)):
+        before = last_starts.get(owner)
+        between = separator if position else ""
+        if before is not None:
+            pair = 2 * (before + place)
+            offset, length = out.reuse(last_flat[pair], last_flat[pair + 1], between)
         else:
-            offset, length = out.text(separator + section.text(archive, item))
-            offset, length = offset + len(separator), length - len(separator)
-        offsets[slug][place] = offset
-        offsets[slug][place + 1] = length
+            offset, length = out.text(between + text(item))
+            offset, length = offset + len(between), length - len(between)
+        pair = 2 * (starts[owner] + place)
+        flat[pair] = offset
+        flat[pair + 1] = length
     return len(items)
 
 
-def write_json(
+def write_section(
+    out: DataWriter, archive: Archive, section: Section, written: Written, last: Written
+) -> int:
+    """The items the articles contribute to `section`, in the file's order."""
+    number = SECTIONS.index(section)
+    place: dict[int, tuple[str, int]] = {}
+    for article in archive.articles:
+        base = written.bases[article.slug][number]
+        for n, item in enumerate(section.contributed(article)):
+            place[id(item)] = (article.slug, base + n)
+    items = section.ordered(archive)
+    places = [place[id(item)] for item in items]
+    return write_items(
+        out,
+        items,
+        places,
+        partial(section.text, archive),
+        section.separator,
+        written.articles,
+        last.articles,
+    )
+
+
+def write_flags(
     out: DataWriter,
     archive: Archive,
-    flags: Sequence[Disagreement],
-    reusable: Mapping[str, array[int]],
-    offsets: Mapping[str, array[int]],
+    flags: FlagList,
+    written: Written,
+    last: Written,
+    *,
+    csv: bool,
+) -> int:
+    """The flags' objects of archive.json, or their rows of disagreements.csv."""
+    places = [(flag.disagreement_id, int(csv)) for flag in flags.flags]
+    if csv:
+        base = archive.site.base_url
+
+        def text(flag: Disagreement) -> str:
+            return csv_line(DISAGREEMENT_COLUMNS, disagreement_row(flag), base)
+
+        separator = ""
+    else:
+
+        def text(flag: Disagreement) -> str:
+            return COMPACT_JSON(disagreement_json(flag))
+
+        separator = ","
+    return write_items(out, flags.flags, places, text, separator, written.flags, last.flags)
+
+
+def write_json(
+    out: DataWriter, archive: Archive, flags: FlagList, written: Written, last: Written
 ) -> None:
-    """archive.json, as `json_chunks` writes `archive_fields`."""
+    """archive.json, as `json_chunks` writes `archive_document`."""
     out.text("{")
-    for number, (key, value) in enumerate(archive_fields(archive, flags)):
+    for number, (key, value) in enumerate(archive_fields(archive, flags.flags)):
         out.text(("," if number else "") + COMPACT_JSON(key) + ":")
         if isinstance(value, Section):
             out.text("[")
-            write_section(out, archive, value, reusable, offsets)
+            write_section(out, archive, value, written, last)
             out.text("]")
-        elif isinstance(value, Iterator):
+        elif isinstance(value, FlagList):
             out.text("[")
-            for position, item in enumerate(value):
-                out.text(("," if position else "") + COMPACT_JSON(item))
+            write_flags(out, archive, value, written, last, csv=False)
             out.text("]")
         else:
             out.text(COMPACT_JSON(value))
@@ -1037,8 +1169,8 @@ class FreshFiles:
             except OSError:
                 self.folder = None
 
-    def open(self, path: str, named: bool = True) -> BufferedRandom:
-        if named and self.folder is not None and path in CACHED_FILES:
+    def open(self, path: str) -> BufferedRandom:
+        if self.folder is not None and path in CACHED_FILES:
             name = f"{self.token}-{path.rpartition('/')[2]}"
             try:
                 stream = (self.folder / name).open("w+b")
