@@ -23,7 +23,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from io import BufferedRandom
 from pathlib import Path
 from typing import Any
@@ -607,6 +607,8 @@ CSV_ROWS_PER_CHUNK = 500
 
 
 def csv_cell(value: Any) -> str:
+    if value.__class__ is str:  # most cells: tested first (65 per row, millions at 10,000)
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -734,15 +736,20 @@ def csv_line(columns: Sequence[str], row: Mapping[str, Any], base_url: str) -> s
     quoted cell holds a line break)."""
     if len(row) != len(columns):
         raise ValueError(f"row and columns differ: {sorted(row)} {columns}")
-    CSV_WRITER.writerow(
-        [
-            csv_cell(base_url + row[column])
-            if column in SITE_URL_COLUMNS and row[column] is not None
-            else csv_cell(row[column])
-            for column in columns
-        ]
-    )
+    cells = []
+    for column, is_url in url_columns(columns):
+        value = row[column]
+        if is_url and value is not None:
+            value = base_url + value
+        cells.append(csv_cell(value))
+    CSV_WRITER.writerow(cells)
     return LINE.line
+
+
+@cache
+def url_columns(columns: Sequence[str]) -> tuple[tuple[str, bool], ...]:
+    """Each column, with whether it holds a site-relative URL (`SITE_URL_COLUMNS`)."""
+    return tuple((column, column in SITE_URL_COLUMNS) for column in columns)
 
 
 def csv_header(columns: Sequence[str]) -> str:
@@ -768,7 +775,8 @@ class DataWriter:
 
     def text(self, text: str) -> tuple[int, int]:
         """Write `text`; its offset and length in bytes."""
-        self.flush()
+        if self.run_end != self.run_start:
+            self.flush()
         data = text.encode()
         self.stream.write(data)
         offset = self.position
