@@ -864,7 +864,7 @@ class DownloadsCache:
 
 INDEX_FILE = "index.pickle"
 # A chunk file no index names (left by a build that raced another) is removed once this old.
-ORPHAN_SECONDS = 3600
+ORPHAN_SECONDS = 600
 
 
 def stamped_inputs(project_dir: Path, stamps: FileStamps) -> Callable[[Article], str | None]:
