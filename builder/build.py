@@ -25,9 +25,10 @@ from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
+from builder.render.data_export import DownloadsCache, stamped_inputs
 from builder.render.feeds import render_feeds
 from builder.render.og_image import render_og_images
-from builder.render.page_cache import PageRecord, render_plan
+from builder.render.page_cache import PageRecord, render_plan, site_wide_key
 from builder.render.pages import Derived
 from builder.render.site import derive, render_stream
 from builder.render.summary_links import check_summary_links
@@ -42,10 +43,12 @@ from builder.validate.record_cache import (
 )
 from builder.validate.records import validate_project
 from builder.write.cache import (
+    CACHE_DIR,
     BuildCache,
     BuildSummary,
     FileStamps,
     options_key,
+    output_name,
     read_cache,
     stamp_inputs,
     write_cache,
@@ -198,8 +201,14 @@ def build_site(options: BuildOptions) -> BuildReport:
         stamps=inputs if options.cache else None,
     )
     archive = checked.archive
+    downloads = DownloadsCache(
+        project / CACHE_DIR / f"downloads-{output_name(options.out_dir)}",
+        site_wide_key(project, inputs, key),
+        stamped_inputs(project, inputs),
+        reuse=options.cache,
+    )
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
-        derived = derive(archive)
+        derived = derive(archive, downloads)
 
     def previous_outputs(live: Path) -> dict[str, str]:
         """What the live version holds, when the cache recorded that version."""

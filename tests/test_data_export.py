@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,19 +16,30 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
+from builder import index as index_module
 from builder.derive.figures import Disagreement, compare_figures
 from builder.index import Archive
+from builder.model import Article
+from builder.render import data_export
 from builder.render.data_export import (
     DISAGREEMENT_COLUMNS,
     EVENT_COLUMNS,
     FIGURE_COLUMNS,
     QUOTE_COLUMNS,
-    SpooledFiles,
-    data_file_chunks,
+    SCHEMA_PATH,
+    DownloadsCache,
+    absolute_urls,
+    archive_document,
     describe_data_files,
+    disagreement_rows,
+    dump_csv,
     dump_json,
+    event_rows,
+    figure_rows,
     json_chunks,
+    quote_rows,
     render_data,
+    spool_data_files,
 )
 from tests.sample_archive import default_articles, make_archive
 
@@ -162,16 +175,131 @@ def test_json_is_deterministic_unescaped_and_ends_with_a_newline() -> None:
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
 
+def reference_files(archive: Archive) -> dict[str, bytes]:
+    """The data files made whole and straight from the model, as the downloads were first
+    made: what every way of writing them (in pieces, from a cache) must equal."""
+    flags = sorted(compare_figures(archive).disagreements, key=lambda d: d.disagreement_id)
+    base = archive.site.base_url
+    return {
+        "data/archive.json": dump_json(archive_document(archive, flags)),
+        "data/archive.schema.json": SCHEMA_PATH.read_bytes(),
+        "data/figures.csv": dump_csv(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base)),
+        "data/events.csv": dump_csv(EVENT_COLUMNS, absolute_urls(event_rows(archive), base)),
+        "data/quotes.csv": dump_csv(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base)),
+        "data/disagreements.csv": dump_csv(
+            DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)
+        ),
+    }
+
+
 def test_spooled_files_hold_the_bytes_and_descriptions_of_the_files_in_memory() -> None:
     # Derived keeps the downloads on disk; they must be exactly what render_data makes,
     # and the data page's sizes and row counts those of the in-memory files.
     archive = make_archive()
     in_memory = render_data(archive)
-    spooled = SpooledFiles(data_file_chunks(archive))
+    assert in_memory == reference_files(archive)
+    spooled = spool_data_files(archive)
     assert dict(spooled) == in_memory
     assert {path: spooled.stream(path).read() for path in spooled} == in_memory
     assert describe_data_files(spooled) == describe_data_files(in_memory)
     assert describe_data_files(spooled)["data/events.csv"].rows == len(archive.events)
+
+
+def model_inputs(article: Article) -> str:
+    """A digest of all the article's model holds: the build names its sheet's and seed's."""
+    return hashlib.blake2b(repr(article).encode()).hexdigest()
+
+
+def downloads_cache(folder: Path, context: str = "site") -> DownloadsCache:
+    return DownloadsCache(folder, context, model_inputs)
+
+
+def rewritten_items(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The items (a JSON object or a CSV row) written afresh rather than copied."""
+    written: list[str] = []
+    original = data_export.Section.text
+
+    def counted(section: data_export.Section, archive: Archive, item: Any) -> str:
+        written.append(section.name)
+        return original(section, archive, item)
+
+    monkeypatch.setattr(data_export.Section, "text", counted)
+    return written
+
+
+def test_cached_downloads_are_copied_for_unchanged_articles_and_equal_a_clean_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alpha, beta = default_articles()
+    first = make_archive(articles=[alpha, beta])
+    in_memory = render_data(first)
+    assert dict(spool_data_files(first, None, downloads_cache(tmp_path))) == in_memory
+    written = rewritten_items(monkeypatch)
+    again = spool_data_files(first, None, downloads_cache(tmp_path))
+    assert dict(again) == reference_files(first)
+    assert written == []  # every item copied
+    assert describe_data_files(again) == describe_data_files(in_memory)
+    edited = make_archive(articles=[dataclasses.replace(alpha, summary_md="Edited."), beta])
+    spooled = spool_data_files(edited, None, downloads_cache(tmp_path))
+    assert dict(spooled) == reference_files(edited)
+    # Only the edited article's items: its own, its events, figures and quotes, twice.
+    assert written.count("articles") == 1
+    assert written.count("data/figures.csv") == len(alpha.figures)
+    assert len(written) == 1 + 2 * (len(alpha.events) + len(alpha.figures) + len(alpha.quotes))
+    # A flag's row shows its claims' outlets: its words are the same, its row is not.
+    outlet = make_archive(articles=[dataclasses.replace(alpha, outlet="Other Wire"), beta])
+    flags = compare_figures(outlet).disagreements
+    assert any("Other Wire" in (f.first.outlet, f.second.outlet) for f in flags)
+    spooled = spool_data_files(outlet, None, downloads_cache(tmp_path))
+    assert dict(spooled) == reference_files(outlet)
+    # The chunk files of the builds before are removed; one set is left.
+    assert len([p for p in tmp_path.iterdir() if p.name.endswith(".csv")]) == 4
+
+
+def test_a_cached_article_is_written_again_when_only_another_moves_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An article's figure rows name the metric page their claim is listed on: a claim of
+    # another article, earlier in the metric, moves them to the next page. Their sheet and
+    # seed are unchanged; the copied rows would still name the old page.
+    monkeypatch.setattr(index_module, "METRIC_CLAIMS_PER_PAGE", 1)
+    alpha, beta = default_articles()
+    first = make_archive(articles=[alpha])
+    spool_data_files(first, None, downloads_cache(tmp_path))
+    both = make_archive(articles=[alpha, beta])
+    moved = [f for f in alpha.figures if first.url_figure(f) != both.url_figure(f)]
+    assert moved  # the test means something
+    assert dict(spool_data_files(both, None, downloads_cache(tmp_path))) == reference_files(both)
+
+
+def test_cached_downloads_are_not_read_when_the_context_changes_or_reuse_is_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_archive()
+    spool_data_files(archive, None, downloads_cache(tmp_path))
+    written = rewritten_items(monkeypatch)
+    spool_data_files(archive, None, downloads_cache(tmp_path, context="other site"))
+    assert written.count("articles") == len(archive.articles)
+    written.clear()
+    cache = dataclasses.replace(downloads_cache(tmp_path, "other site"), reuse=False)
+    assert dict(spool_data_files(archive, None, cache)) == reference_files(archive)
+    assert written.count("articles") == len(archive.articles)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "remove", "index"])
+def test_damaged_cached_downloads_are_written_afresh(tmp_path: Path, damage: str) -> None:
+    archive = make_archive()
+    spool_data_files(archive, None, downloads_cache(tmp_path))
+    chunk = next(p for p in tmp_path.iterdir() if p.name.endswith("-figures.csv"))
+    if damage == "truncate":
+        chunk.write_bytes(chunk.read_bytes()[:-10])
+    elif damage == "remove":
+        chunk.unlink()
+    else:
+        (tmp_path / "index.pickle").write_bytes(b"not a pickle")
+    assert dict(spool_data_files(archive, None, downloads_cache(tmp_path))) == reference_files(
+        archive
+    )
 
 
 def test_json_written_in_pieces_is_one_compact_dump() -> None:
@@ -381,3 +509,19 @@ def test_real_csvs_are_listed_on_the_data_page(built_site: Path) -> None:
     html = (built_site / "data" / "index.html").read_text()
     for name in ("quotes.csv", "disagreements.csv"):
         assert f'href="{name}"' in html or f'href="../data/{name}"' in html
+
+
+def test_cached_downloads_are_copied_where_the_kernel_cannot_copy_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsupported(*args: object) -> int:
+        raise OSError("cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", unsupported)
+    archive = make_archive()
+    spool_data_files(archive, None, downloads_cache(tmp_path))
+    written = rewritten_items(monkeypatch)
+    assert dict(spool_data_files(archive, None, downloads_cache(tmp_path))) == reference_files(
+        archive
+    )
+    assert written == []

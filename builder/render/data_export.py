@@ -17,14 +17,19 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 from io import BufferedRandom
 from pathlib import Path
 from typing import Any
 
-from builder.derive.figures import ClaimView, Disagreement, compare_figures, describe_claim
+from builder.derive.figures import ClaimView, Disagreement, compare_figures
+from builder.derive.wording import format_value
 from builder.index import Archive
 from builder.model import (
     Actor,
@@ -41,6 +46,7 @@ from builder.model import (
     SourceRef,
 )
 from builder.render.views import DISAGREEMENTS_URL, claim_permalink, quote_permalink
+from builder.write.cache import FileStamps, load_pickle, write_pickle
 
 # Bump the major part when a field is removed or changes meaning, the minor part on additions.
 SCHEMA_VERSION = "1.2"
@@ -105,46 +111,19 @@ def render_data(
 ) -> dict[str, bytes]:
     """archive.json, its schema, and one CSV row per figure, event report, quote and flag.
     The build passes the disagreements derive found; without them they are found here."""
-    return {
-        path: "".join(chunks).encode() for path, chunks in data_file_chunks(archive, disagreements)
-    }
-
-
-def data_file_chunks(
-    archive: Archive, disagreements: Sequence[Disagreement] | None = None
-) -> Iterator[tuple[str, Iterator[str]]]:
-    """Each data file as the text pieces it is made of, produced as they are read: at
-    10,000 articles the files are some 200 MB, too much to hold while the site renders."""
-    if disagreements is None:
-        disagreements = compare_figures(archive).disagreements
-    flags = sorted(disagreements, key=lambda d: d.disagreement_id)
-    base = archive.site.base_url
-    yield "data/archive.json", json_chunks(archive_fields(archive, flags))
-    yield "data/archive.schema.json", iter((SCHEMA_PATH.read_text(encoding="utf-8"),))
-    yield "data/figures.csv", csv_chunks(FIGURE_COLUMNS, absolute_urls(figure_rows(archive), base))
-    yield "data/events.csv", csv_chunks(EVENT_COLUMNS, absolute_urls(event_rows(archive), base))
-    yield "data/quotes.csv", csv_chunks(QUOTE_COLUMNS, absolute_urls(quote_rows(archive), base))
-    yield (
-        "data/disagreements.csv",
-        csv_chunks(DISAGREEMENT_COLUMNS, absolute_urls(disagreement_rows(flags), base)),
-    )
+    spooled = spool_data_files(archive, disagreements)
+    return {path: spooled[path] for path in spooled}
 
 
 class SpooledFiles(Mapping[str, bytes]):
-    """The data files, written once to anonymous temporary files and read back only when
-    asked for (the build copies them into the site without holding them). Their
-    descriptions for the data page are worked out once they are written. The files have
-    no name: the system reclaims them when the process ends, however it ends."""
+    """The data files, written once to files and read back only when asked for (the build
+    copies them into the site without holding them), with their descriptions for the data
+    page. Without a cache the files have no name: the system reclaims them when the process
+    ends, however it ends; with one, they are its chunk files (`DownloadsCache`)."""
 
-    def __init__(self, files: Iterable[tuple[str, Iterator[str]]]) -> None:
-        self.streams: dict[str, BufferedRandom] = {}
-        self.described: dict[str, DataFile] = {}
-        for path, chunks in files:
-            stream = tempfile.TemporaryFile()  # noqa: SIM115 (kept open: it is the storage)
-            for chunk in chunks:
-                stream.write(chunk.encode())
-            self.streams[path] = stream
-            self.described[path] = describe_spooled(path, stream)
+    def __init__(self, streams: dict[str, BufferedRandom], described: dict[str, DataFile]) -> None:
+        self.streams = streams
+        self.described = described
 
     def __getitem__(self, path: str) -> bytes:
         return self.stream(path).read()
@@ -195,18 +174,6 @@ def describe_data_files(outputs: Mapping[str, bytes]) -> dict[str, DataFile]:
     }
 
 
-def describe_spooled(path: str, stream: BufferedRandom) -> DataFile:
-    """A spooled data file described as `describe_data_files` describes one in memory."""
-    size = stream.seek(0, os.SEEK_END)
-    if not path.endswith(".csv"):
-        return DataFile(path, size, None)
-    stream.seek(0)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    rows = csv_rows(text)
-    text.detach()  # the spooled file stays open
-    return DataFile(path, size, rows)
-
-
 def csv_rows(text: Iterable[str]) -> int:
     """The data rows of a CSV text (its header not counted)."""
     return sum(1 for _ in csv.reader(text)) - 1
@@ -230,14 +197,19 @@ def human_size(size_bytes: int) -> str:
 def archive_document(archive: Archive, flags: Sequence[Disagreement]) -> JsonObject:
     """The whole model and its flags as plain JSON values; every list sorted by its id."""
     return {
-        key: list(value) if isinstance(value, Iterator) else value
+        key: section_values(archive, value)
+        if isinstance(value, Section)
+        else [disagreement_json(flag) for flag in value.flags]
+        if isinstance(value, FlagList)
+        else value
         for key, value in archive_fields(archive, flags)
     }
 
 
 def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[tuple[str, Any]]:
-    """`archive_document`'s keys and values in order; its long lists as iterators, so that
-    the JSON can be written item by item (`json_chunks`)."""
+    """`archive_document`'s keys and values in order; the lists the articles contribute to
+    as their `Section` and the flags as a `FlagList`, so that the JSON can be written item
+    by item, each unchanged item taken from the last build's file (`write_json`)."""
     site = archive.site
     yield "$schema", "archive.schema.json"
     yield "schema_version", SCHEMA_VERSION
@@ -270,11 +242,11 @@ def archive_fields(archive: Archive, flags: Sequence[Disagreement]) -> Iterator[
         [metric_json(archive, m) for m in sorted_by(archive.metrics.values(), "metric_id")],
     )
     yield "actors", [actor_json(archive, a) for a in sorted_by(archive.actors.values(), "actor_id")]
-    yield "articles", (article_json(archive, a) for a in sorted_by(archive.articles, "slug"))
-    yield "events", (event_json(archive, e) for e in sorted_events(archive.events))
-    yield "figures", (figure_json(archive, f) for f in sorted_by(archive.figures, "figure_id"))
-    yield "quotes", (quote_json(archive, q) for q in sorted_by(archive.quotes, "quote_id"))
-    yield "disagreements", (disagreement_json(flag) for flag in flags)
+    yield "articles", ARTICLES_SECTION
+    yield "events", EVENTS_SECTION
+    yield "figures", FIGURES_SECTION
+    yield "quotes", QUOTES_SECTION
+    yield "disagreements", FlagList(tuple(flags))
 
 
 def metric_json(archive: Archive, metric: Metric) -> JsonObject:
@@ -481,51 +453,55 @@ def json_chunks(fields: Iterator[tuple[str, Any]]) -> Iterator[str]:
 
 def figure_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per figure, in figure id order, with its source sentence."""
-    for figure in sorted_by(archive.figures, "figure_id"):
-        metric = archive.metrics[figure.metric_id]
-        claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
-        yield {
-            "figure_id": figure.figure_id,
-            "metric_id": figure.metric_id,
-            "metric_label": metric.label,
-            "unit": metric.unit,
-            "metric_kind": metric.kind,
-            "low": plain_number(figure.low),
-            "high": plain_number(figure.high),
-            "vague": figure.vague,
-            "qualifier": figure.qualifier,
-            "value_text": describe_claim(archive, figure).value_text,
-            "as_of": figure.as_of.iso(),
-            "as_of_precision": figure.as_of.precision,
-            **period_columns(figure.period),
-            "part": figure.part,
-            "part_of_id": figure.part_of_id,
-            "claimant_id": figure.claimant_id,
-            "claimant_name": claimant.name if claimant else None,
-            "projected": figure.projected,
-            "note": figure.note,
-            "figure_url": archive.url_figure(figure),
-            "fact_sheet_url": claim_permalink(archive, figure),
-            **article_columns(archive, figure.article_slug, figure.passage),
-        }
+    return (figure_row(archive, f) for f in sorted_by(archive.figures, "figure_id"))
+
+
+def figure_row(archive: Archive, figure: Figure) -> JsonObject:
+    metric = archive.metrics[figure.metric_id]
+    claimant = archive.actors[figure.claimant_id] if figure.claimant_id else None
+    return {
+        "figure_id": figure.figure_id,
+        "metric_id": figure.metric_id,
+        "metric_label": metric.label,
+        "unit": metric.unit,
+        "metric_kind": metric.kind,
+        "low": plain_number(figure.low),
+        "high": plain_number(figure.high),
+        "vague": figure.vague,
+        "qualifier": figure.qualifier,
+        "value_text": format_value(figure, metric.unit),  # as `describe_claim` words it
+        "as_of": figure.as_of.iso(),
+        "as_of_precision": figure.as_of.precision,
+        **period_columns(figure.period),
+        "part": figure.part,
+        "part_of_id": figure.part_of_id,
+        "claimant_id": figure.claimant_id,
+        "claimant_name": claimant.name if claimant else None,
+        "projected": figure.projected,
+        "note": figure.note,
+        "figure_url": archive.url_figure(figure),
+        "fact_sheet_url": claim_permalink(archive, figure),
+        **article_columns(archive, figure.article_slug, figure.passage),
+    }
 
 
 def event_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per event report (an event told by three articles has three rows)."""
-    return (
-        {
-            "event_id": event.event_id,
-            "date": event.date.iso(),
-            "date_precision": event.date.precision,
-            "date_label": event.date.label,
-            "title": event.title,
-            "actor_ids": ";".join(event.actor_ids),
-            "place": event.place,
-            "timeline_url": archive.url_event(event.event_id),
-            **article_columns(archive, event.article_slug, event.passage),
-        }
-        for event in sorted_events(archive.events)
-    )
+    return (event_row(archive, event) for event in sorted_events(archive.events))
+
+
+def event_row(archive: Archive, event: Event) -> JsonObject:
+    return {
+        "event_id": event.event_id,
+        "date": event.date.iso(),
+        "date_precision": event.date.precision,
+        "date_label": event.date.label,
+        "title": event.title,
+        "actor_ids": ";".join(event.actor_ids),
+        "place": event.place,
+        "timeline_url": archive.url_event(event.event_id),
+        **article_columns(archive, event.article_slug, event.passage),
+    }
 
 
 def period_columns(period: Period | None) -> JsonObject:
@@ -541,34 +517,36 @@ def period_columns(period: Period | None) -> JsonObject:
 
 def quote_rows(archive: Archive) -> Iterator[JsonObject]:
     """One row per quote, in quote id order, with its sentence and its speaker."""
-    return (
-        {
-            "quote_id": quote.quote_id,
-            "speaker_id": quote.speaker_id,
-            "speaker_name": archive.actors[quote.speaker_id].name,
-            "quote_url": quote_permalink(archive, quote),
-            "speaker_url": archive.url_actor(quote.speaker_id),
-            **article_columns(archive, quote.article_slug, quote.passage),
-        }
-        for quote in sorted_by(archive.quotes, "quote_id")
-    )
+    return (quote_row(archive, quote) for quote in sorted_by(archive.quotes, "quote_id"))
+
+
+def quote_row(archive: Archive, quote: Quote) -> JsonObject:
+    return {
+        "quote_id": quote.quote_id,
+        "speaker_id": quote.speaker_id,
+        "speaker_name": archive.actors[quote.speaker_id].name,
+        "quote_url": quote_permalink(archive, quote),
+        "speaker_url": archive.url_actor(quote.speaker_id),
+        **article_columns(archive, quote.article_slug, quote.passage),
+    }
 
 
 def disagreement_rows(flags: Sequence[Disagreement]) -> Iterator[JsonObject]:
     """One row per flagged pair, in disagreement id order, with both sides in full."""
-    return (
-        {
-            "disagreement_id": flag.disagreement_id,
-            "severity": flag.severity,
-            "rule": flag.rule,
-            "reason": flag.reason,
-            "same_claimant": flag.same_claimant,
-            **side_columns("first", flag.first),
-            **side_columns("second", flag.second),
-            "disagreement_url": disagreement_url(flag),
-        }
-        for flag in flags
-    )
+    return (disagreement_row(flag) for flag in flags)
+
+
+def disagreement_row(flag: Disagreement) -> JsonObject:
+    return {
+        "disagreement_id": flag.disagreement_id,
+        "severity": flag.severity,
+        "rule": flag.rule,
+        "reason": flag.reason,
+        "same_claimant": flag.same_claimant,
+        **side_columns("first", flag.first),
+        **side_columns("second", flag.second),
+        "disagreement_url": disagreement_url(flag),
+    }
 
 
 def side_columns(prefix: str, claim: ClaimView) -> JsonObject:
@@ -629,6 +607,8 @@ CSV_ROWS_PER_CHUNK = 500
 
 
 def csv_cell(value: Any) -> str:
+    if value.__class__ is str:  # most cells: tested first (65 per row, millions at 10,000)
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -647,3 +627,589 @@ def spreadsheet_safe(text: str) -> str:
     """Text a spreadsheet shows as text: a leading apostrophe before a formula start, as
     OWASP advises. Only the CSV files do this; archive.json keeps the exact text."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# ---- writing the files, reusing what each unchanged article contributed -------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A list of archive.json, or a CSV file's rows, that each article contributes items to:
+    its items are written one by one, each taken from the last build's file when the
+    article that contributes it is unchanged (`DownloadsCache`)."""
+
+    name: str  # archive.json's key, or the CSV file's path
+    contributed: Callable[[Article], Sequence[Any]]  # one article's items, in its own order
+    ordered: Callable[[Archive], list[Any]]  # every item, in the file's order
+    value: Callable[[Archive, Any], JsonObject]  # an item as a JSON object or a CSV row
+    columns: tuple[str, ...] = ()  # a CSV file's; none for a list of archive.json
+
+    def text(self, archive: Archive, item: Any) -> str:
+        value = self.value(archive, item)
+        if self.columns:
+            return csv_line(self.columns, value, archive.site.base_url)
+        return COMPACT_JSON(value)
+
+    @property
+    def separator(self) -> str:
+        return "" if self.columns else ","
+
+
+def own_article(article: Article) -> tuple[Article]:
+    return (article,)
+
+
+def article_events(article: Article) -> tuple[Event, ...]:
+    return article.events
+
+
+def article_figures(article: Article) -> tuple[Figure, ...]:
+    return article.figures
+
+
+def article_quotes(article: Article) -> tuple[Quote, ...]:
+    return article.quotes
+
+
+def articles_in_order(archive: Archive) -> list[Article]:
+    return sorted_by(archive.articles, "slug")
+
+
+def events_in_order(archive: Archive) -> list[Event]:
+    return sorted_events(archive.events)
+
+
+def figures_in_order(archive: Archive) -> list[Figure]:
+    return sorted_by(archive.figures, "figure_id")
+
+
+def quotes_in_order(archive: Archive) -> list[Quote]:
+    return sorted_by(archive.quotes, "quote_id")
+
+
+ARTICLES_SECTION = Section("articles", own_article, articles_in_order, article_json)
+EVENTS_SECTION = Section("events", article_events, events_in_order, event_json)
+FIGURES_SECTION = Section("figures", article_figures, figures_in_order, figure_json)
+QUOTES_SECTION = Section("quotes", article_quotes, quotes_in_order, quote_json)
+CSV_SECTIONS = {
+    "data/figures.csv": Section(
+        "data/figures.csv", article_figures, figures_in_order, figure_row, FIGURE_COLUMNS
+    ),
+    "data/events.csv": Section(
+        "data/events.csv", article_events, events_in_order, event_row, EVENT_COLUMNS
+    ),
+    "data/quotes.csv": Section(
+        "data/quotes.csv", article_quotes, quotes_in_order, quote_row, QUOTE_COLUMNS
+    ),
+}
+# Every section, in the order an article's item offsets are recorded (`ArticleChunks`).
+SECTIONS: tuple[Section, ...] = (
+    *(ARTICLES_SECTION, EVENTS_SECTION, FIGURES_SECTION, QUOTES_SECTION),
+    *CSV_SECTIONS.values(),
+)
+ARCHIVE_JSON = "data/archive.json"
+FLAGS_CSV = "data/disagreements.csv"
+CACHED_FILES = (ARCHIVE_JSON, *CSV_SECTIONS, FLAGS_CSV)  # the files made of items
+
+
+def section_values(archive: Archive, section: Section) -> list[JsonObject]:
+    return [section.value(archive, item) for item in section.ordered(archive)]
+
+
+class LastLine:
+    """A file for `csv.writer` that keeps what it was last given: the writer writes a row
+    in one call, so that is the row's line."""
+
+    line = ""
+
+    def write(self, text: str) -> int:
+        self.line = text
+        return len(text)
+
+
+LINE = LastLine()
+CSV_WRITER = csv.writer(LINE, lineterminator="\n")
+
+
+def csv_line(columns: Sequence[str], row: Mapping[str, Any], base_url: str) -> str:
+    """One row as `dump_csv` writes it, with `absolute_urls`' URLs: one line (or more, when a
+    quoted cell holds a line break)."""
+    if len(row) != len(columns):
+        raise ValueError(f"row and columns differ: {sorted(row)} {columns}")
+    cells = []
+    for column, is_url in url_columns(columns):
+        value = row[column]
+        if is_url and value is not None:
+            value = base_url + value
+        cells.append(csv_cell(value))
+    CSV_WRITER.writerow(cells)
+    return LINE.line
+
+
+@cache
+def url_columns(columns: Sequence[str]) -> tuple[tuple[str, bool], ...]:
+    """Each column, with whether it holds a site-relative URL (`SITE_URL_COLUMNS`)."""
+    return tuple((column, column in SITE_URL_COLUMNS) for column in columns)
+
+
+def csv_header(columns: Sequence[str]) -> str:
+    CSV_WRITER.writerow(columns)
+    return LINE.line
+
+
+# Bump when what a chunk index records, or the text of an item, changes.
+CHUNK_FORMAT = 1
+# Bytes copied from the last build's file at a time.
+COPY_BLOCK = 1 << 24
+
+
+class DataWriter:
+    """One data file being written: text as given, or byte runs of the last build's file of
+    the same path (`reuse`), consecutive runs copied as one."""
+
+    def __init__(self, stream: BufferedRandom, last: int | None) -> None:
+        self.stream = stream
+        self.last = last  # the last build's file, open (a descriptor), when there is one
+        self.position = 0  # bytes written, the pending run included
+        self.run_start = self.run_end = 0  # the pending run, in the last build's file
+
+    def text(self, text: str) -> tuple[int, int]:
+        """Write `text`; its offset and length in bytes."""
+        if self.run_end != self.run_start:
+            self.flush()
+        data = text.encode()
+        self.stream.write(data)
+        offset = self.position
+        self.position += len(data)
+        return offset, len(data)
+
+    def reuse(self, offset: int, length: int, separator: str) -> tuple[int, int]:
+        """Write the last build's bytes at `offset` after `separator`. When they follow the
+        pending run's with just that separator between (the next item of the same list in
+        the last file), they join the run. Their new offset and length."""
+        gap = len(separator.encode())
+        if self.run_end != self.run_start and offset == self.run_end + gap:
+            self.position += gap
+        else:
+            self.flush()
+            if separator:
+                self.text(separator)
+        new_offset = self.position
+        if self.run_end == self.run_start:
+            self.run_start = offset
+        self.run_end = offset + length
+        self.position += length
+        return new_offset, length
+
+    def flush(self) -> None:
+        """Copy the pending run: within the kernel where it can (no copy through Python,
+        and no copy at all on a file system that shares blocks)."""
+        if self.run_end == self.run_start:
+            return
+        assert self.last is not None
+        self.stream.flush()
+        target = self.position - (self.run_end - self.run_start)
+        while self.run_start < self.run_end:
+            size = min(COPY_BLOCK, self.run_end - self.run_start)
+            copied = copy_range(self.last, self.stream.fileno(), size, self.run_start, target)
+            if not copied:
+                raise OSError(f"the chunk file ended before offset {self.run_start}")
+            self.run_start += copied
+            target += copied
+        self.stream.seek(target)
+        self.run_start = self.run_end = 0
+
+
+def copy_range(source: int, target: int, size: int, offset: int, target_offset: int) -> int:
+    """Copy up to `size` bytes of `source` at `offset` into `target` at `target_offset`;
+    how many were copied (0: the source ended)."""
+    try:
+        return os.copy_file_range(source, target, size, offset, target_offset)
+    except OSError:  # not supported here (another file system, an old kernel)
+        block = os.pread(source, size, offset)
+        return os.pwrite(target, block, target_offset)
+
+
+@dataclass(frozen=True)
+class ChunkIndex:
+    """What a build's data files are made of: the cache `DownloadsCache` reads."""
+
+    files: dict[str, tuple[str, int]]  # data path -> (chunk file name, size in bytes)
+    # Slug (disagreement id) -> the key of all its items show (`article_key`, `flag_key`)
+    # and the index of its first pair in `article_pairs` (`flag_pairs`): `Written`.
+    articles: dict[str, tuple[str, int]]
+    flags: dict[str, tuple[str, int]]
+    article_pairs: array[int]
+    flag_pairs: array[int]
+    format: int = CHUNK_FORMAT
+
+
+@dataclass(frozen=True)
+class DownloadsCache:
+    """Where the data files of one output's builds are kept, and what names the inputs of
+    an article's items, so that a build writes afresh only the items of the articles that
+    changed (a summary edit: one article's rows) and copies the rest from the last files.
+
+    An article's items show its sheet and seed (`article_inputs`: their digests), the site,
+    metrics and actors (`context`: every input but the sheets and seeds, with the builder's
+    code and the build options) and, of the other articles, only where its figures and
+    events are listed: the metric page its figure's row is on, its event's timeline page
+    (both named in `article_key`). The disagreements are written afresh every build."""
+
+    folder: Path
+    context: str
+    article_inputs: Callable[[Article], str | None]
+    reuse: bool = True  # False: write the files and their index, but read no last ones
+
+
+INDEX_FILE = "index.pickle"
+# A chunk file no index names (left by a build that raced another) is removed once this old.
+ORPHAN_SECONDS = 600
+
+
+def stamped_inputs(project_dir: Path, stamps: FileStamps) -> Callable[[Article], str | None]:
+    """`DownloadsCache.article_inputs` of a build: the digests of a sheet's file and of its
+    seed, as builder/render/page_cache.py's `article_inputs` names them, with each folder's
+    path made once rather than once a sheet (a third of a second at 2,000 articles)."""
+    folders: dict[str, str] = {}
+
+    def stamp(relative: str) -> str:
+        folder, _, name = relative.rpartition("/")
+        if folder not in folders:
+            folders[folder] = str(project_dir / folder)
+        digest = stamps.get(os.path.join(folders[folder], name))
+        return digest[2] if digest is not None else ""
+
+    def inputs(article: Article) -> str | None:
+        sheet, seed = stamp(article.source.path), stamp(f"seeds/{article.seed}")
+        return f"{sheet}:{seed}" if sheet and seed else None
+
+    return inputs
+
+
+def article_key(archive: Archive, article: Article, cache: DownloadsCache) -> str | None:
+    """A digest of all that the article's items show (None: its inputs are not known)."""
+    inputs = cache.article_inputs(article)
+    if inputs is None:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{CHUNK_FORMAT}\0{cache.context}\0{inputs}\0".encode())
+    for figure in article.figures:
+        digest.update(f"{archive.url_figure(figure)}\0".encode())
+    for event in article.events:
+        digest.update(f"{archive.url_event(event.event_id)}\0".encode())
+    return digest.hexdigest()
+
+
+def spool_data_files(
+    archive: Archive,
+    disagreements: Sequence[Disagreement] | None = None,
+    cache: DownloadsCache | None = None,
+) -> SpooledFiles:
+    """The data files written to disk (`render_data`'s bytes): with a cache, into its folder,
+    the items of each unchanged article and flag copied from the last build's files."""
+    if disagreements is None:
+        disagreements = compare_figures(archive).disagreements
+    flags = FlagList(tuple(sorted(disagreements, key=lambda d: d.disagreement_id)))
+    keys = {a.slug: article_key(archive, a, cache) for a in archive.articles} if cache else {}
+    flag_keys = {f.disagreement_id: flag_key(f, keys) for f in flags.flags} if cache else {}
+    previous = last_chunks(cache) if cache is not None else None
+    last_files = open_chunk_files(cache, previous) if cache and cache.reuse else {}
+    bases = {a.slug: section_bases(a) for a in archive.articles}
+    written = Written(
+        new_pairs((slug, counts[-1]) for slug, counts in bases.items()),
+        new_pairs((f.disagreement_id, 2) for f in flags.flags),
+        bases,
+    )
+    last = Written(Pairs({}, array("q")), Pairs({}, array("q")), {})
+    if previous is not None and last_files:
+        last = Written(
+            unchanged(previous.articles, keys, previous.article_pairs),
+            unchanged(previous.flags, flag_keys, previous.flag_pairs),
+            {},
+        )
+    fresh = FreshFiles(cache)
+    streams: dict[str, BufferedRandom] = {}
+    described: dict[str, DataFile] = {}
+    try:
+        for path in (ARCHIVE_JSON, "data/archive.schema.json", *CSV_SECTIONS, FLAGS_CSV):
+            stream = fresh.open(path)
+            out = DataWriter(stream, last_files.get(path))
+            rows = None
+            if path == ARCHIVE_JSON:
+                write_json(out, archive, flags, written, last)
+            elif path in CSV_SECTIONS:
+                out.text(csv_header(CSV_SECTIONS[path].columns))
+                rows = write_section(out, archive, CSV_SECTIONS[path], written, last)
+            elif path == FLAGS_CSV:
+                out.text(csv_header(DISAGREEMENT_COLUMNS))
+                rows = write_flags(out, archive, flags, written, last, csv=True)
+            else:
+                out.text(SCHEMA_PATH.read_text(encoding="utf-8"))
+            out.flush()
+            stream.flush()
+            streams[path] = stream
+            described[path] = DataFile(path, out.position, rows)
+    finally:
+        for descriptor in last_files.values():
+            os.close(descriptor)
+    if cache is not None:
+        index = ChunkIndex(
+            fresh.names_and_sizes(described),
+            owned(keys, written.articles),
+            owned(flag_keys, written.flags),
+            written.articles.flat,
+            written.flags.flat,
+        )
+        fresh.record(previous, index)
+    return SpooledFiles(streams, described)
+
+
+@dataclass(frozen=True)
+class FlagList:
+    """archive.json's flags, in disagreement id order (a list written as the sections are:
+    each flag's object taken from the last file when the flag is unchanged)."""
+
+    flags: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """An (offset, length) pair per item in the files, in one flat array (one object to
+    pickle, not one per owner); each owner's pairs from its start."""
+
+    starts: Mapping[str, int]  # owner (slug, disagreement id) -> the index of its first pair
+    flat: array[int]
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the items of each article and flag are (or were, the last build) in the files:
+    an article's section by section (`SECTIONS` order, from `bases`), a flag's object in
+    archive.json, then its row in disagreements.csv."""
+
+    articles: Pairs
+    flags: Pairs
+    bases: Mapping[str, tuple[int, ...]]  # slug -> where each section's pairs start
+
+
+def new_pairs(counts: Iterable[tuple[str, int]]) -> Pairs:
+    """Room for each owner's pairs (`counts`: owner, number of items)."""
+    starts: dict[str, int] = {}
+    total = 0
+    for owner, count in counts:
+        starts[owner] = total
+        total += count
+    return Pairs(starts, array("q", bytes(16 * total)))
+
+
+def unchanged(
+    last: Mapping[str, tuple[str, int]], keys: Mapping[str, str | None], flat: array[int]
+) -> Pairs:
+    """The places of the last build's items whose owner's key is the same now."""
+    return Pairs(
+        {owner: start for owner, (key, start) in last.items() if keys.get(owner) == key}, flat
+    )
+
+
+def owned(keys: Mapping[str, str | None], pairs: Pairs) -> dict[str, tuple[str, int]]:
+    """Each owner's key and the start of its pairs, for the next build."""
+    return {owner: (key, pairs.starts[owner]) for owner, key in keys.items() if key is not None}
+
+
+def flag_key(flag: Disagreement, article_keys: Mapping[str, str | None]) -> str | None:
+    """A digest of all a flag's object and row show: its own words, and the articles of its
+    two claims (whose keys name all the claims show)."""
+    first = article_keys.get(flag.first.figure.article_slug)
+    second = article_keys.get(flag.second.figure.article_slug)
+    if first is None or second is None:
+        return None
+    words = (flag.disagreement_id, flag.severity, flag.rule, flag.reason, flag.same_claimant)
+    digest = hashlib.blake2b(f"{first}\0{second}\0{words!r}".encode(), digest_size=16)
+    return digest.hexdigest()
+
+
+def open_chunk_files(cache: DownloadsCache, index: ChunkIndex | None) -> dict[str, int]:
+    """The last build's files, open for reading (all of them, or none)."""
+    opened: dict[str, int] = {}
+    if index is None:
+        return opened
+    try:
+        for path, (name, _) in index.files.items():
+            opened[path] = os.open(cache.folder / name, os.O_RDONLY)
+    except OSError:  # removed meanwhile by a build of the same output
+        for descriptor in opened.values():
+            os.close(descriptor)
+        return {}
+    return opened
+
+
+def section_bases(article: Article) -> tuple[int, ...]:
+    bases = [0]
+    for section in SECTIONS:
+        bases.append(bases[-1] + len(section.contributed(article)))
+    return tuple(bases)
+
+
+def write_items(
+    out: DataWriter,
+    items: Sequence[Any],
+    places: Sequence[tuple[str, int]],  # each item's owner and the index of its pair
+    text: Callable[[Any], str],
+    separator: str,
+    written: Pairs,
+    last: Pairs,
+) -> int:
+    """Every item, each copied from the last file when its owner's are (`last`), else
+    written; where each went recorded in `written`. How many there were."""
+    last_starts, last_flat = last.starts, last.flat
+    starts, flat = written.starts, written.flat
+    for position, (item, (owner, place)) in enumerate(zip(items, places, strict=True)):
+        before = last_starts.get(owner)
+        between = separator if position else ""
+        if before is not None:
+            pair = 2 * (before + place)
+            offset, length = out.reuse(last_flat[pair], last_flat[pair + 1], between)
+        else:
+            offset, length = out.text(between + text(item))
+            offset, length = offset + len(between), length - len(between)
+        pair = 2 * (starts[owner] + place)
+        flat[pair] = offset
+        flat[pair + 1] = length
+    return len(items)
+
+
+def write_section(
+    out: DataWriter, archive: Archive, section: Section, written: Written, last: Written
+) -> int:
+    """The items the articles contribute to `section`, in the file's order."""
+    number = SECTIONS.index(section)
+    place: dict[int, tuple[str, int]] = {}
+    for article in archive.articles:
+        base = written.bases[article.slug][number]
+        for n, item in enumerate(section.contributed(article)):
+            place[id(item)] = (article.slug, base + n)
+    items = section.ordered(archive)
+    places = [place[id(item)] for item in items]
+    return write_items(
+        out,
+        items,
+        places,
+        partial(section.text, archive),
+        section.separator,
+        written.articles,
+        last.articles,
+    )
+
+
+def write_flags(
+    out: DataWriter,
+    archive: Archive,
+    flags: FlagList,
+    written: Written,
+    last: Written,
+    *,
+    csv: bool,
+) -> int:
+    """The flags' objects of archive.json, or their rows of disagreements.csv."""
+    places = [(flag.disagreement_id, int(csv)) for flag in flags.flags]
+    if csv:
+        base = archive.site.base_url
+
+        def text(flag: Disagreement) -> str:
+            return csv_line(DISAGREEMENT_COLUMNS, disagreement_row(flag), base)
+
+        separator = ""
+    else:
+
+        def text(flag: Disagreement) -> str:
+            return COMPACT_JSON(disagreement_json(flag))
+
+        separator = ","
+    return write_items(out, flags.flags, places, text, separator, written.flags, last.flags)
+
+
+def write_json(
+    out: DataWriter, archive: Archive, flags: FlagList, written: Written, last: Written
+) -> None:
+    """archive.json, as `json_chunks` writes `archive_document`."""
+    out.text("{")
+    for number, (key, value) in enumerate(archive_fields(archive, flags.flags)):
+        out.text(("," if number else "") + COMPACT_JSON(key) + ":")
+        if isinstance(value, Section):
+            out.text("[")
+            write_section(out, archive, value, written, last)
+            out.text("]")
+        elif isinstance(value, FlagList):
+            out.text("[")
+            write_flags(out, archive, value, written, last, csv=False)
+            out.text("]")
+        else:
+            out.text(COMPACT_JSON(value))
+    out.text("}\n")
+
+
+def last_chunks(cache: DownloadsCache) -> ChunkIndex | None:
+    """The index the last build left, when its files are all there as it wrote them."""
+    index = load_pickle(cache.folder / INDEX_FILE)
+    if not isinstance(index, ChunkIndex) or index.format != CHUNK_FORMAT:
+        return None
+    for name, size in index.files.values():
+        try:
+            if os.stat(cache.folder / name).st_size != size:
+                return None
+        except OSError:
+            return None
+    return index
+
+
+class FreshFiles:
+    """The files this build writes: named chunk files in the cache's folder (one token for
+    the build), or nameless temporary files without a cache or when it cannot be written."""
+
+    def __init__(self, cache: DownloadsCache | None) -> None:
+        self.folder = cache.folder if cache is not None else None
+        self.token = secrets.token_hex(8)
+        self.names: dict[str, str] = {}
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.folder = None
+
+    def open(self, path: str) -> BufferedRandom:
+        if self.folder is not None and path in CACHED_FILES:
+            name = f"{self.token}-{path.rpartition('/')[2]}"
+            try:
+                stream = (self.folder / name).open("w+b")
+            except OSError:
+                pass
+            else:
+                self.names[path] = name
+                return stream
+        return tempfile.TemporaryFile()
+
+    def names_and_sizes(self, described: Mapping[str, DataFile]) -> dict[str, tuple[str, int]]:
+        return {path: (name, described[path].size_bytes) for path, name in self.names.items()}
+
+    def record(self, last: ChunkIndex | None, index: ChunkIndex) -> None:
+        """Write the index of this build's files, and remove the last build's (unless the
+        index could not be written: then nothing refers to this build's files)."""
+        if self.folder is None or set(self.names) != set(CACHED_FILES):
+            return
+        if not write_pickle(self.folder / INDEX_FILE, index):
+            return
+        kept = {name for name, _ in index.files.values()}
+        replaced = {name for name, _ in last.files.values()} if last is not None else set()
+        now = time.time()
+        for entry in os.scandir(self.folder):
+            if entry.name in kept or not entry.name.endswith(CHUNK_SUFFIXES):
+                continue
+            try:
+                if entry.name in replaced or now - entry.stat().st_mtime > ORPHAN_SECONDS:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+CHUNK_SUFFIXES = tuple(f"-{path.rpartition('/')[2]}" for path in CACHED_FILES)

@@ -46,10 +46,11 @@ from builder.model import Actor, Article
 from builder.render import cite, og_image, structured
 from builder.render.cite import CiteFormats
 from builder.render.data_export import (
+    DownloadsCache,
     SpooledFiles,
-    data_file_chunks,
     describe_data_files,
     human_size,
+    spool_data_files,
 )
 from builder.render.timeline_nav import (
     EntryKeys,
@@ -142,8 +143,10 @@ def derive(
     timeline: Timeline,
     figures: FigureComparison,
     relations: ActorRelations,
+    downloads: DownloadsCache | None = None,
 ) -> Derived:
-    """The derivations together, with every flag described once for all pages."""
+    """The derivations together, with every flag described once for all pages, and the data
+    downloads (`downloads`: where the last build's are, to take unchanged articles' from)."""
     flags = tuple(describe_flag(archive, d, n) for n, d in enumerate(figures.disagreements))
     return Derived(
         archive,
@@ -153,7 +156,7 @@ def derive(
         flags,
         MappingProxyType(flags_by_figure(flags)),
         MappingProxyType({f.flag.disagreement_id: f for f in flags}),
-        SpooledFiles(data_file_chunks(archive, figures.disagreements)),
+        spool_data_files(archive, figures.disagreements, downloads),
     )
 
 

@@ -32,6 +32,7 @@ from builder.model import Article, Site
 from builder.render import pages
 from builder.render.annotate import annotate_seed
 from builder.render.charts import render_chart
+from builder.render.data_export import DownloadsCache
 from builder.render.markup import escape_output
 from builder.render.pages import Derived, PageMeta
 from builder.render.theme import Theme
@@ -246,13 +247,15 @@ class RenderedSite:
     searchable: frozenset[str]  # the pages Pagefind indexes (`PageMeta.searchable`)
 
 
-def derive(archive: Archive) -> Derived:
-    """The derive stage: timeline, figure comparisons and actor relations, for every page."""
+def derive(archive: Archive, downloads: DownloadsCache | None = None) -> Derived:
+    """The derive stage: timeline, figure comparisons and actor relations, for every page,
+    and the data downloads (from the last build's where `downloads` names them)."""
     return pages.derive(
         archive=archive,
         timeline=build_timeline(archive),
         figures=compare_figures(archive),
         relations=relate_actors(archive),
+        downloads=downloads,
     )
 
 
