@@ -252,7 +252,10 @@ def build_site(options: BuildOptions) -> BuildReport:
         with clock.stage(CHECK):
             live_outputs = previous_outputs(version.live) if version.live else {}
             record = link_record_file(project, options.out_dir)
-            check_changed_links(links, version, live_outputs, record, options.out_dir.name)
+            links_before = {path: page.links for path, page in page_records(cache).items()}
+            check_changed_links(
+                links, links_before, version, live_outputs, record, options.out_dir.name
+            )
             coverage = remembered_coverage(archive.articles, project, inputs, reuse=options.cache)
         summary = BuildSummary(
             archive_counts(archive),

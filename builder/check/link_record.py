@@ -7,16 +7,18 @@ the last build left of what the live version's links point at.
 Output: `ContentErrors` as `check_rendered_links` raises them, or nothing; the record of
 this version's links for the next build.
 
-Why it holds: a page whose bytes at its path are those of the live version makes the same
-links, from the same folder, and each of them resolved when the live version was checked.
+Why it holds: a page whose bytes at its path are those of the live version, and whose links
+(as render logged them) are those its page there made, makes the same links from the same
+folder, and each of them resolved when the live version was checked.
 Such a link can break only if the file it points at is gone, or if that page no longer
 defines the `#fragment`. The record names every file the live version's links point at and
 every page they point into, so the unchanged pages are left unchecked when
 - the record and the outputs are both of the live version,
 - no file the record names is gone, and
 - every page it names as pointed into, if its bytes changed, defines every id it did.
-Otherwise every page is checked (a cold build, --no-cache, a deleted article). A template or
-builder edit renders every page anew, so every page is checked then too. After a full
+Otherwise every page is checked (a cold build, --no-cache, a deleted article). After a
+template or builder edit every page is rendered anew, but those that come out as they were
+are still left unchecked: what decides their links' fate is the same. After a full
 check the record is exact; after an incremental one it is the last record plus what the
 checked pages point at: it may name more than the pages do (so a later check is a full one
 sooner than it need be), never less.
@@ -24,7 +26,7 @@ sooner than it need be), never less.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +64,8 @@ def read_link_record(record_file: Path, live: Path | None) -> LinkTargets | None
 
 
 def vouched_pages(
-    pages: Iterable[str],
+    links: Mapping[str, Sequence[str]],
+    links_before: Mapping[str, Sequence[str]],
     known: LinkTargets | None,
     before: Mapping[str, str],
     after: Mapping[str, str],
@@ -70,9 +73,10 @@ def vouched_pages(
     ids_after: Callable[[str], set[str]],
 ) -> frozenset[str]:
     """The pages whose links need no check (none when every page must be checked): those
-    whose digest `after` (this version's outputs) is the one `before` (the live version's),
-    when no file `known` names is gone and no page it names lost an id (or has ids that
-    cannot be read, `ids_before` None)."""
+    whose digest `after` (this version's outputs) is the one `before` (the live version's)
+    and whose `links` are those the live version's page made (`links_before`), when no file
+    `known` names is gone and no page it names lost an id (or has ids that cannot be read,
+    `ids_before` None)."""
     if known is None or not before:
         return frozenset()
     if any(path not in after or path not in before for path in known.files):
@@ -83,18 +87,28 @@ def vouched_pages(
         ids = ids_before(page)
         if ids is None or not ids <= ids_after(page):
             return frozenset()
-    return frozenset(page for page in pages if page in before and before[page] == after.get(page))
+    return frozenset(
+        page
+        for page, made in links.items()
+        if page in before
+        and page in links_before
+        and before[page] == after.get(page)
+        and tuple(made) == tuple(links_before[page])
+    )
 
 
 def check_changed_links(
-    links: Mapping[str, Iterable[str]],
+    links: Mapping[str, Sequence[str]],
+    links_before: Mapping[str, Sequence[str]],
     version: VersionWriter,
     before: Mapping[str, str],
     record_file: Path,
     shown_as: str,
 ) -> None:
-    """The check stage: `check_rendered_links` for the pages not vouched for; then the record
-    of this version's links is written (a version that fails the check is never live)."""
+    """The check stage: `check_rendered_links` for the pages not vouched for (`links_before`:
+    the links the live version's pages made, as far as the build cache recorded them); then
+    the record of this version's links is written (a version that fails the check is
+    never live)."""
     known = read_link_record(record_file, version.live)
     staged = StagedFiles(version)
 
@@ -106,7 +120,13 @@ def check_changed_links(
             return None
 
     vouched = vouched_pages(
-        links, known, before, version.digests, ids_before, lambda page: page_ids(staged[page])
+        links,
+        links_before,
+        known,
+        before,
+        version.digests,
+        ids_before,
+        lambda page: page_ids(staged[page]),
     )
     checked = check_rendered_links(links, staged, shown_as, vouched)
     if vouched and known is not None:
