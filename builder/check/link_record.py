@@ -9,10 +9,10 @@ this version's links for the next build.
 
 Why it holds: a page whose bytes at its path are those of the live version, and whose links
 (as render logged them) are those its page there made, makes the same links from the same
-folder, and each of them resolved when the live version was checked.
-Such a link can break only if the file it points at is gone, or if that page no longer
-defines the `#fragment`. The record names every file the live version's links point at and
-every page they point into, so the unchanged pages are left unchecked when
+folder, and each of them resolved when the live version was checked. Such a link can break
+only if the file it points at is gone, or if that page no longer defines the `#fragment`.
+The record names every file the live version's links point at and every page they point
+into, so the unchanged pages are left unchecked when
 - the record and the outputs are both of the live version,
 - no file the record names is gone, and
 - every page it names as pointed into, if its bytes changed, defines every id it did.
