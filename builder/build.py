@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.check.coverage import measure_coverage
-from builder.check.links import check_rendered_links
+from builder.check.coverage_cache import remembered_coverage
+from builder.check.link_record import check_changed_links, link_record_file
 from builder.cli_output import archive_counts
 from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive
@@ -54,7 +54,6 @@ from builder.write.cache import (
     write_cache,
 )
 from builder.write.version import (
-    StagedFiles,
     VersionWriter,
     merge_outputs,
     pause_point,
@@ -263,12 +262,18 @@ def build_site(options: BuildOptions) -> BuildReport:
             # Before the check: the search page links to the bundle Pagefind writes.
             search = write_search_bundle(version, searchable, cache.search_key if cache else ())
         with clock.stage(CHECK):
-            check_rendered_links(links, StagedFiles(version), shown_as=options.out_dir.name)
+            live_outputs = previous_outputs(version.live) if version.live else {}
+            record = link_record_file(project, options.out_dir)
+            links_before = {path: page.links for path, page in page_records(cache).items()}
+            check_changed_links(
+                links, links_before, version, live_outputs, record, options.out_dir.name
+            )
+            coverage = remembered_coverage(archive.articles, project, inputs, reuse=options.cache)
         summary = BuildSummary(
             archive_counts(archive),
             len(page_paths),
             0,  # counted once the version is complete
-            measure_coverage(archive.articles).ratio(),
+            coverage.ratio(),
             len(checked.drafts),
             checked.warnings,
         )

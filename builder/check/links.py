@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -111,13 +111,17 @@ class RenderedFiles:
     def ids(self, page: str) -> set[str]:
         """Read off the page only when a link asks for one of its fragments."""
         if page not in self.known_ids:
-            data = self.files[page]
-            self.known_ids[page] = {
-                html.unescape(found.group(1).decode("utf-8"))
-                for found in ID_ATTRIBUTE.finditer(data)
-                if data[found.start() - 1 : found.start()].isspace()
-            }
+            self.known_ids[page] = page_ids(self.files[page])
         return self.known_ids[page]
+
+
+def page_ids(data: bytes) -> set[str]:
+    """The ids a page of our own output defines (see ID_ATTRIBUTE)."""
+    return {
+        html.unescape(found.group(1).decode("utf-8"))
+        for found in ID_ATTRIBUTE.finditer(data)
+        if data[found.start() - 1 : found.start()].isspace()
+    }
 
 
 def parent_folders(name: str) -> Iterator[str]:
@@ -145,22 +149,44 @@ def check_links(site_dir: Path, shown_as: str | None = None) -> None:
         raise ContentErrors(errors)
 
 
+@dataclass(frozen=True)
+class LinkTargets:
+    """What the checked links point at: files, and the pages a `#fragment` points into."""
+
+    files: frozenset[str] = frozenset()
+    anchored: frozenset[str] = frozenset()
+
+
 def check_rendered_links(
-    links: Mapping[str, Iterable[str]], files: Mapping[str, bytes], shown_as: str
-) -> None:
+    links: Mapping[str, Iterable[str]],
+    files: Mapping[str, bytes],
+    shown_as: str,
+    vouched: Collection[str] = frozenset(),
+) -> LinkTargets:
     """The check stage, from what render logged: `links` maps each page to the links it
     makes, as they appear in its HTML; `files` is every output file. Nothing is re-parsed
     but the pages a `#fragment` points into (for their ids), and a page with a broken
-    link (for the link's line)."""
+    link (for the link's line). The pages in `vouched` are not checked (the caller knows
+    their links resolve: builder/check/link_record.py). Returns what the links checked
+    point at."""
     site = RenderedFiles(files)
-    errors = [
-        broken_link(shown_as, page, line_of(files[page], url), url, problem)
-        for page, page_links in links.items()
-        for url in sorted(set(page_links))
-        if (problem := link_problem(site, page, url))
-    ]
+    errors: list[ContentError] = []
+    targets: set[str] = set()
+    anchored: set[str] = set()
+    for page, page_links in links.items():
+        if page in vouched:
+            continue
+        for url in sorted(set(page_links)):
+            target, into_page, problem = checked_link(site, page, url)
+            if problem:
+                errors.append(broken_link(shown_as, page, line_of(files[page], url), url, problem))
+            elif target:
+                targets.add(target)
+                if into_page:
+                    anchored.add(target)
     if errors:
         raise ContentErrors(errors)
+    return LinkTargets(frozenset(targets), frozenset(anchored))
 
 
 def line_of(page: bytes, url: str) -> int:
@@ -186,29 +212,36 @@ def broken_link(shown_as: str | None, page: str, line: int, url: str, problem: s
 
 def link_problem(site: SiteFiles, page: str, url: str) -> str:
     """Why the link is broken, or '' when it resolves (external links are not followed)."""
+    return checked_link(site, page, url)[2]
+
+
+def checked_link(site: SiteFiles, page: str, url: str) -> tuple[str, bool, str]:
+    """The output file a link points at ('' for an external link), whether it points into
+    a page's `#fragment`, and why it is broken ('' when it resolves)."""
     if url.startswith("//"):
-        return ""
+        return "", False, ""
     if ":" in url:  # maybe a scheme: the full parse (a relative link rarely has a colon)
         parts = urlsplit(url)
         if parts.scheme or parts.netloc:
-            return ""
+            return "", False, ""
         path, raw_fragment = parts.path, parts.fragment
     else:  # what urlsplit gives for a URL without a scheme, ~5x faster
         before_fragment, _, raw_fragment = url.partition("#")
         path = before_fragment.partition("?")[0]
     if url.startswith("/"):
-        return "root-absolute links break under a sub-path; use a relative link"
+        return "", False, "root-absolute links break under a sub-path; use a relative link"
     target = resolve(page, unquote(path)) if path else page
     if target is None:
-        return "it leaves the site"
+        return "", False, "it leaves the site"
     if not site.is_file(target):
         if site.is_dir(target):
-            return "a link to a folder must end in '/'"
-        return f"no file {target}"
+            return target, False, "a link to a folder must end in '/'"
+        return target, False, f"no file {target}"
     fragment = unquote(raw_fragment)
-    if fragment and target.endswith(".html") and fragment not in site.ids(target):
-        return f"no element with id '{raw_fragment}' in {target}"
-    return ""
+    into_page = bool(fragment) and target.endswith(".html")
+    if into_page and fragment not in site.ids(target):
+        return target, True, f"no element with id '{raw_fragment}' in {target}"
+    return target, into_page, ""
 
 
 def resolve(page: str, path: str) -> str | None:
