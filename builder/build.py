@@ -50,6 +50,7 @@ from builder.write.cache import (
     write_cache,
 )
 from builder.write.version import (
+    Recorded,
     StagedFiles,
     VersionWriter,
     merge_outputs,
@@ -199,9 +200,11 @@ def build_site(options: BuildOptions) -> BuildReport:
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
         derived = derive(archive)
 
-    def previous_outputs(live: Path) -> dict[str, str]:
-        """What the live version holds, when the cache recorded that version."""
-        return cache.outputs if cache is not None and live.name == cache.version else {}
+    def recorded_versions(live: Path) -> Recorded:
+        """What the live version and the spare hold, when the cache recorded that version."""
+        if cache is None or live.name != cache.version:
+            return Recorded()
+        return Recorded(cache.outputs, cache.spare)
 
     def after_swap(version: VersionWriter) -> None:
         """Record the new version while the output is still locked, so that a build that
@@ -209,13 +212,20 @@ def build_site(options: BuildOptions) -> BuildReport:
         --no-cache build too: it is as good a record as any."""
         done = dataclasses.replace(summary, files=version.files)
         record = BuildCache(
-            key, inputs, version.root.name, version.digests, search, done, plan.records()
+            key,
+            inputs,
+            version.root.name,
+            version.digests,
+            search,
+            done,
+            plan.records(),
+            version.spare,
         )
         write_cache(project, options.out_dir, record)
 
     with (
         model_frozen(),
-        staged_version(options.out_dir, previous_outputs, after_swap) as version,
+        staged_version(options.out_dir, recorded_versions, after_swap) as version,
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
