@@ -230,9 +230,9 @@ class VersionWriter:
     def place(
         self, relative: str, digest: str, size: int, put: Callable[[BinaryIO], object]
     ) -> str:
-        """Leave the file alone when the folder holds these bytes (`digest`, `size`), else
-        link the live version's file when it has them, else `put` them into a new file;
-        returns the digest."""
+        """Leave the file alone when the recycled folder holds these bytes (`digest`), else
+        link the live version's file when it has them (and `size`), else `put` them into a
+        new file; returns the digest."""
         if relative in self.digests:
             raise ValueError(f"two outputs claim the same path: {relative}")
         target = output_file(self.base, relative)
