@@ -265,11 +265,12 @@ def test_a_build_killed_while_recycling_leaves_the_old_site_and_an_untrusted_spa
     retitle(project, "Rebels Hold Out, Edited Again")
     build = start_build(project, pause="writing")
     wait_until_paused(build, "writing")
-    assert not spare.exists(), "renamed before it is touched"
+    spare_there = spare.exists()
     recycling = [p for p in project.iterdir() if p.is_dir() and p.stat().st_ino == spare_folder]
-    assert len(recycling) == 1 and recycling[0] != (project / "_site").resolve()
-    build.send_signal(signal.SIGKILL)
+    build.send_signal(signal.SIGKILL)  # before any assertion: a paused build is never left
     build.wait(timeout=10)
+    assert not spare_there, "renamed before it is touched"
+    assert len(recycling) == 1 and recycling[0] != (project / "_site").resolve()
     assert snapshot(project / "_site") == old
 
     # Back to the spare's title: a build that trusted the half-recycled folder's record
