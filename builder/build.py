@@ -54,6 +54,7 @@ from builder.write.cache import (
     write_cache,
 )
 from builder.write.version import (
+    Recorded,
     VersionWriter,
     merge_outputs,
     pause_point,
@@ -209,9 +210,11 @@ def build_site(options: BuildOptions) -> BuildReport:
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
         derived = derive(archive, downloads)
 
-    def previous_outputs(live: Path) -> dict[str, str]:
-        """What the live version holds, when the cache recorded that version."""
-        return cache.outputs if cache is not None and live.name == cache.version else {}
+    def recorded_versions(live: Path) -> Recorded:
+        """What the live version and the spare hold, when the cache recorded that version."""
+        if cache is None or live.name != cache.version:
+            return Recorded()
+        return Recorded(cache.outputs, cache.spare)
 
     def after_swap(version: VersionWriter) -> None:
         """Record the new version while the output is still locked, so that a build that
@@ -219,13 +222,20 @@ def build_site(options: BuildOptions) -> BuildReport:
         --no-cache build too: it is as good a record as any."""
         done = dataclasses.replace(summary, files=version.files)
         record = BuildCache(
-            key, inputs, version.root.name, version.digests, search, done, plan.records()
+            key,
+            inputs,
+            version.root.name,
+            version.digests,
+            search,
+            done,
+            plan.records(),
+            version.spare,
         )
         write_cache(project, options.out_dir, record)
 
     with (
         model_frozen(),
-        staged_version(options.out_dir, previous_outputs, after_swap) as version,
+        staged_version(options.out_dir, recorded_versions, after_swap) as version,
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
@@ -262,7 +272,7 @@ def build_site(options: BuildOptions) -> BuildReport:
             # Before the check: the search page links to the bundle Pagefind writes.
             search = write_search_bundle(version, searchable, cache.search_key if cache else ())
         with clock.stage(CHECK):
-            live_outputs = previous_outputs(version.live) if version.live else {}
+            live_outputs = recorded_versions(version.live).live if version.live else {}
             record = link_record_file(project, options.out_dir)
             links_before = {path: page.links for path, page in page_records(cache).items()}
             check_changed_links(

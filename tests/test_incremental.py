@@ -131,7 +131,9 @@ EDITS: tuple[Callable[[Path, random.Random], str], ...] = (
 
 def build(project: Path, out: str, *, cache: bool = True) -> dict[str, bytes]:
     report = build_site(BuildOptions(project, project / out, cache=cache))
-    return tree(report.out_dir)
+    site = tree(report.out_dir)
+    assert report.files == len(site)  # counted as placed, not by walking the folder
+    return site
 
 
 def test_an_incremental_build_after_any_edits_equals_a_clean_build(

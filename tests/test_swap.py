@@ -1,6 +1,9 @@
 """Swaps, run as a user runs them: a build killed at any point leaves a whole site and no
 debris after the next build; two builds at once both succeed; the output is a link that is
-swapped in one step, and a real output folder from an older builder is taken over.
+swapped in one step, and a real output folder from an older builder is taken over. The
+version a swap retires is kept as the spare and recycled by the next build, unless anything
+about it is uncertain (a build killed while recycling it, a spare gone, a record of another
+live version): the site is always the one a clean build writes.
 
 Builds are stopped at named points with the FACTSHEET_TEST_PAUSE hook (builder/write/version.py).
 """
@@ -8,6 +11,7 @@ Builds are stopped at named points with the FACTSHEET_TEST_PAUSE hook (builder/w
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +21,7 @@ import pytest
 
 from builder.errors import ContentErrors
 from builder.write import version as write
-from builder.write.cache import CACHE_DIR
+from builder.write.cache import CACHE_DIR, read_cache
 from builder.write.version import BUILD_MARKER, PAUSE_VARIABLE, exchange, write_site
 from tests.fixtures import make_project, replace_in
 
@@ -61,7 +65,12 @@ def beside(root: Path) -> list[str]:
 
 
 def only_the_live_site(root: Path) -> list[str]:
-    return sorted(["_site", os.readlink(root / "_site"), "._site.lock"])
+    """What may stay beside the output between builds: the link, the live version, the lock
+    and the spare the build cache names (there, to be recycled)."""
+    record = read_cache(root, root / "_site")
+    spare = [record.spare.name] if record is not None and record.spare is not None else []
+    assert all((root / name).is_dir() for name in spare)
+    return sorted(["_site", os.readlink(root / "_site"), "._site.lock", *spare])
 
 
 @pytest.fixture
@@ -196,3 +205,99 @@ def test_the_root_folder_or_a_file_is_never_replaced(
     with pytest.raises(ContentErrors, match=message):
         write_site({"index.html": b"x"}, Path(name), tmp_path / "none")
     assert Path("a-file").read_text() == "notes"
+
+
+def build_now(root: Path) -> None:
+    code, stderr = finish(start_build(root))
+    assert code == 0, stderr
+
+
+def clean_build(root: Path) -> dict[str, bytes]:
+    """The site a clean build writes from the project as it is now (beside the project)."""
+    out = root.parent / "clean"
+    command = ["build", "--project", str(root), "--out", str(out), "--no-cache", "-q"]
+    subprocess.run([sys.executable, "-m", "builder", *command], check=True, capture_output=True)
+    site = snapshot(out)
+    del site[BUILD_MARKER]
+    return site
+
+
+def site_of(root: Path) -> dict[str, bytes]:
+    site = snapshot(root / "_site")
+    del site[BUILD_MARKER]
+    return site
+
+
+def spare_of(root: Path) -> Path:
+    record = read_cache(root, root / "_site")
+    assert record is not None and record.spare is not None
+    return root / record.spare.name
+
+
+def retitle(root: Path, title: str) -> None:
+    path = root / ARTICLE
+    text = path.read_text("utf-8")
+    current = next(line for line in text.splitlines() if line.startswith("title: "))
+    path.write_text(text.replace(current, f"title: {title}", 1), "utf-8")
+
+
+def test_the_retired_version_is_kept_and_recycled_by_the_next_build(project: Path) -> None:
+    first = os.readlink(project / "_site")
+    retitle(project, "Rebels Hold Out, Edited")
+    build_now(project)
+    assert spare_of(project).name == first  # kept: not deleted
+    spare_folder = os.stat(spare_of(project)).st_ino
+    retitle(project, "Rebels Hold Out, Edited Again")
+    build_now(project)
+    assert os.stat(project / "_site").st_ino == spare_folder  # the spare, recycled
+    assert site_of(project) == clean_build(project)
+    assert beside(project) == only_the_live_site(project)
+
+
+def test_a_build_killed_while_recycling_leaves_the_old_site_and_an_untrusted_spare(
+    project: Path,
+) -> None:
+    retitle(project, "Rebels Hold Out, Edited")
+    build_now(project)  # the first version is now the spare, recorded with the old title
+    spare = spare_of(project)
+    spare_folder = os.stat(spare).st_ino
+    old = snapshot(project / "_site")
+    retitle(project, "Rebels Hold Out, Edited Again")
+    build = start_build(project, pause="writing")
+    wait_until_paused(build, "writing")
+    spare_there = spare.exists()
+    recycling = [p for p in project.iterdir() if p.is_dir() and p.stat().st_ino == spare_folder]
+    build.send_signal(signal.SIGKILL)  # before any assertion: a paused build is never left
+    build.wait(timeout=10)
+    assert not spare_there, "renamed before it is touched"
+    assert len(recycling) == 1 and recycling[0] != (project / "_site").resolve()
+    assert snapshot(project / "_site") == old
+
+    # Back to the spare's title: a build that trusted the half-recycled folder's record
+    # would leave its fact sheet as the killed build wrote it.
+    replace_in(project, ARTICLE, "title: Rebels Hold Out, Edited Again", TITLE)
+    build_now(project)
+    page = (project / "_site" / "articles" / "sample-article" / "index.html").read_text("utf-8")
+    assert "Edited Again" not in page
+    assert site_of(project) == clean_build(project)
+    assert beside(project) == only_the_live_site(project)
+
+
+@pytest.mark.parametrize("damage", ["spare deleted", "cache deleted", "link set back by hand"])
+def test_a_spare_that_is_gone_or_not_recorded_for_the_live_version_is_not_trusted(
+    project: Path, damage: str
+) -> None:
+    retitle(project, "Rebels Hold Out, Edited")
+    build_now(project)
+    spare = spare_of(project)
+    if damage == "spare deleted":
+        shutil.rmtree(spare)
+    elif damage == "cache deleted":
+        shutil.rmtree(project / CACHE_DIR)
+    else:  # the old site put back by hand: the record names another live version
+        os.remove(project / "_site")
+        os.symlink(spare.name, project / "_site")
+    retitle(project, "Rebels Hold Out, Edited Again")
+    build_now(project)
+    assert site_of(project) == clean_build(project)
+    assert beside(project) == only_the_live_site(project)

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentErrors
-from builder.write.version import BUILD_MARKER, merge_outputs, safe_output_path, write_site
+from builder.write.version import (
+    BUILD_MARKER,
+    Recorded,
+    VersionWriter,
+    merge_outputs,
+    safe_output_path,
+    staged_version,
+    write_site,
+)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -62,3 +70,46 @@ def test_unsafe_output_paths_are_refused(tmp_path: Path, bad: str) -> None:
 def test_two_outputs_for_one_path_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"index\.html"):
         merge_outputs({"index.html": b"a"}, {"index.html": b"b"})
+
+
+def build_with_records(out: Path, files: dict[str, bytes], records: dict[str, Recorded]) -> None:
+    """A build of `files` that records its versions in `records` (by live version), as the
+    build cache does."""
+
+    def recorded(live: Path) -> Recorded:
+        return records.get(live.name, Recorded())
+
+    def after_swap(version: VersionWriter) -> None:
+        records.clear()
+        records[version.root.name] = Recorded(dict(version.digests), version.spare)
+
+    with staged_version(out, recorded, after_swap) as version:
+        for path, data in files.items():
+            version.write(path, data)
+
+
+def test_the_spare_is_recycled_by_new_files_never_by_writing_into_shared_ones(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "_site"
+    records: dict[str, Recorded] = {}
+    build_with_records(out, {"a.html": b"one", "b/c.html": b"same", "d/e.html": b"x"}, records)
+    first = out.resolve()
+    build_with_records(out, {"a.html": b"two", "b/c.html": b"same", "d/e.html": b"x"}, records)
+    second = out.resolve()
+    assert first.is_dir()  # kept as the spare
+    assert (first / "b/c.html").stat().st_ino == (second / "b/c.html").stat().st_ino
+    retired = tree(second)
+    spare_folder = os.stat(first).st_ino
+
+    build_with_records(out, {"a.html": b"three", "b/c.html": b"changed"}, records)
+    assert out.resolve().stat().st_ino == spare_folder  # the spare, renamed
+    assert not first.exists()
+    assert tree(out).keys() - {BUILD_MARKER} == {"a.html", "b/c.html"}
+    assert (out / "a.html").read_bytes() == b"three"
+    assert (out / "b/c.html").read_bytes() == b"changed"
+    assert not (out / "d").exists(), "a folder left empty is removed"
+    assert tree(second) == retired, "the files it shared with the recycled one are untouched"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["_site", out.resolve().name, second.name, "._site.lock"]
+    )

@@ -8,6 +8,8 @@ Output: `BuildCache` records in <project>/.factsheets-cache/, one per output fol
 - the live version folder that build wrote, with the digest of each of its files (an
   unchanged file of the next version is hard-linked from it) and of its searchable pages
   (a search shard whose pages are all unchanged is reused);
+- the spare: the version that build retired, with the digest of each of its files (the next
+  build recycles it: builder/write/version.py);
 - the dependency key, links and searchability of each page whose key can be named
   (builder/render/page_cache.py): a page whose key is unchanged is linked, not rendered;
 - the summary that build printed.
@@ -37,7 +39,7 @@ from builder.errors import ContentWarning
 
 CACHE_DIR = ".factsheets-cache"
 # Bump when what a record holds, or what it means, changes: older records are then ignored.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 INPUT_FOLDERS = ("content", "seeds", "templates")
 # The builder package: its own code is an input of every build.
 BUILDER_DIR = Path(__file__).resolve().parents[1]
@@ -63,6 +65,14 @@ class BuildSummary:
 
 
 @dataclass(frozen=True)
+class VersionRecord:
+    """A version folder beside the output: its name, and the digest of each of its files."""
+
+    name: str
+    outputs: Mapping[str, str]  # output path -> content digest
+
+
+@dataclass(frozen=True)
 class BuildCache:
     """The record of the last good build of one output folder."""
 
@@ -75,6 +85,7 @@ class BuildCache:
     # Page path -> its dependency key, links and searchability (builder/render/page_cache.py), for
     # the pages whose key can be named: such a page, its key unchanged, is not rendered.
     pages: Mapping[str, object] = field(default_factory=dict)
+    spare: VersionRecord | None = None  # the version retired by this build's swap, kept
     builder: tuple[object, ...] = field(default_factory=lambda: builder_identity())
 
 
@@ -86,6 +97,7 @@ class CacheBody:
     outputs: dict[str, str]
     search_key: tuple[str, ...]
     pages: Mapping[str, object]
+    spare: VersionRecord | None
 
 
 def builder_identity() -> tuple[object, ...]:
@@ -124,7 +136,7 @@ def read_cache(project_dir: Path, out_dir: Path, *, whole: bool = True) -> Build
     if not isinstance(body, CacheBody) or body.version != head.version:
         return None  # a body of another build: written, then its head never was
     return dataclasses.replace(
-        head, outputs=body.outputs, search_key=body.search_key, pages=body.pages
+        head, outputs=body.outputs, search_key=body.search_key, pages=body.pages, spare=body.spare
     )
 
 
@@ -140,8 +152,8 @@ def write_cache(project_dir: Path, out_dir: Path, cache: BuildCache) -> None:
     """Store the record (atomically: a reader sees the old one or the new one), the body
     first: a head always names a body that was written whole. A folder that cannot be
     written only costs the next build its head start."""
-    body = CacheBody(cache.version, cache.outputs, cache.search_key, cache.pages)
-    head = dataclasses.replace(cache, outputs={}, search_key=(), pages={})
+    body = CacheBody(cache.version, cache.outputs, cache.search_key, cache.pages, cache.spare)
+    head = dataclasses.replace(cache, outputs={}, search_key=(), pages={}, spare=None)
     for target, record in (
         (body_file(project_dir, out_dir), body),
         (cache_file(project_dir, out_dir), head),

@@ -7,11 +7,24 @@ are those of the live version's file is hard-linked from it rather than written.
 before the swap (a check, a bad path, a full disk, a kill), the old site is left exactly as
 it was, and whatever the failed build left behind is removed by the next build.
 
+Double buffering: the version a swap retires is kept as the spare, and the build cache records
+the digest of each of its files. The next build recycles it rather than making a new folder:
+files whose bytes it already holds are left alone, the others replaced (linked from the live
+version, or written as new files: never written into, since versions share files by hard
+links), files the new site lacks deleted. So a one-page edit costs a few file operations, not a
+link for every unchanged file and the deletion of a whole old version. The spare is renamed to a
+new version name before it is touched: a build killed while recycling leaves a leftover that no
+record names, never a spare the next build would trust. Whatever is uncertain (no record, a
+record of another live version, a spare gone) makes the build start from a new folder.
+The builder trusts its version folders to hold what it recorded (as it trusts the live one for
+the files it links); a file edited by hand inside one is not noticed: `--no-cache` starts afresh.
+
 Layout beside the output, for `--out _site`:
 
     _site                   a symbolic link to the live version; a swap renames a new link
                             over it, so a reader sees the old site or the new one, never none
-    ._site.build-<token>/   the live version (and, while a build writes, the next one)
+    ._site.build-<token>/   the live version, the spare (the one live before it) and, while a
+                            build writes, the next one (the spare, renamed, or a new folder)
     ._site.lock             held by the build that is writing; a second build waits for it
 
 Where symbolic links are not available, the output is a real folder swapped by two renames.
@@ -31,12 +44,14 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 
 from builder.errors import ContentError, ContentErrors
+from builder.write.cache import VersionRecord
 
 # Written into every output folder; an existing folder without it is never replaced,
 # so a mistyped --out cannot delete someone's files.
@@ -70,25 +85,47 @@ class OutputLayout:
         name = re.escape(self.out_dir.name)
         return re.compile(rf"\.{name}\.(?:(?:build|link)-[0-9a-f]{{16}}|(?:new|old)-[0-9]+)")
 
+    def is_version(self, name: str) -> bool:
+        """Whether `name` is that of a version folder of this output."""
+        return (
+            re.fullmatch(rf"\.{re.escape(self.out_dir.name)}\.build-[0-9a-f]{{16}}", name)
+            is not None
+        )
+
     def live_version(self) -> Path | None:
         """The version folder `out_dir` links to, if it is a link this builder made."""
         if not self.out_dir.is_symlink():
             return None
         target = os.readlink(self.out_dir)
-        ours = re.fullmatch(rf"\.{re.escape(self.out_dir.name)}\.build-[0-9a-f]{{16}}", target)
-        return self.out_dir.with_name(target) if ours else None
+        return self.out_dir.with_name(target) if self.is_version(target) else None
 
-    def leftovers(self) -> list[Path]:
+    def spare_version(self, live: Path, spare: VersionRecord | None) -> Path | None:
+        """The spare version folder the record names, when it is there to be recycled."""
+        if spare is None or not self.is_version(spare.name) or spare.name == live.name:
+            return None
+        folder = self.out_dir.with_name(spare.name)
+        return folder if folder.is_dir() and not folder.is_symlink() else None
+
+    def leftovers(self, spare: Path | None = None) -> list[Path]:
         """Everything a killed or finished build left beside the output, the live version
-        excepted: safe to delete while holding the lock."""
-        live = self.live_version()
+        and the `spare` excepted: safe to delete while holding the lock."""
+        kept = {path.name for path in (self.live_version(), spare) if path is not None}
         pattern = self.leftover_pattern()
         parent = self.out_dir.parent
         return sorted(
             parent / name
             for name in os.listdir(parent)
-            if pattern.fullmatch(name) and (live is None or name != live.name)
+            if pattern.fullmatch(name) and name not in kept
         )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the build cache recorded of the versions beside the output (for the live version
+    it names; nothing when it names another)."""
+
+    live: Mapping[str, str] = field(default_factory=dict)  # the live version: path -> digest
+    spare: VersionRecord | None = None  # the version live before it
 
 
 def merge_outputs(*outputs: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -104,10 +141,14 @@ def merge_outputs(*outputs: Mapping[str, bytes]) -> dict[str, bytes]:
 
 def safe_output_path(root: Path, relative: str) -> Path:
     """root/relative, refusing absolute paths and any '..' that would leave root."""
-    parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+    return Path(output_file(os.fspath(root), relative))
+
+
+def output_file(root: str, relative: str) -> str:
+    """`safe_output_path` as a string: string operations only, for the per-file hot path."""
+    if not relative or relative[0] == "/" or (".." in relative and ".." in relative.split("/")):
         raise ValueError(f"unsafe output path: {relative!r}")
-    return root.joinpath(*parts)
+    return f"{root}/{relative}"
 
 
 def say_on_stderr(text: str) -> None:
@@ -125,29 +166,53 @@ def write_site(
 
     `notice` is told when the build has to wait for another build of the same output."""
     with staged_version(out_dir, notice=notice) as version:
-        write_files(version.root, outputs.items(), halfway=partial(pause_point, "writing"))
-        if static_dir is not None and static_dir.is_dir():
-            shutil.copytree(static_dir, version.root / "static")
+        files = [*outputs.items(), *static_outputs(static_dir)]
+        write_files(version, files, halfway=partial(pause_point, "writing"))
         for check in before_swap:
             check(version.root)
     return version.files
 
 
-class VersionWriter:
-    """The version being written: each file is written, or, when the live version holds
-    the same bytes under the same path (`previous` names their digests), hard-linked from
-    it, so that an unchanged file costs neither a write nor disk space."""
+def static_outputs(static_dir: Path | None) -> list[tuple[str, bytes]]:
+    """The files under `static_dir`, as output files under static/."""
+    if static_dir is None or not static_dir.is_dir():
+        return []
+    return [
+        (f"static/{path.relative_to(static_dir).as_posix()}", path.read_bytes())
+        for path in sorted(static_dir.rglob("*"))
+        if path.is_file()
+    ]
 
-    def __init__(self, root: Path, live: Path | None, previous: Mapping[str, str]) -> None:
+
+class VersionWriter:
+    """The version being written, into a new folder or a recycled one (the spare, whose
+    files not yet placed `held` names by digest). A file the folder already holds with the
+    same bytes is left alone; one the live version holds (`previous` names their digests) is
+    hard-linked from it; any other is written as a new file. A file is never written into:
+    it may be hard-linked into the live version."""
+
+    def __init__(
+        self,
+        root: Path,
+        live: Path | None,
+        previous: Mapping[str, str],
+        held: Mapping[str, str] | None = None,
+    ) -> None:
         self.root = root
         self.live = live
         self.previous = previous if live is not None else {}
-        self.digests: dict[str, str] = {}  # every file written so far -> its digest
+        self.held = dict(held or {})  # the recycled folder's files not placed yet -> digest
+        self.digests: dict[str, str] = {}  # every file placed so far -> its digest
         self.files = 0  # set once the version is complete
+        # The version retired by the swap and kept as the next build's spare (set after it).
+        self.spare: VersionRecord | None = None
+        # As strings: these are joined once per output file.
+        self.base = os.fspath(root)
+        self.live_base = os.fspath(live) if live is not None else ""
 
     def write(self, relative: str, data: bytes) -> str:
         """Write (or link) one file; returns its digest. A path written twice is a bug."""
-        return self.place(relative, content_digest(data), len(data), lambda t: t.write_bytes(data))
+        return self.place(relative, content_digest(data), len(data), lambda out: out.write(data))
 
     def copy(self, relative: str, source: io.BufferedIOBase) -> str:
         """`write` for a file open for reading at its start, copied (or linked from the
@@ -156,54 +221,80 @@ class VersionWriter:
         digest = hashlib.file_digest(source, lambda: hashlib.blake2b(digest_size=16))
         size = source.tell() - start
 
-        def put(target: Path) -> None:
+        def put(copied: BinaryIO) -> None:
             source.seek(start)
-            with target.open("wb") as copied:
-                shutil.copyfileobj(source, copied)
+            shutil.copyfileobj(source, copied)
 
         return self.place(relative, digest.hexdigest(), size, put)
 
-    def place(self, relative: str, digest: str, size: int, put: Callable[[Path], object]) -> str:
-        """Link the live version's file when it has these bytes (`digest`, `size`), else
-        `put` them at the target; returns the digest."""
+    def place(
+        self, relative: str, digest: str, size: int, put: Callable[[BinaryIO], object]
+    ) -> str:
+        """Leave the file alone when the recycled folder holds these bytes (`digest`), else
+        link the live version's file when it has them (and `size`), else `put` them into a
+        new file; returns the digest."""
         if relative in self.digests:
             raise ValueError(f"two outputs claim the same path: {relative}")
-        target = safe_output_path(self.root, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        same = self.previous.get(relative) == digest
-        if not (same and self.link_from_live(relative, target, size)):
-            put(target)
+        target = output_file(self.base, relative)
+        if not self.holds(relative, target, digest):
+            same = self.previous.get(relative) == digest
+            if not (same and self.link_from_live(relative, target, size)):
+                with new_file(target) as stream:
+                    put(stream)
         self.digests[relative] = digest
         return digest
 
     def reuse(self, relative: str) -> bool:
-        """Link the live version's file at `relative`, its digest as recorded; False when
-        there is none to link."""
+        """Give `relative` the live version's bytes, its digest as recorded (left alone when
+        the folder holds them, else hard-linked); False when there is none to link."""
         digest = self.previous.get(relative)
         if digest is None or relative in self.digests:
             return False
-        target = safe_output_path(self.root, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not self.link_from_live(relative, target):
+        target = output_file(self.base, relative)
+        if not self.holds(relative, target, digest) and not self.link_from_live(relative, target):
             return False
         self.digests[relative] = digest
         return True
 
-    def link_from_live(self, relative: str, target: Path, size: int | None = None) -> bool:
+    def holds(self, relative: str, target: str, digest: str) -> bool:
+        """Whether the recycled folder's file at `relative` (`target`) has these bytes; if
+        it has others, that file is deleted. Either way it is no longer held."""
+        held = self.held.pop(relative, None)
+        if held is None or held == digest:
+            return held is not None
+        remove_file(target)
+        return False
+
+    def link_from_live(self, relative: str, target: str, size: int | None = None) -> bool:
         """Hard-link the live version's file; False when it is gone, has another size
         than the `size` expected (someone changed it) or cannot be linked."""
-        assert self.live is not None
-        source = safe_output_path(self.live, relative)
+        source = output_file(self.live_base, relative)
         try:
-            if size is not None and source.stat().st_size != size:
+            if size is not None and os.stat(source).st_size != size:
                 return False
-            os.link(source, target)
+            new_link(source, target)
         except OSError:  # gone, or a file system without hard links: write it instead
             return False
         return True
 
+    def discard_unplaced(self) -> None:
+        """Delete the recycled folder's files that this version did not place, then the
+        folders that leaves empty."""
+        folders: set[str] = set()
+        for relative in self.held:
+            remove_file(output_file(self.base, relative))
+            folder = os.path.dirname(relative)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = os.path.dirname(folder)
+        self.held = {}
+        for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+            with suppress(OSError):  # not empty: the new version has files in it
+                os.rmdir(f"{self.base}/{folder}")
+
     def read(self, relative: str) -> bytes:
-        return safe_output_path(self.root, relative).read_bytes()
+        with open(output_file(self.base, relative), "rb") as stream:
+            return stream.read()
 
 
 class StagedFiles(Mapping[str, bytes]):
@@ -235,15 +326,16 @@ def content_digest(data: bytes) -> str:
 @contextmanager
 def staged_version(
     out_dir: Path,
-    previous: Callable[[Path], Mapping[str, str]] = lambda live: {},
+    recorded: Callable[[Path], Recorded] = lambda live: Recorded(),
     after_swap: Callable[[VersionWriter], None] = lambda version: None,
     notice: Callable[[str], None] = say_on_stderr,
 ) -> Iterator[VersionWriter]:
-    """A new version folder beside `out_dir` to write into; swapped in when the block ends
-    without an exception, deleted when it raises (the live version untouched either way).
-    `previous` gives, for the live version, the digest of each of its files: those whose
-    bytes come out the same are hard-linked rather than written. `after_swap` is called
-    once the version is live, the output still locked."""
+    """The next version to write into beside `out_dir`: the spare recycled, or a new folder;
+    swapped in when the block ends without an exception, deleted when it raises (the live
+    version untouched either way). `recorded` gives, for the live version, what the build
+    cache recorded of it and of the spare. `after_swap` is called once the version is live,
+    the output still locked; the retired live version is then `version.spare` (kept when its
+    files were recorded, else deleted)."""
     # Absolute, so that the names beside it are right for "--out ." or "--out ../site" too;
     # not resolved, so that the link itself is what gets replaced.
     layout = OutputLayout(Path(os.path.abspath(out_dir)))
@@ -251,23 +343,72 @@ def staged_version(
     layout.out_dir.parent.mkdir(parents=True, exist_ok=True)
     with held_lock(layout.lock, out_dir, notice):
         pause_point("locked")
-        remove_all(layout.leftovers())
-        staging = layout.new_version()
         live = layout.live_version()
+        known = recorded(live) if live is not None else Recorded()
+        spare = layout.spare_version(live, known.spare) if live and known.live else None
+        remove_all(layout.leftovers(spare))
+        staging = layout.new_version()
         try:
-            staging.mkdir()
-            version = VersionWriter(staging, live, previous(live) if live else {})
+            held = recycle(spare, known.spare, staging)
+            version = VersionWriter(staging, live, known.live, held)
             yield version
-            (staging / BUILD_MARKER).write_text("built by python -m builder\n", encoding="utf-8")
+            version.discard_unplaced()
+            with new_file(f"{version.base}/{BUILD_MARKER}") as marker:
+                marker.write(b"built by python -m builder\n")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        version.files = sum(1 for path in staging.rglob("*") if path.is_file())
+        version.files = len(version.digests) + 1  # every file is placed by the writer
         pause_point("staged")
         retired = swap_in(staging, layout)
         pause_point("swapped")
+        if live is not None and known.live and retired == [live]:
+            version.spare = VersionRecord(live.name, known.live)
+            retired = []
         after_swap(version)
         remove_all(retired)
+
+
+def recycle(spare: Path | None, record: VersionRecord | None, staging: Path) -> Mapping[str, str]:
+    """Make `staging` the next version's folder: the spare renamed, when there is one (its
+    files as recorded are returned), else a new folder."""
+    if spare is not None and record is not None:
+        try:
+            # Renamed before anything in it changes: from here on no record names it, so a
+            # build killed while recycling leaves a leftover, not a spare to be trusted.
+            os.rename(spare, staging)
+        except OSError:
+            pass
+        else:
+            return record.outputs
+    staging.mkdir()
+    return {}
+
+
+def new_file(path: str) -> BinaryIO:
+    """A new file at `path`, open for writing, its folder made when missing. A file already
+    there is unlinked first, never written into: it may be hard-linked into the live version."""
+    try:
+        return open(path, "xb")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except FileExistsError:
+        os.unlink(path)
+    return open(path, "xb")
+
+
+def new_link(source: str, target: str) -> None:
+    """Hard-link `source` at `target` (no file there), its folder made when missing."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:  # the folder, or the source: if the source, this raises again
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(source, target)
+
+
+def remove_file(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def refuse_foreign_folder(layout: OutputLayout, shown: Path) -> None:
@@ -317,16 +458,23 @@ def pause_point(point: str) -> None:
 
 
 def write_files(
-    root: Path, files: Iterable[tuple[str, bytes]], halfway: Callable[[], None] = lambda: None
+    into: Path | VersionWriter,
+    files: Iterable[tuple[str, bytes]],
+    halfway: Callable[[], None] = lambda: None,
 ) -> None:
-    """Every file under `root`; `halfway` is called once half of them are written."""
+    """Every file into a folder, or a version being written; `halfway` is called once half
+    of them are written."""
+    write = into.write if isinstance(into, VersionWriter) else partial(write_new, os.fspath(into))
     files = list(files)
     for number, (relative, data) in enumerate(files, start=1):
-        target = safe_output_path(root, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write(relative, data)
         if number == len(files) // 2:
             halfway()
+
+
+def write_new(root: str, relative: str, data: bytes) -> None:
+    with new_file(output_file(root, relative)) as stream:
+        stream.write(data)
 
 
 def swap_in(staging: Path, layout: OutputLayout) -> list[Path]:
