@@ -12,7 +12,7 @@ import dataclasses
 import gc
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +98,8 @@ class CheckedProject:
     archive: Archive  # what `build` (without --drafts) publishes
     drafts: tuple[Article, ...]  # sheets marked `status: draft`, validated but not published
     warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
+    # Sheet path -> `fact_digest` of its article, where the validated-record cache knew it.
+    fact_digests: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
 
 
 def check_project(
@@ -124,7 +126,9 @@ def check_project(
             reused = reusable_articles(project_dir, stamps, base_url) if stamps else None
             raw = load_project(project_dir, reused.skips if reused else None)
         with clock.stage(VALIDATE):
-            site, metrics, actors, articles = validate_records(raw, base_url, found, reused)
+            site, metrics, actors, articles, digests = validate_records(
+                raw, base_url, found, reused
+            )
             del raw  # the YAML nodes: the typed model now holds all they said
         warnings = tuple(sorted(found))
         if strict and warnings:
@@ -137,7 +141,8 @@ def check_project(
             problems = check_summary_links(archive)
     if problems:
         raise ContentErrors(problems, warnings)
-    return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"), warnings)
+    drafts_found = tuple(a for a in articles if a.status == "draft")
+    return CheckedProject(archive, drafts_found, warnings, digests)
 
 
 def validate_records(
@@ -145,11 +150,12 @@ def validate_records(
     base_url: str | None,
     found: list[ContentWarning],
     reused: ReusedArticles | None,
-) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
+) -> tuple[Site, list[Metric], list[Actor], list[Article], dict[str, str | None]]:
     """`validate_project`, with the reused sheets given back (and their warnings); the
-    sheets validated afresh are recorded for the next build."""
+    sheets validated afresh are recorded for the next build. Also each sheet's
+    `fact_digest`, by path (none without the cache)."""
     if reused is None:
-        return validate_project(raw, base_url, found)
+        return (*validate_project(raw, base_url, found), {})
     fresh_warnings: list[ContentWarning] = []
     try:
         site, metrics, actors, articles = validate_project(
@@ -161,8 +167,8 @@ def validate_records(
         ) from None
     found.extend([*fresh_warnings, *reused_warnings(reused)])
     fresh = [article for article in articles if article.source.path not in reused.records]
-    store_records(reused, fresh, fresh_warnings)
-    return site, metrics, actors, articles
+    digests = store_records(reused, fresh, fresh_warnings)
+    return site, metrics, actors, articles, digests
 
 
 def load_archive(
@@ -219,7 +225,9 @@ def build_site(options: BuildOptions) -> BuildReport:
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
-            plan = render_plan(derived, project, inputs, key, page_records(cache))
+            plan = render_plan(
+                derived, project, inputs, key, page_records(cache), checked.fact_digests
+            )
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
