@@ -21,7 +21,7 @@ from builder.check.coverage import measure_coverage
 from builder.check.links import check_rendered_links
 from builder.cli_output import archive_counts
 from builder.errors import ContentErrors, ContentWarning
-from builder.index import Archive, build_archive
+from builder.index import Archive, build_archive, no_known_mentions
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
 from builder.render.feeds import render_feeds
@@ -126,9 +126,7 @@ def check_project(
             reused = reusable_articles(project_dir, stamps, base_url) if stamps else None
             raw = load_project(project_dir, reused.skips if reused else None)
         with clock.stage(VALIDATE):
-            site, metrics, actors, articles, digests = validate_records(
-                raw, base_url, found, reused
-            )
+            site, metrics, actors, articles, fresh = validate_records(raw, base_url, found, reused)
             del raw  # the YAML nodes: the typed model now holds all they said
         warnings = tuple(sorted(found))
         if strict and warnings:
@@ -136,7 +134,13 @@ def check_project(
         # Index too only allocates (half its time at 10,000 articles went to the collector).
         with clock.stage(INDEX):
             published = [a for a in articles if drafts or a.status == "published"]
-            archive = build_archive(site, metrics, actors, published)
+            known = reused.known_mentions if reused else no_known_mentions
+            archive = build_archive(site, metrics, actors, published, known)
+            digests = (
+                store_records(reused, fresh[0], fresh[1], archive.mention_key, archive.mentions)
+                if reused
+                else {}
+            )
             # Checks on the model that `build` would otherwise meet only in the rendered pages.
             problems = check_summary_links(archive)
     if problems:
@@ -150,12 +154,18 @@ def validate_records(
     base_url: str | None,
     found: list[ContentWarning],
     reused: ReusedArticles | None,
-) -> tuple[Site, list[Metric], list[Actor], list[Article], dict[str, str | None]]:
-    """`validate_project`, with the reused sheets given back (and their warnings); the
-    sheets validated afresh are recorded for the next build. Also each sheet's
-    `fact_digest`, by path (none without the cache)."""
+) -> tuple[
+    Site,
+    list[Metric],
+    list[Actor],
+    list[Article],
+    tuple[list[Article], list[ContentWarning]],
+]:
+    """`validate_project`, with the reused sheets given back (and their warnings); also the
+    sheets validated afresh and their warnings, to be recorded for the next build (once
+    indexed: `store_records`)."""
     if reused is None:
-        return (*validate_project(raw, base_url, found), {})
+        return (*validate_project(raw, base_url, found), ([], []))
     fresh_warnings: list[ContentWarning] = []
     try:
         site, metrics, actors, articles = validate_project(
@@ -167,8 +177,7 @@ def validate_records(
         ) from None
     found.extend([*fresh_warnings, *reused_warnings(reused)])
     fresh = [article for article in articles if article.source.path not in reused.records]
-    digests = store_records(reused, fresh, fresh_warnings)
-    return site, metrics, actors, articles, digests
+    return site, metrics, actors, articles, (fresh, fresh_warnings)
 
 
 def load_archive(

@@ -27,6 +27,7 @@ from stat import S_ISREG
 from typing import Any
 
 from builder.errors import ContentWarning
+from builder.index import Mention
 from builder.model import Article
 from builder.write.cache import (
     BUILDER_DIR,
@@ -54,6 +55,9 @@ class ArticleRecord:
     article: Article  # its `seed_text` emptied: the seed is read anyway, and it is large
     warnings: tuple[ContentWarning, ...]
     facts: str | None  # `fact_digest` of the article, worked out once when it was validated
+    # The actor mentions index found in its seed text, with the `matcher_key` they were
+    # found under (None: not indexed, a draft).
+    mentions: tuple[str, tuple[Mention, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class ReusedArticles:
 
     def project_dir_relative(self, path: Path) -> str:
         return path.relative_to(self.project_dir).as_posix()
+
+    def known_mentions(self, key: str, article: Article) -> tuple[Mention, ...] | None:
+        """`build_archive`'s `known_mentions`: those recorded with a reused sheet."""
+        record = self.records.get(article.source.path)
+        if record is None or record.mentions is None or record.mentions[0] != key:
+            return None
+        return record.mentions[1]
 
     def fact_digests(self) -> dict[str, str | None]:
         """Sheet path -> `fact_digest` of its reused article."""
@@ -214,19 +225,26 @@ def store_records(
     reused: ReusedArticles,
     fresh: Iterable[Article],
     warnings: Iterable[ContentWarning],
+    mention_key: str,
+    mentions: Mapping[str, tuple[Mention, ...]],
 ) -> dict[str, str | None]:
-    """Record the freshly validated sheets (with their warnings) beside the reused ones, and
-    forget sheets that are gone; only the shards whose records changed are written. A
-    folder that cannot be written only costs the next build its head start. Returns the
-    `fact_digest` of every sheet, fresh and reused, by path."""
+    """Record the freshly validated sheets (with their warnings and the `mentions` index
+    found in them, by slug, under `mention_key`) beside the reused ones, and forget sheets
+    that are gone; only the shards whose records changed are written. A folder that cannot
+    be written only costs the next build its head start. Returns the `fact_digest` of
+    every sheet, fresh and reused, by path."""
     fresh = list(fresh)
     stamps, project_dir = reused.stamps, reused.project_dir
-    live = {
-        relative: record
-        for relative, record in reused.records.items()
-        if stamp_key(project_dir, relative) in stamps
-    }
+    live: dict[str, ArticleRecord] = {}
     changed: set[int] = set()
+    for relative, record in reused.records.items():
+        if stamp_key(project_dir, relative) not in stamps:
+            continue
+        found = mentions.get(record.article.slug)
+        if found is not None and record.mentions != (mention_key, found):
+            record = dataclasses.replace(record, mentions=(mention_key, found))
+            changed.add(shard_of(relative))  # the actors' aliases changed
+        live[relative] = record
     by_path: dict[str, list[ContentWarning]] = {}
     for warning in warnings:
         by_path.setdefault(warning.path, []).append(warning)
@@ -244,6 +262,7 @@ def store_records(
             dataclasses.replace(article, seed_text=""),
             tuple(sorted(by_path.get(relative, ()))),
             digests[relative],
+            (mention_key, found) if (found := mentions.get(article.slug)) is not None else None,
         )
         changed.add(shard_of(relative))
     shards: dict[int, dict[str, ArticleRecord]] = {}
