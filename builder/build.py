@@ -13,7 +13,7 @@ import dataclasses
 import gc
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from builder.check.coverage_cache import remembered_coverage
 from builder.check.link_record import check_changed_links, link_record_file
 from builder.cli_output import archive_counts
 from builder.errors import ContentErrors, ContentWarning
-from builder.index import Archive, build_archive
+from builder.index import Archive, build_archive, no_known_mentions
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
 from builder.render.data_export import DownloadsCache, stamped_inputs
@@ -102,6 +102,8 @@ class CheckedProject:
     archive: Archive  # what `build` (without --drafts) publishes
     drafts: tuple[Article, ...]  # sheets marked `status: draft`, validated but not published
     warnings: tuple[ContentWarning, ...] = ()  # accepted, but probably mistakes
+    # Sheet path -> `fact_digest` of its article, where the validated-record cache knew it.
+    fact_digests: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
 
 
 def check_project(
@@ -128,7 +130,7 @@ def check_project(
             reused = reusable_articles(project_dir, stamps, base_url) if stamps else None
             raw = load_project(project_dir, reused.skips if reused else None)
         with clock.stage(VALIDATE):
-            site, metrics, actors, articles = validate_records(raw, base_url, found, reused)
+            site, metrics, actors, articles, fresh = validate_records(raw, base_url, found, reused)
             del raw  # the YAML nodes: the typed model now holds all they said
         warnings = tuple(sorted(found))
         if strict and warnings:
@@ -136,12 +138,19 @@ def check_project(
         # Index too only allocates (half its time at 10,000 articles went to the collector).
         with clock.stage(INDEX):
             published = [a for a in articles if drafts or a.status == "published"]
-            archive = build_archive(site, metrics, actors, published)
+            known = reused.known_mentions if reused else no_known_mentions
+            archive = build_archive(site, metrics, actors, published, known)
+            digests = (
+                store_records(reused, fresh[0], fresh[1], archive.mention_key, archive.mentions)
+                if reused
+                else {}
+            )
             # Checks on the model that `build` would otherwise meet only in the rendered pages.
             problems = check_summary_links(archive)
     if problems:
         raise ContentErrors(problems, warnings)
-    return CheckedProject(archive, tuple(a for a in articles if a.status == "draft"), warnings)
+    drafts_found = tuple(a for a in articles if a.status == "draft")
+    return CheckedProject(archive, drafts_found, warnings, digests)
 
 
 def validate_records(
@@ -149,11 +158,18 @@ def validate_records(
     base_url: str | None,
     found: list[ContentWarning],
     reused: ReusedArticles | None,
-) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
-    """`validate_project`, with the reused sheets given back (and their warnings); the
-    sheets validated afresh are recorded for the next build."""
+) -> tuple[
+    Site,
+    list[Metric],
+    list[Actor],
+    list[Article],
+    tuple[list[Article], list[ContentWarning]],
+]:
+    """`validate_project`, with the reused sheets given back (and their warnings); also the
+    sheets validated afresh and their warnings, to be recorded for the next build (once
+    indexed: `store_records`)."""
     if reused is None:
-        return validate_project(raw, base_url, found)
+        return (*validate_project(raw, base_url, found), ([], []))
     fresh_warnings: list[ContentWarning] = []
     try:
         site, metrics, actors, articles = validate_project(
@@ -165,8 +181,7 @@ def validate_records(
         ) from None
     found.extend([*fresh_warnings, *reused_warnings(reused)])
     fresh = [article for article in articles if article.source.path not in reused.records]
-    store_records(reused, fresh, fresh_warnings)
-    return site, metrics, actors, articles
+    return site, metrics, actors, articles, (fresh, fresh_warnings)
 
 
 def load_archive(
@@ -239,7 +254,9 @@ def build_site(options: BuildOptions) -> BuildReport:
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
-            plan = render_plan(derived, project, inputs, key, page_records(cache))
+            plan = render_plan(
+                derived, project, inputs, key, page_records(cache), checked.fact_digests
+            )
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}

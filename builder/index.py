@@ -11,9 +11,10 @@ URLs are site-relative paths without a leading slash ("articles/x/", "articles/x
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
@@ -69,6 +70,9 @@ class Archive:
     timeline_split_by_year: bool  # an index of years and months rather than one page
     event_urls: Mapping[str, str]  # event id -> its merged entry on its timeline page
     figure_positions: Mapping[str, int]  # figure id -> its row in `figures_by_metric`
+    # A digest of what the actor mentions were found with (`matcher_key`): mentions found
+    # under the same key in the same seed text are the same.
+    mention_key: str = ""
 
     # ---- URLs ----------------------------------------------------------------------------
     def url_article(self, slug: str) -> str:
@@ -158,13 +162,24 @@ def event_anchor(event_id: str) -> str:
     return f"event-{event_id}"
 
 
+# Mentions found earlier in an article's seed text under the given `matcher_key`, or None.
+KnownMentions = Callable[[str, Article], "tuple[Mention, ...] | None"]
+
+
+def no_known_mentions(key: str, article: Article) -> tuple[Mention, ...] | None:
+    return None
+
+
 def build_archive(
     site: Site,
     metrics: Iterable[Metric],
     actors: Iterable[Actor],
     articles: Iterable[Article],
+    known_mentions: KnownMentions = no_known_mentions,
 ) -> Archive:
-    """The cross-indexed archive; pure, deterministic (every collection has a stable order)."""
+    """The cross-indexed archive; pure, deterministic (every collection has a stable order).
+    The actor mentions of a seed text that `known_mentions` gives (found by an earlier
+    build in the same text with the same matcher) are taken, not searched for again."""
     metric_map = {m.metric_id: m for m in sorted(metrics, key=lambda m: m.metric_id)}
     actor_map = {a.actor_id: a for a in sorted(actors, key=lambda a: a.actor_id)}
     article_list = sorted(articles, key=lambda a: a.slug)
@@ -194,6 +209,7 @@ def build_archive(
 
     reports_by_event = MappingProxyType({k: tuple(v) for k, v in sorted(reports.items())})
     matcher = alias_matcher(actor_map.values())
+    mention_key = matcher_key(matcher)
     return Archive(
         site=site,
         metrics=MappingProxyType(metric_map),
@@ -205,7 +221,12 @@ def build_archive(
         quotes=tuple(quotes),
         marks=MappingProxyType({a.slug: marks_of(a) for a in article_list}),
         mentions=MappingProxyType(
-            {a.slug: find_mentions(a.seed_text, matcher) for a in article_list}
+            {
+                a.slug: known
+                if (known := known_mentions(mention_key, a)) is not None
+                else find_mentions(a.seed_text, matcher)
+                for a in article_list
+            }
         ),
         reports_by_event=reports_by_event,
         figures_by_metric=MappingProxyType({k: tuple(v) for k, v in by_metric.items()}),
@@ -216,6 +237,7 @@ def build_archive(
         figure_positions=MappingProxyType(
             {f.figure_id: n for in_metric in by_metric.values() for n, f in enumerate(in_metric)}
         ),
+        mention_key=mention_key,
     )
 
 
@@ -258,6 +280,12 @@ def alias_matcher(actors: Iterable[Actor]) -> AliasMatcher:
     trie = trie_pattern(sorted(actor_by_form))
     pattern = re.compile(rf"(?<![\w'-]){trie}(?![\w-])")
     return AliasMatcher(pattern, MappingProxyType(actor_by_form))
+
+
+def matcher_key(matcher: AliasMatcher) -> str:
+    """A digest of all that `find_mentions` finds with: every form and the actor it names."""
+    forms = repr(sorted(matcher.actor_by_form.items(), key=lambda item: item[0]))
+    return hashlib.blake2b(forms.encode(), digest_size=16).hexdigest()
 
 
 def trie_pattern(forms: list[str]) -> str:

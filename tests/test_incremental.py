@@ -26,8 +26,8 @@ from builder.render import site as render_module
 from builder.render.pages import ArticleContext, Derived, PageContext
 from builder.render.site import RenderedPage
 from builder.search import pagefind as search
-from builder.validate.record_cache import validation_context
-from builder.write.cache import BUILDER_DIR, CACHE_DIR, cache_file
+from builder.validate.record_cache import stamp_key, validation_context
+from builder.write.cache import BUILDER_DIR, CACHE_DIR, cache_file, stamp_inputs
 from builder.write.version import BUILD_MARKER
 from tests.test_build import tree
 from tests.test_jobs import bench_module
@@ -359,3 +359,16 @@ def test_a_change_to_any_builder_module_invalidates_the_validated_records(tmp_pa
         path = str(BUILDER_DIR / module)
         before = validation_context(tmp_path, {path: (1, 1, "a")}, None)
         assert validation_context(tmp_path, {path: (1, 1, "b")}, None) != before, module
+
+
+def test_the_stamp_key_of_a_sheet_is_the_key_its_stamp_is_filed_under(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However the project folder is named (the command line passes "." or a relative
+    path): else no record is found, and every build validates and renders everything."""
+    monkeypatch.chdir(corpus)
+    for project in (Path("."), corpus, Path("..") / corpus.name):
+        stamps = stamp_inputs(project)
+        for sheet in article_files(project):
+            relative = sheet.relative_to(project).as_posix()
+            assert stamp_key(project, relative) in stamps, (project, relative)

@@ -22,6 +22,7 @@ from builder.errors import ContentError, ContentWarning
 from builder.load.inputs import (
     MAX_CONTENT_BYTES,
     input_problem,
+    read_folder_texts,
     read_input_text,
     relative_path,
     tree_problems,
@@ -113,11 +114,7 @@ def load_project(
         ],
     )
     report_stray_files(project_dir, errors)
-    seeds = {
-        path.name: text
-        for path in sorted((project_dir / "seeds").glob("*.txt"))
-        if (text := read_input_text(project_dir, path, errors)) is not None
-    }
+    seeds = read_folder_texts(project_dir, project_dir / "seeds", ".txt", errors)
     errors.extend(theme_problems(project_dir))
     documents = [site, metrics, *actors]
     warnings = tuple(

@@ -29,28 +29,22 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from builder.index import page_path
 from builder.model import Article
 from builder.render.pages import Derived
-from builder.validate.record_cache import stamp_key
+from builder.validate.record_cache import fact_digest, stamp_key
 from builder.write.cache import FileStamps
 from builder.write.version import VersionWriter
 
 # Folders whose files are some pages' own inputs; every other input file is site-wide.
 PER_PAGE_FOLDERS = ("content/articles", "seeds")
-# What a sheet holds besides its summary (shown on its own page only) and its seed's text
-# (its digest stands for it); the line of the summary only places error messages.
-FACT_FIELDS = tuple(
-    item.name
-    for item in dataclasses.fields(Article)
-    if item.name not in ("summary_md", "summary_line", "seed_text")
-)
 # The one listing whose content follows the summaries too (`pages.data_context`).
 DATA_PAGE = page_path("data/")
-# How `repr` shows an object without a dataclass repr: its address, different every build.
-UNSTABLE_REPR = " at 0x"
+# Between the parts of a fact sheet's key: "<listing key>|<own inputs>|<fine key>".
+KEY_PARTS = "|"
 
 
 @dataclass(frozen=True)
@@ -64,15 +58,45 @@ class PageRecord:
 
 @dataclass
 class RenderPlan:
-    """The keys of this build's pages, and the pages reused from the live version."""
+    """The keys of this build's pages, and the pages reused from the live version.
 
-    keys: dict[str, str]  # fact sheet path -> dependency key
-    sheets: frozenset[str]  # every fact sheet's path, with a key or not
+    A fact sheet's key has three parts: the listing key, its own inputs and its fine key
+    (`fact_sheet_key`). The fine key is a function of the other two (the listing key names
+    every input but the sheets' summaries, the own inputs name the sheet's summary), so a
+    sheet whose first two parts are as recorded is reused without working out its fine key:
+    after a summary edit, that is every sheet but the edited one. Otherwise the fine keys
+    are compared, so that an edit re-renders only the sheets that show what it changed."""
+
+    sheets: Mapping[str, Article]  # fact sheet path -> its article
     # The key every other page shares (None: unknown, so they are always rendered).
     listing_key: str | None
     previous: Mapping[str, PageRecord]  # the last build's records (of the live version)
+    own_inputs: Callable[[Article], str | None]  # `article_inputs`
+    fine_key: Callable[[Article, str], str | None]  # `fact_sheet_key`
+    keys: dict[str, str] = field(default_factory=dict)  # other pages with keys of their own
     reused: dict[str, PageRecord] = field(default_factory=dict)
     rendered: dict[str, PageRecord] = field(default_factory=dict)
+
+    def sheet_key(self, article: Article) -> str | None:
+        """A fact sheet's whole key; None when its inputs are not all known."""
+        own = self.own_inputs(article)
+        fine = self.fine_key(article, own) if own is not None else None
+        if own is None or fine is None:
+            return None
+        return KEY_PARTS.join((self.listing_key or "", own, fine))
+
+    def sheet_unchanged(self, article: Article, recorded: str) -> str | None:
+        """The sheet's key, when it shows what it showed when its key was `recorded`."""
+        own = self.own_inputs(article)
+        if own is None:
+            return None
+        listings = self.listing_key
+        if listings is not None and recorded.startswith(KEY_PARTS.join((listings, own, ""))):
+            return recorded
+        key = self.sheet_key(article)
+        if key is None or key.rpartition(KEY_PARTS)[2] != recorded.rpartition(KEY_PARTS)[2]:
+            return None
+        return key
 
     def reuse_listings(self, version: VersionWriter) -> bool:
         """Link every page but the fact sheets from the live version, when the listing key
@@ -83,7 +107,7 @@ class RenderPlan:
         listings = {
             path: record
             for path, record in self.previous.items()
-            if record.key == self.listing_key and path not in self.sheets | self.keys.keys()
+            if record.key == self.listing_key and path not in self.sheets and path not in self.keys
         }
         if not listings or not all(os.path.isfile(version.live / path) for path in listings):
             return False
@@ -105,20 +129,31 @@ class RenderPlan:
         def reuse(path: str) -> bool:
             if path in self.reused:  # linked with the other listings
                 return True
-            key = self.keys.get(path)
             record = self.previous.get(path)
-            if key is None or record is None or record.key != key:
+            if record is None:
                 return False
-            if not link_from_live(path):
+            article = self.sheets.get(path)
+            if article is not None:
+                key = self.sheet_unchanged(article, record.key)
+            else:
+                key = self.keys.get(path)
+                key = key if key == record.key else None
+            if key is None or not link_from_live(path):
                 return False
-            self.reused[path] = record
+            self.reused[path] = (
+                record if key == record.key else dataclasses.replace(record, key=key)
+            )
             return True
 
         return reuse
 
     def record(self, path: str, links: tuple[str, ...], searchable: bool) -> None:
         """Note a rendered page, for the next build."""
-        key = self.keys.get(path, None if path in self.sheets else self.listing_key)
+        article = self.sheets.get(path)
+        if article is not None:
+            key = self.sheet_key(article)
+        else:
+            key = self.keys.get(path, self.listing_key)
         if key is not None:
             self.rendered[path] = PageRecord(key, links, searchable)
 
@@ -138,14 +173,11 @@ def site_wide_key(project_dir: Path, stamps: FileStamps, options: tuple[object, 
     return digest.hexdigest()
 
 
-def fact_sheet_keys(
-    derived: Derived,
-    project_dir: Path,
-    stamps: FileStamps,
-    site_key: str,
-    facts: Mapping[str, str | None],
-) -> dict[str, str]:
-    """Fact sheet path -> its dependency key, for every sheet whose inputs are known.
+def fact_sheet_key(
+    derived: Derived, site_key: str, facts: Mapping[str, str | None], article: Article, own: str
+) -> str | None:
+    """A digest of what a fact sheet shows: its `own` inputs (`article_inputs`) and more;
+    None when a sheet it names is not known.
 
     Besides its own inputs, a sheet shows: for each of its figures, the row of the metric
     table it links to ("compare claims": the row's page depends on the other claims of the
@@ -156,29 +188,19 @@ def fact_sheet_keys(
     archive = derived.archive
     entries = derived.timeline.entry_by_id
     inputs = facts
-    keys: dict[str, str] = {}
-    for article in archive.articles:
-        own = article_inputs(project_dir, stamps, article)
-        if own is None:
-            continue
-        if any(inputs[slug] is None for slug in referenced_sheets(derived, article)):
-            continue  # a sheet read outside the stamps: no key, rendered every time
-        shown: list[object] = [site_key, own]
-        for figure in article.figures:
-            shown.append(archive.url_figure(figure))
-            for view in derived.flags_by_figure.get(figure.figure_id, ()):
-                sides = (view.flag.first, view.flag.second)
-                shown.append(
-                    (view.url, [(s.figure_url, inputs[s.figure.article_slug]) for s in sides])
-                )
-        for event in article.events:
-            entry = entries[event.event_id]
-            reports = [inputs[report.event.article_slug] for report in entry.reports]
-            shown.append((entry.url, reports))
-        keys[page_path(archive.url_article(article.slug))] = hashlib.blake2b(
-            repr(shown).encode(), digest_size=16
-        ).hexdigest()
-    return keys
+    if any(inputs[slug] is None for slug in referenced_sheets(derived, article)):
+        return None  # a sheet read outside the stamps: no key, rendered every time
+    shown: list[object] = [site_key, own]
+    for figure in article.figures:
+        shown.append(archive.url_figure(figure))
+        for view in derived.flags_by_figure.get(figure.figure_id, ()):
+            sides = (view.flag.first, view.flag.second)
+            shown.append((view.url, [(s.figure_url, inputs[s.figure.article_slug]) for s in sides]))
+    for event in article.events:
+        entry = entries[event.event_id]
+        reports = [inputs[report.event.article_slug] for report in entry.reports]
+        shown.append((entry.url, reports))
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def referenced_sheets(derived: Derived, article: Article) -> set[str]:
@@ -208,14 +230,21 @@ def article_inputs(project_dir: Path, stamps: FileStamps, article: Article) -> s
     return f"{sheet[2]}:{seed[2]}"
 
 
-def sheet_facts(derived: Derived, project_dir: Path, stamps: FileStamps) -> dict[str, str | None]:
+def sheet_facts(
+    derived: Derived,
+    project_dir: Path,
+    stamps: FileStamps,
+    known: Mapping[str, str | None],
+) -> dict[str, str | None]:
     """Slug -> a digest of all a published sheet holds but its summary (its seed by its
-    digest); None when its inputs are not known."""
+    digest); None when its inputs are not known. `known`: sheet path -> `fact_digest` of
+    its article, worked out by validate (the rest are worked out here)."""
     facts: dict[str, str | None] = {}
     for article in derived.archive.articles:
         inputs = article_inputs(project_dir, stamps, article)
-        shown = repr([getattr(article, name) for name in FACT_FIELDS])
-        if inputs is None or UNSTABLE_REPR in shown:
+        path = article.source.path
+        shown = known[path] if path in known else fact_digest(article)
+        if inputs is None or shown is None:
             facts[article.slug] = None
             continue
         seed = inputs.rpartition(":")[2]
@@ -249,17 +278,20 @@ def render_plan(
     stamps: FileStamps,
     options: tuple[object, ...],
     previous: Mapping[str, PageRecord],
+    known_facts: Mapping[str, str | None] | None = None,
 ) -> RenderPlan:
+    """The plan; `known_facts`: sheet path -> `fact_digest`, where validate worked it out."""
     site_key = site_wide_key(project_dir, stamps, options)
     archive = derived.archive
-    facts = sheet_facts(derived, project_dir, stamps)
-    keys = fact_sheet_keys(derived, project_dir, stamps, site_key, facts)
+    facts = sheet_facts(derived, project_dir, stamps, known_facts or {})
     listings = listing_key(site_key, facts)
-    if listings is not None:
-        keys[DATA_PAGE] = data_page_key(derived, listings)
-    return RenderPlan(
-        keys,
-        frozenset(page_path(archive.url_article(article.slug)) for article in archive.articles),
+    plan = RenderPlan(
+        {page_path(archive.url_article(article.slug)): article for article in archive.articles},
         listings,
         previous,
+        partial(article_inputs, project_dir, stamps),
+        partial(fact_sheet_key, derived, site_key, facts),
     )
+    if listings is not None:
+        plan.keys[DATA_PAGE] = data_page_key(derived, listings)
+    return plan

@@ -97,6 +97,8 @@ def check_summary_links(archive: Archive) -> list[ContentError]:
 
 def summary_links(summary_md: str) -> Iterator[tuple[int, str]]:
     """(0-based line within the summary, href) of each link in the Markdown."""
+    if "[" not in summary_md and "<" not in summary_md:
+        return  # no link can be written without one ("js-default" does not linkify)
     for block in MARKDOWN.parse(summary_md):
         line = block.map[0] if block.map else 0
         for token in block.children or ():
