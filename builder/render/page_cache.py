@@ -20,6 +20,11 @@ the archive: they share one key, made of the site-wide inputs, every sheet's fac
 its summary, which only its own page shows); the data page adds the downloads' sizes. A
 summary edit leaves the shared key unchanged, so that only the edited sheet (and perhaps
 the data page) is rendered; any other edit renders them all.
+
+A fact sheet's key is written in three parts, "<listing key>|<own inputs>|<fine key>"
+(`RenderPlan`): when the first two are as recorded, the fine key (which follows from them)
+is not worked out at all, and the sheets' facts come as digests kept with the validated
+records (builder/validate/record_cache.py), not hashed again.
 """
 
 from __future__ import annotations

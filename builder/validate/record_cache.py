@@ -4,7 +4,14 @@ that load and validate read and check only the files that changed.
 Input: the input stamps of this build (builder/write/cache.py `stamp_inputs`: every file's
 content digest, computed there anyway) and the record store the last build left.
 Output: `ReusedArticles`, the articles whose file, seed and validation context are as
-recorded (load skips them, validate adds them back); after validation, the new store.
+recorded (load skips them, validate adds them back); after index, the new store.
+
+The store is `RECORD_SHARDS` files under .factsheets-cache/records/, a sheet's shard chosen
+by a digest of its path, so one edit rewrites one shard. Each shard names the validation
+context and builder it was written for (`ShardHeader`). A record also keeps the sheet's
+`fact_digest` (for render's page keys) and the actor mentions index found in its seed, with
+a digest of the alias forms they were found under: a reused sheet is not searched again
+while the actors' aliases are the same.
 
 A record is reused only when all that its validation read is unchanged: the sheet's bytes,
 its seed's bytes, and the context every sheet is checked against (site.yaml, metrics.yaml,
