@@ -8,7 +8,6 @@ one (builder/write/cache.py).
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import gc
 import sys
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.allocator import large_blocks_returned
 from builder.check.coverage_cache import remembered_coverage
 from builder.check.link_record import check_changed_links, link_record_file
 from builder.cli_output import archive_counts
@@ -330,24 +330,6 @@ def page_records(cache: BuildCache | None) -> dict[str, PageRecord]:
 def static_files(theme: Theme) -> dict[str, bytes]:
     """The theme's static files under static/, a project's own replacing the default's."""
     return {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
-
-
-# Blocks from this size on are mapped apart and given back to the system when freed.
-# glibc's default threshold rises (up to 32 MB) as such blocks are freed, after which each
-# page's HTML (tens of kB, from a render process) lands in the heap between long-lived
-# objects, and the freed space stays with the process: at 2,000 articles the peak was
-# 179 MB with the default and 152 MB with this.
-LARGE_BLOCK_BYTES = 32 * 1024
-M_MMAP_THRESHOLD = -3  # <malloc.h>
-
-
-def large_blocks_returned() -> None:
-    """Ask the C allocator (glibc's; elsewhere nothing happens) to map large blocks apart."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES)
 
 
 @contextmanager

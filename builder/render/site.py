@@ -23,6 +23,7 @@ from jinja2 import Environment, StrictUndefined, Template, TemplateError, pass_c
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from builder.allocator import default_large_blocks
 from builder.derive.actors import relate_actors
 from builder.derive.figures import MetricComparison, compare_figures
 from builder.derive.timeline import build_timeline
@@ -305,7 +306,7 @@ def render_stream(
     try:
         chunks = range(0, len(renderers), PAGES_PER_CHUNK)
         if jobs > 1:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, default_large_blocks) as pool:
                 for chunk in pool.imap(render_chunk, chunks):
                     yield from chunk_pages(chunk)
         else:
