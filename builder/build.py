@@ -225,6 +225,8 @@ def build_site(options: BuildOptions) -> BuildReport:
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
         derived = derive(archive, downloads)
 
+    previous_pages = page_records(cache)  # the last build's, for render and check
+
     def recorded_versions(live: Path) -> Recorded:
         """What the live version and the spare hold, when the cache recorded that version."""
         if cache is None or live.name != cache.version:
@@ -254,9 +256,7 @@ def build_site(options: BuildOptions) -> BuildReport:
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
-            plan = render_plan(
-                derived, project, inputs, key, page_records(cache), checked.fact_digests
-            )
+            plan = render_plan(derived, project, inputs, key, previous_pages, checked.fact_digests)
             theme = project_theme(project)
             links: dict[str, tuple[str, ...]] = {}
             searchable: dict[str, str] = {}
@@ -291,7 +291,7 @@ def build_site(options: BuildOptions) -> BuildReport:
         with clock.stage(CHECK):
             live_outputs = recorded_versions(version.live).live if version.live else {}
             record = link_record_file(project, options.out_dir)
-            links_before = {path: page.links for path, page in page_records(cache).items()}
+            links_before = {path: page.links for path, page in previous_pages.items()}
             check_changed_links(
                 links, links_before, version, live_outputs, record, options.out_dir.name
             )
