@@ -1,87 +1,103 @@
 """The search step: Pagefind indexes the pages that opt in, deterministically, and fails loudly.
 
-Small hand-made sites exercise `run_pagefind`; the real build checks the bundle the search
+Small hand-made sites exercise the Pagefind service; the real build checks the bundle the search
 page loads. (That the search box finds things in a browser: tests/test_browser.py.)
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
+import pagefind
 import pytest
+from pagefind.service import get_executable
 
 from builder.search import pagefind as search
-from builder.search.pagefind import SEARCH_BUNDLE_DIR, run_pagefind
+from builder.search import service
+from builder.search.pagefind import SEARCH_BUNDLE_DIR
+from builder.search.service import index_documents
+from tests.test_search_index import read_fragment
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
 <body><nav>Menu words everywhere</nav><main{body}><h1>{title}</h1><p>{text}</p></main></body></html>
 """
 
 
-def write_page(site: Path, path: str, title: str, text: str, searchable: bool = True) -> None:
-    target = site / path / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
+def page(title: str, text: str, searchable: bool = True) -> bytes:
     body = " data-pagefind-body" if searchable else ""
-    target.write_text(PAGE.format(title=title, text=text, body=body), "utf-8")
+    return PAGE.format(title=title, text=text, body=body).encode()
 
 
-def make_site(site: Path) -> Path:
-    write_page(site, "actors/lavrov", "Sergei Lavrov", "Russian foreign minister")
-    write_page(site, "articles/geneva", "Kerry and Lavrov meet", "They met in Geneva on Friday.")
-    write_page(site, "search", "Search", "Type to search", searchable=False)
-    return site
+SITE = {
+    "actors/lavrov/index.html": page("Sergei Lavrov", "Russian foreign minister"),
+    "articles/geneva/index.html": page("Kerry and Lavrov meet", "They met in Geneva on Friday."),
+    "search/index.html": page("Search", "Type to search", searchable=False),
+}
 
 
-def indexed_page_count(site: Path) -> int:
-    entry = json.loads((site / SEARCH_BUNDLE_DIR / "pagefind-entry.json").read_text("utf-8"))
+def indexed_page_count(bundle: dict[str, bytes]) -> int:
+    entry = json.loads(bundle["pagefind-entry.json"])
     return sum(language["page_count"] for language in entry["languages"].values())
 
 
-def bundle_files(site: Path) -> dict[str, bytes]:
-    bundle = site / SEARCH_BUNDLE_DIR
-    return {
-        p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()
-    }
+def index_site(pages: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle of one Pagefind service sent `pages` whole, as a folder would give them."""
+    return index_documents(
+        ((search.page_url(path), html) for path, html in pages.items()), search.INDEX_CONFIG
+    )
 
 
-def test_pagefind_writes_the_bundle_for_opted_in_pages(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site")
-    run_pagefind(site)
+def test_pagefind_gives_the_bundle_for_opted_in_pages() -> None:
+    bundle = index_site(SITE)
     for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-entry.json"):
-        assert (site / SEARCH_BUNDLE_DIR / name).is_file(), name
-    assert indexed_page_count(site) == 2, "the search page itself has no data-pagefind-body"
+        assert name in bundle, name
+    assert indexed_page_count(bundle) == 2, "the search page itself has no data-pagefind-body"
+    urls = {read_fragment(data)["url"] for name, data in bundle.items() if "fragment/" in name}
+    assert urls == {"/actors/lavrov/", "/articles/geneva/"}
 
 
-def test_pagefind_output_is_deterministic(tmp_path: Path) -> None:
-    first = make_site(tmp_path / "first")
-    second = tmp_path / "second"
-    shutil.copytree(first, second)
-    run_pagefind(first)
-    run_pagefind(second)
-    assert bundle_files(first) == bundle_files(second)
+def test_pagefind_output_is_deterministic() -> None:
+    assert index_site(SITE) == index_site(SITE)
 
 
-def test_missing_site_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="not a folder"):
-        run_pagefind(tmp_path / "nowhere")
+def test_page_urls_are_those_pagefind_gives_a_folder() -> None:
+    assert search.page_url("articles/geneva/index.html") == "/articles/geneva/"
+    assert search.page_url("index.html") == "/"
+    assert search.page_url("about/team.html") == "/about/team.html"
+
+
+def test_a_pagefind_that_cannot_start_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "get_executable", lambda: None)
+    with pytest.raises(RuntimeError, match=r"could not find Pagefind; install it with pip"):
+        index_site(SITE)
 
 
 def test_pagefind_failure_reports_exit_code_and_stderr(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    failing = [sys.executable, "-c", "import sys; sys.stderr.write('index exploded'); sys.exit(3)"]
-    monkeypatch.setattr(search, "pagefind_command", lambda site_dir: failing)
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'index exploded' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(service, "get_executable", lambda: failing)
     with pytest.raises(RuntimeError, match=r"exit code 3[^\n]*\n.*index exploded"):
-        run_pagefind(make_site(tmp_path / "site"))
+        index_site(SITE)
+
+
+def test_an_error_pagefind_answers_is_raised() -> None:
+    with service.start_service() as running, pytest.raises(RuntimeError, match="Invalid index"):
+        running.send({"type": "GetFiles", "index_id": 7})
+        running.receive("GetFiles")
 
 
 def test_pagefind_runs_from_this_interpreter() -> None:
     command = search.pagefind_command(Path("site"))
     assert command[:3] == [sys.executable, "-m", "pagefind"]
     assert command[command.index("--site") + 1] == "site"
+    assert service.pagefind_executable() == get_executable()
+    site_packages = Path(pagefind.__file__).parents[1]
+    assert service.pagefind_executable().is_relative_to(site_packages), "the venv's own"
 
 
 def test_real_build_indexes_every_searchable_page(built_site: Path) -> None:
@@ -89,7 +105,9 @@ def test_real_build_indexes_every_searchable_page(built_site: Path) -> None:
         p for p in built_site.rglob("*.html") if "data-pagefind-body" in p.read_text("utf-8")
     ]
     assert len(searchable) > 10
-    assert indexed_page_count(built_site) == len(searchable)
+    bundle = built_site / SEARCH_BUNDLE_DIR
+    entry = {"pagefind-entry.json": (bundle / "pagefind-entry.json").read_bytes()}
+    assert indexed_page_count(entry) == len(searchable)
 
 
 def test_search_page_loads_the_bundle_relatively(built_site: Path) -> None:

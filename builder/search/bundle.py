@@ -16,6 +16,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 from builder.search import pagefind as search
+from builder.search import service
 from builder.search.pagefind import (
     SEARCH_BUNDLE_DIR,
     SHARDS_FILE,
@@ -28,11 +29,12 @@ from builder.write.cache import search_key
 from builder.write.version import VersionWriter, safe_output_path
 
 # What else decides a shard's bundle besides its pages: the Pagefind that indexed it and the
-# search stage's own code (what it feeds Pagefind, the excluded selectors).
+# search stage's own code (what it feeds Pagefind, the excluded selectors, how).
 RECIPE = search_key(
     {
         "pagefind": package_version("pagefind"),
         "search.py": hashlib.blake2b(Path(search.__file__).read_bytes()).hexdigest(),
+        "service.py": hashlib.blake2b(Path(service.__file__).read_bytes()).hexdigest(),
     }
 )
 
