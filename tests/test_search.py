@@ -14,11 +14,12 @@ import pagefind
 import pytest
 from pagefind.service import get_executable
 
+from builder.build import BuildReport
 from builder.search import pagefind as search
 from builder.search import service
 from builder.search.pagefind import SEARCH_BUNDLE_DIR
 from builder.search.service import index_documents
-from tests.test_search_index import read_fragment
+from tests.test_search_index import page_file, read_fragment
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head>
 <body><nav>Menu words everywhere</nav><main{body}><h1>{title}</h1><p>{text}</p></main></body></html>
@@ -130,6 +131,63 @@ def test_pagefind_reads_only_the_searchable_element_of_a_page() -> None:
     nested = page.replace(b"<p>Said</p>", b"<main>Said</main>")
     for whole in (marker_outside, nested):
         assert search.search_document(whole) == search.spaced_blocks(whole)
+
+
+def test_what_pagefind_ignores_is_left_out_of_the_search_document() -> None:
+    html = (
+        b'<main data-pagefind-body><p>Said <span class="fact-links"><a>link</a></span>so.</p>'
+        b"<div data-pagefind-ignore><div>aside <div>deep</div></div> more</div><p>Kept</p>"
+        b'<details class="x cite-claim" id="c"><summary>Cite</summary></details>'
+        b'<p class="cite-text">Cited</p></main>'
+    )
+    assert search.without_ignored(html) == (
+        b'<main data-pagefind-body><p>Said so.</p><p>Kept</p><p class="cite-text">Cited</p></main>'
+    )
+
+
+def test_an_ignored_element_pagefind_still_reads_is_kept() -> None:
+    kept = [
+        b'<p class="kicker" data-pagefind-filter="type" data-pagefind-ignore>Fact sheet</p>',
+        b'<div data-pagefind-ignore><span data-pagefind-meta="date">1 May</span></div>',
+        b"<div data-pagefind-ignore><h1>The fallback title</h1></div>",
+        b'<div class="pager"><img src="a.png" alt="a"></div>',
+        b"<br data-pagefind-ignore>",
+        b'<div class="pager"><p>never closed</p>',
+    ]
+    for html in kept:
+        assert search.without_ignored(html) == html, html
+
+
+def test_leaving_out_what_pagefind_ignores_keeps_the_index(
+    built_site: Path, build_report: BuildReport
+) -> None:
+    """The words, filters, metadata and heading anchors Pagefind finds are those of the page
+    it would read whole; only anchors the search page never shows (a claim's, its citation
+    panel's) differ."""
+    archive = build_report.archive
+    paths = [
+        page_file(url)
+        for url in (
+            archive.url_article(archive.articles[0].slug),
+            archive.url_actor(next(iter(archive.actors))),
+        )
+    ]
+    pages = {path: (built_site / path).read_bytes() for path in paths}
+    whole = index_site({path: search.spaced_blocks(html) for path, html in pages.items()})
+    cut = index_site({path: search.search_document(html) for path, html in pages.items()})
+    assert len(search.search_document(pages[paths[0]])) < len(pages[paths[0]]) / 2
+
+    def index(bundle: dict[str, bytes]) -> dict[str, bytes]:
+        return {name: data for name, data in bundle.items() if name.startswith("index/")}
+
+    def shown(bundle: dict[str, bytes]) -> list[dict[str, object]]:
+        found = [read_fragment(data) for name, data in bundle.items() if "fragment/" in name]
+        for fragment in found:
+            fragment["anchors"] = [a for a in fragment["anchors"] if a["element"][0] == "h"]
+        return sorted(found, key=lambda fragment: str(fragment["url"]))
+
+    assert index(cut) and index(cut) == index(whole)
+    assert shown(cut) == shown(whole)
 
 
 # ---- shards: a large site is indexed a shard of pages at a time -------------------------------
