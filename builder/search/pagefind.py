@@ -43,9 +43,13 @@ SEARCH_BUNDLE_DIR = "pagefind"
 # At most this many pages per Pagefind run. Pagefind's memory grows faster than the pages it
 # indexes: all 10,000 fact sheets of a synthetic archive at once took 2.5 GB, shards of 1,760
 # about 0.8 GB each; shards of 1,000 keep well under the 1 GB a build may use for search.
+# The size is a trade: an edit re-indexes its page's whole shard (about 3.5 s of Pagefind for
+# 1,000 fact sheets), while the search page loads each shard's pagefind.js and WebAssembly
+# (about 120 kB) and fetches an index chunk from each for every word searched.
 SHARD_PAGES = 1000
-# Pagefind runs at once (see `index_shards`); each shard of 1,000 fact sheets peaks at about
-# 0.4 GB, so two stay under the 1 GB a build may use for search.
+# Pagefind runs at once (see `index_shards`). A Pagefind service parses its pages on one
+# thread, so two runs fill two cores; each peaks at about 0.3 GB for 1,000 fact sheets, so two
+# stay under the 1 GB a build may use for search.
 SEARCH_JOBS = 2
 # The other shards' bundles, as paths relative to pagefind/, for the search page to merge.
 # (Inside pagefind/: Pagefind takes a bundle's site root from the path before "pagefind".)
@@ -253,8 +257,7 @@ def index_shards(
     pages: Mapping[str, bytes], shards: Mapping[int, list[str]]
 ) -> Iterator[tuple[int, dict[str, bytes]]]:
     """Each shard's bundle, its files named by output path, in shard order; `SEARCH_JOBS`
-    Pagefind runs at a time (each uses every core while parsing, but writes its bundle on
-    one, so a second run fills the other)."""
+    Pagefind runs at a time."""
     with ThreadPoolExecutor(max_workers=SEARCH_JOBS) as pool:
         bundles = pool.map(lambda number: index_shard(pages, shards[number]), sorted(shards))
         for number, files in zip(sorted(shards), bundles, strict=True):
