@@ -135,7 +135,6 @@ def article_digests(archive: Archive, cache: DeriveCache) -> dict[str, ArticleDi
         stored[1] if isinstance(stored, tuple) and stored[0] == header else {}
     )
     digests: dict[str, ArticleDigests | None] = {}
-    changed = False
     for article in archive.articles:
         inputs = cache.article_inputs(article)
         if inputs is None:
@@ -152,9 +151,8 @@ def article_digests(archive: Archive, cache: DeriveCache) -> dict[str, ArticleDi
         digests[article.slug] = ArticleDigests(
             state or "", tuple(stable_digest(p.reads(article, seed, events)) for p in PARTS)
         )
-        changed = changed or state is not None
-    if changed or len(last) != len(digests):
-        kept = {slug: d for slug, d in digests.items() if d is not None and d.state}
+    kept = {slug: d for slug, d in digests.items() if d is not None and d.state}
+    if kept != last:
         write_pickle(cache.folder / DIGESTS_FILE, (header, kept))
     return digests
 
