@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 
 from builder.build import check_project
+from builder.derive import figures as figures_module
 from builder.derive import reuse
+from builder.derive.compare import Judge
+from builder.derive.figures import GroupFindings, PairFinding, compared_metrics
 from builder.derive.reuse import PARTS, DeriveCache, derive_structures
 from builder.index import Archive, build_archive
+from builder.model import Metric
 from builder.render.data_export import stamped_inputs
 from builder.write.cache import stamp_inputs
 from tests.test_jobs import bench_module
@@ -43,10 +47,10 @@ def computed_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the parts worked out afresh from now on (not read back)."""
     names: list[str] = []
 
-    def counting(part: reuse.Part) -> Callable[[Archive], Any]:
-        def compute(archive: Archive) -> Any:
+    def counting(part: reuse.Part) -> Callable[[Archive, GroupFindings], Any]:
+        def compute(archive: Archive, findings: GroupFindings) -> Any:
             names.append(part.name)
-            return part.compute(archive)
+            return part.compute(archive, findings)
 
         return compute
 
@@ -120,3 +124,39 @@ def test_an_unknown_seed_leaves_nothing_stored(
     derive_structures(archive, unknown)
     assert computed == ["timeline", "comparison", "relations"] * 2
     assert not [p.name for p in PARTS if (tmp_path / f"{p.name}.pickle").exists()]
+
+
+def test_a_figure_edit_finds_again_only_the_flags_of_its_metric(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive, digests = loaded(project)
+    derive_structures(archive, cache_for(project, tmp_path, digests))
+    article = archive.articles[1]
+    claim = article.figures[0]
+    bumped = dataclasses.replace(claim, low=claim.low * 3 + 7, high=claim.high * 3 + 7)
+    figures = tuple(bumped if f is claim else f for f in article.figures)
+    articles = [
+        dataclasses.replace(a, figures=figures) if a is article else a for a in archive.articles
+    ]
+    edited = build_archive(
+        archive.site, archive.metrics.values(), archive.actors.values(), articles
+    )
+    changed = {**digests, article.source.path: "the edited sheet's facts"}
+    searched: list[str] = []
+    find = figures_module.metric_findings
+
+    def counted(archive: Archive, judge: Judge, metric: Metric) -> tuple[PairFinding, ...]:
+        searched.append(metric.metric_id)
+        return find(archive, judge, metric)
+
+    monkeypatch.setattr(figures_module, "metric_findings", counted)
+    computed = computed_parts(monkeypatch)
+    derived = derive_structures(edited, cache_for(project, tmp_path, changed))
+    assert computed == ["comparison"]
+    compared = {
+        m.metric_id
+        for m in edited.metrics.values()
+        if claim.metric_id in (m.metric_id, *compared_metrics(edited, m))
+    }
+    assert set(searched) == compared and len(searched) < len(edited.metrics)
+    assert derived == derive_structures(edited, None)

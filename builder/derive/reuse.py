@@ -22,27 +22,51 @@ would point to in all else (a summary, say).
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import hashlib
 import os
 import pickle
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from builder.derive.actors import ActorRelations, relate_actors
-from builder.derive.figures import FigureComparison, compare_figures
-from builder.derive.timeline import Timeline, build_timeline
+from builder.derive.actors import ActorFacts, ActorRelations, KindGroup, RelatedActor, relate_actors
+from builder.derive.compare import Finding
+from builder.derive.figures import (
+    ClaimView,
+    Disagreement,
+    FigureComparison,
+    GroupFindings,
+    MetricComparison,
+    PairFinding,
+    compare_figures,
+    compared_metrics,
+)
+from builder.derive.timeline import (
+    ActorLink,
+    DayGroup,
+    EventReport,
+    MonthGroup,
+    ReportedDate,
+    Timeline,
+    TimelineEntry,
+    TimelinePage,
+    YearGroup,
+    build_timeline,
+)
 from builder.index import Archive
-from builder.model import Actor, Article, Event, Figure, Metric, Quote
+from builder.model import Actor, Article, Event, Figure, FuzzyDate, Metric, Quote
 from builder.write.cache import load_pickle, write_pickle
 
 # Bump when what a stored structure holds, or what a key covers, changes. (The builder's
 # code is in the context too: any change to it starts afresh.)
 REUSE_FORMAT = 1
 DIGESTS_FILE = "articles.pickle"
+FINDINGS_FILE = "findings.pickle"
 # How `repr` shows an object without a dataclass repr: its address, different every build.
 UNSTABLE_REPR = " at 0x"
 
@@ -53,7 +77,8 @@ class Part:
     (in a form whose `repr` is stable; the archive's order of the articles is in the key)."""
 
     name: str
-    compute: Callable[[Archive], Any]
+    # How it is worked out; the figure comparison takes the findings an earlier build found.
+    compute: Callable[[Archive, GroupFindings], Any]
     reads: Callable[[Article, str, str], object]  # (article, seed digest, repr of its events)
 
 
@@ -63,8 +88,9 @@ def timeline_reads(article: Article, seed: str, events: str) -> object:
 
 
 def comparison_reads(article: Article, seed: str, events: str) -> object:
-    """The figures, and the article's title and outlet that their claims show."""
-    return (article.slug, article.title, article.outlet, article.figures)
+    """The figures (by `claims_by_metric`, worked out before), and the article's title and
+    outlet that their claims show."""
+    return (article.slug, article.title, article.outlet)
 
 
 def relations_reads(article: Article, seed: str, events: str) -> object:
@@ -77,11 +103,20 @@ def relations_reads(article: Article, seed: str, events: str) -> object:
     return (article.slug, events, claimed, said, seed)
 
 
+def timeline_of(archive: Archive, findings: GroupFindings) -> Timeline:
+    return build_timeline(archive)
+
+
+def relations_of(archive: Archive, findings: GroupFindings) -> ActorRelations:
+    return relate_actors(archive)
+
+
 PARTS = (
-    Part("timeline", build_timeline, timeline_reads),
+    Part("timeline", timeline_of, timeline_reads),
     Part("comparison", compare_figures, comparison_reads),
-    Part("relations", relate_actors, relations_reads),
+    Part("relations", relations_of, relations_reads),
 )
+COMPARISON = 1  # PARTS' index of the figure comparison
 
 
 @dataclass(frozen=True)
@@ -105,6 +140,9 @@ class ArticleDigests:
 
     state: str
     parts: tuple[str | None, ...]
+    # Metric id -> a digest of the article's claims of that metric: what the rules read
+    # of it (`FindingsStore`). None: no stable form.
+    claims: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
 
 
 def derive_structures(
@@ -115,10 +153,12 @@ def derive_structures(
     if cache is None:
         return build_timeline(archive), compare_figures(archive), relate_actors(archive)
     digests = article_digests(archive, cache)
+    findings = FindingsStore(archive, cache, digests)
     found = [
-        reused_or_computed(archive, cache, part, part_key(archive, cache, digests, n))
+        reused_or_computed(archive, cache, part, part_key(archive, cache, digests, n), findings)
         for n, part in enumerate(PARTS)
     ]
+    findings.store()
     timeline, comparison, relations = found
     assert isinstance(timeline, Timeline)
     assert isinstance(comparison, FigureComparison)
@@ -148,13 +188,28 @@ def article_digests(archive: Archive, cache: DeriveCache) -> dict[str, ArticleDi
             digests[article.slug] = known
             continue
         events = repr(article.events)  # read by two parts: shown once
-        digests[article.slug] = ArticleDigests(
-            state or "", tuple(stable_digest(p.reads(article, seed, events)) for p in PARTS)
+        claims = claims_by_metric(article)
+        parts = [stable_digest(p.reads(article, seed, events)) for p in PARTS]
+        # The comparison reads the figures too: by their digests, each worked out once.
+        shown = parts[COMPARISON]
+        parts[COMPARISON] = (
+            None
+            if shown is None or None in claims.values()
+            else stable_digest((shown, tuple(claims.items())))
         )
+        digests[article.slug] = ArticleDigests(state or "", tuple(parts), claims)
     kept = {slug: d for slug, d in digests.items() if d is not None and d.state}
     if kept != last:
         write_pickle(cache.folder / DIGESTS_FILE, (header, kept))
     return digests
+
+
+def claims_by_metric(article: Article) -> dict[str, str | None]:
+    """Metric id -> a digest of the article's figures of that metric."""
+    claims: dict[str, list[Figure]] = {}
+    for figure in article.figures:
+        claims.setdefault(figure.metric_id, []).append(figure)
+    return {metric_id: stable_digest(tuple(own)) for metric_id, own in sorted(claims.items())}
 
 
 def stable_digest(value: object) -> str | None:
@@ -181,19 +236,86 @@ def part_key(
     return digest.hexdigest()
 
 
-def reused_or_computed(archive: Archive, cache: DeriveCache, part: Part, key: str | None) -> Any:
+def reused_or_computed(
+    archive: Archive,
+    cache: DeriveCache,
+    part: Part,
+    key: str | None,
+    findings: GroupFindings,
+) -> Any:
     """The part as the last build stored it under `key`, else worked out and stored."""
     target = cache.folder / f"{part.name}.pickle"
     if key is not None:
         stored = read_part(target, key, archive)
         if stored is not None:
             return stored
-    value = part.compute(archive)
+    value = part.compute(archive, findings)
     if key is not None:
         write_part(target, key, value)
     else:
         target.unlink(missing_ok=True)
     return value
+
+
+class FindingsStore:
+    """`compare_figures`' `group_findings`: a metric's findings as the last build found them
+    when the claims they were found on (the metric's and those of the metrics it is compared
+    with, each article's by `ArticleDigests.claims`) are the same, else worked out; all of
+    them kept for the next build (`store`). A figure edit works out one metric's again."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        cache: DeriveCache,
+        digests: Mapping[str, ArticleDigests | None],
+    ) -> None:
+        self.target = cache.folder / FINDINGS_FILE
+        self.header = f"{REUSE_FORMAT}\0{cache.context}"
+        self.keys = {
+            metric.metric_id: findings_key(archive, self.header, digests, metric)
+            for metric in archive.metrics.values()
+        }
+        self.archive = archive
+        self.last: dict[str, tuple[str, tuple[PairFinding, ...]]] | None = None
+        self.found: dict[str, tuple[str, tuple[PairFinding, ...]]] = {}
+
+    def __call__(
+        self, metric_id: str, find: Callable[[], tuple[PairFinding, ...]]
+    ) -> tuple[PairFinding, ...]:
+        if self.last is None:
+            self.last = read_part(self.target, self.header, self.archive) or {}
+        key = self.keys[metric_id]
+        known = self.last.get(metric_id)
+        findings = known[1] if key is not None and known is not None and known[0] == key else find()
+        if key is not None:
+            self.found[metric_id] = (key, findings)
+        return findings
+
+    def store(self) -> None:
+        """Keep what this build found, when the figures were compared at all and it differs."""
+        if self.last is not None and self.found != self.last:
+            write_part(self.target, self.header, self.found)
+
+
+def findings_key(
+    archive: Archive, header: str, digests: Mapping[str, ArticleDigests | None], metric: Metric
+) -> str | None:
+    """A digest of the claims a metric's findings are found on; None when an article's
+    cannot be told. (The rules, the metrics' definitions and the settings are in the
+    context.)"""
+    compared = (metric.metric_id, *compared_metrics(archive, metric))
+    digest = hashlib.blake2b(f"{header}\0{compared}\0".encode(), digest_size=16)
+    for article in archive.articles:
+        known = digests[article.slug]
+        if known is None:
+            return None
+        for metric_id in compared:
+            if metric_id in known.claims:
+                claims = known.claims[metric_id]
+                if claims is None:
+                    return None
+                digest.update(f"{article.slug}\0{metric_id}\0{claims}\n".encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -279,10 +401,31 @@ def read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
 
 
+def by_fields(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    """A dataclass written as its class and its fields' values, and read back by calling
+    the class: for frozen dataclasses with slots several times faster than pickle's own way
+    (their `__setstate__` looks their fields up again for every object)."""
+    names = [item.name for item in dataclasses.fields(cls)]
+    assert all(item.init for item in dataclasses.fields(cls)), cls
+    assert not hasattr(cls, "__post_init__"), cls
+    values = attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (values(obj),))
+    return lambda obj: (cls, values(obj))
+
+
+# The derived structures' own classes, by their fields (`by_fields`).
+DERIVED_CLASSES = (
+    *(Timeline, YearGroup, MonthGroup, DayGroup, TimelinePage, TimelineEntry, ReportedDate),
+    *(EventReport, ActorLink, FuzzyDate),
+    *(FigureComparison, MetricComparison, Disagreement, ClaimView, Finding),
+    *(ActorRelations, ActorFacts, RelatedActor, KindGroup),
+)
 # A model object is written as the function that looks it up and its id; a read-only
 # mapping (which pickle cannot write) as its items.
 BY_ID: dict[type, Callable[[Any], Any]] = {
     **copyreg.dispatch_table,
+    **{cls: by_fields(cls) for cls in DERIVED_CLASSES},
     Article: lambda a: (model_article, (a.slug,)),
     Event: lambda e: (model_event, (e.event_id, e.article_slug)),
     Figure: lambda f: (model_figure, (f.figure_id,)),
