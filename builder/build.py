@@ -21,16 +21,18 @@ from builder.allocator import large_blocks_returned
 from builder.check.coverage_cache import remembered_coverage
 from builder.check.link_record import check_changed_links, link_record_file
 from builder.cli_output import archive_counts
+from builder.derive.reuse import DeriveCache, derive_structures
 from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive, no_known_mentions
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
+from builder.render import pages
 from builder.render.data_export import DownloadsCache, stamped_inputs
 from builder.render.feeds import render_feeds
 from builder.render.og_image import render_og_images
 from builder.render.page_cache import PageRecord, render_plan, site_wide_key
 from builder.render.pages import Derived
-from builder.render.site import derive, render_stream
+from builder.render.site import render_stream
 from builder.render.summary_links import check_summary_links
 from builder.render.theme import Theme, project_theme
 from builder.search.bundle import write_search_bundle
@@ -222,8 +224,18 @@ def build_site(options: BuildOptions) -> BuildReport:
         stamped_inputs(project, inputs),
         reuse=options.cache,
     )
+    structures = (
+        DeriveCache(
+            project / CACHE_DIR / f"derived-{output_name(options.out_dir)}",
+            downloads.context,
+            checked.fact_digests,
+            downloads.article_inputs,
+        )
+        if options.cache
+        else None
+    )
     with collector_paused(), clock.stage(DERIVE):  # as index: allocation only
-        derived = derive(archive, downloads)
+        derived = pages.derive(archive, *derive_structures(archive, structures), downloads)
 
     previous_pages = page_records(cache)  # the last build's, for render and check
 

@@ -111,6 +111,29 @@ def add_alias(project: Path, rng: random.Random) -> str:
     return f"alias of {actor.name}"
 
 
+def edit_title(project: Path, rng: random.Random) -> str:
+    """The title that the sheet's timeline reports and figure claims show."""
+    article = rng.choice(article_files(project))
+    text = article.read_text("utf-8")
+    number = rng.randrange(1000)
+    text = re.sub(
+        r"^title: '?(.*?)'?$", rf"title: 'Retitled {number}: \1'", text, count=1, flags=re.M
+    )
+    article.write_text(text, "utf-8")
+    return f"title of {article.name}"
+
+
+def edit_event_title(project: Path, rng: random.Random) -> str:
+    """An event's title: its timeline entry (not its figures) changes."""
+    article = rng.choice(article_files(project))
+    text = article.read_text("utf-8")
+    number = rng.randrange(1000)
+    edited = re.sub(r"^(  title: )(.*)$", rf"\1\2 (revised {number})", text, count=1, flags=re.M)
+    assert edited != text, article
+    article.write_text(edited, "utf-8")
+    return f"event title in {article.name}"
+
+
 def edit_template(project: Path, rng: random.Random) -> str:
     name = rng.choice(["base.html", "sources.html", "_partials/claim.html"])
     template = project / "templates" / name
@@ -126,6 +149,8 @@ EDITS: tuple[Callable[[Path, random.Random], str], ...] = (
     delete_article,
     add_alias,
     edit_template,
+    edit_title,
+    edit_event_title,
 )
 
 

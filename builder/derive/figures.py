@@ -12,8 +12,9 @@ with `compare: false` are only shown side by side.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from types import MappingProxyType
 
@@ -99,10 +100,26 @@ class FigureComparison:
     disagreements: tuple[Disagreement, ...] = ()  # archive-wide: conflicts first, then date
 
 
-def compare_figures(archive: Archive) -> FigureComparison:
+# What the rules found on a pair of claims: (earlier figure id, later figure id, finding).
+PairFinding = tuple[str, str, Finding]
+# Given a metric id and how to work out the findings on the pairs it is compared on (its own
+# claims, and with the metrics it is compared with), those findings: worked out, or as an
+# earlier build found them on the same claims (builder/derive/reuse.py).
+GroupFindings = Callable[[str, Callable[[], tuple[PairFinding, ...]]], tuple[PairFinding, ...]]
+
+
+def worked_out(
+    metric_id: str, find: Callable[[], tuple[PairFinding, ...]]
+) -> tuple[PairFinding, ...]:
+    return find()
+
+
+def compare_figures(
+    archive: Archive, group_findings: GroupFindings = worked_out
+) -> FigureComparison:
     """Every metric's claims, latest value and related metrics, and every flag."""
     views = {f.figure_id: describe_claim(archive, f) for f in archive.figures}
-    flags = sorted(find_disagreements(archive, views), key=disagreement_order)
+    flags = sorted(find_disagreements(archive, views, group_findings), key=disagreement_order)
     flags_by_metric: dict[str, list[Disagreement]] = {}
     for flag in flags:  # one pass, not one scan of every flag per metric
         for metric_id in dict.fromkeys((flag.first.figure.metric_id, flag.second.figure.metric_id)):
@@ -149,23 +166,44 @@ def compare_metric(
     )
 
 
-def find_disagreements(archive: Archive, views: Mapping[str, ClaimView]) -> Iterator[Disagreement]:
+def find_disagreements(
+    archive: Archive, views: Mapping[str, ClaimView], group_findings: GroupFindings = worked_out
+) -> Iterator[Disagreement]:
     """Every flag: pairs within each metric, then across each compared relation (once)."""
     judge = Judge(archive.site.comparison)
     for metric in archive.metrics.values():
-        own = archive.figures_by_metric[metric.metric_id]
-        others: list[Figure] = []
-        for relation in metric.related:
-            other = archive.metrics.get(relation.metric_id)
-            if relation.compare and other is not None and metric.metric_id < other.metric_id:
-                others += archive.figures_by_metric[other.metric_id]
-        for first, second in candidate_pairs(judge, metric, own, others):
-            finding = judge.compare(
-                first, second, archive.metrics[first.metric_id], archive.metrics[second.metric_id]
-            )
-            if finding is not None:
-                first_view, second_view = views[first.figure_id], views[second.figure_id]
-                yield make_disagreement(archive, first_view, second_view, finding)
+        find = partial(metric_findings, archive, judge, metric)
+        for first_id, second_id, finding in group_findings(metric.metric_id, find):
+            yield make_disagreement(archive, views[first_id], views[second_id], finding)
+
+
+def compared_metrics(archive: Archive, metric: Metric) -> tuple[str, ...]:
+    """The metrics whose claims `metric`'s are compared with, each relation once (from the
+    metric with the smaller id)."""
+    return tuple(
+        relation.metric_id
+        for relation in metric.related
+        if relation.compare
+        and relation.metric_id in archive.metrics
+        and metric.metric_id < relation.metric_id
+    )
+
+
+def metric_findings(archive: Archive, judge: Judge, metric: Metric) -> tuple[PairFinding, ...]:
+    """The findings on the pairs of `metric`'s claims, and of its claims with those of the
+    metrics it is compared with, in pair order."""
+    own = archive.figures_by_metric[metric.metric_id]
+    others = [
+        f for other in compared_metrics(archive, metric) for f in archive.figures_by_metric[other]
+    ]
+    found = []
+    for first, second in candidate_pairs(judge, metric, own, others):
+        finding = judge.compare(
+            first, second, archive.metrics[first.metric_id], archive.metrics[second.metric_id]
+        )
+        if finding is not None:
+            found.append((first.figure_id, second.figure_id, finding))
+    return tuple(found)
 
 
 def candidate_pairs(
