@@ -37,9 +37,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from builder.index import page_path
-from builder.model import Article
+from builder.derive.timeline import TimelineEntry, TimelinePage
+from builder.index import (
+    ARTICLES_PER_SOURCES_PAGE,
+    METRIC_CLAIMS_PER_PAGE,
+    Archive,
+    page_path,
+    paged_url,
+)
+from builder.model import Article, Figure
+from builder.render import cite, pages
 from builder.render.pages import Derived
+from builder.render.timeline_nav import filtered_timelines
+from builder.render.views import DISAGREEMENTS_URL, FLAGS_PER_PAGE, FlagView
 from builder.validate.record_cache import fact_digest, stamp_key
 from builder.write.cache import FileStamps
 from builder.write.version import VersionWriter
@@ -48,6 +58,8 @@ from builder.write.version import VersionWriter
 PER_PAGE_FOLDERS = ("content/articles", "seeds")
 # The one listing whose content follows the summaries too (`pages.data_context`).
 DATA_PAGE = page_path("data/")
+# The pages that show site-wide inputs alone (`pages.fixed_contexts`, but the data page).
+FIXED_PAGES = (page_path("about/"), page_path("search/"), page_path("404.html"))
 # Between the parts of a fact sheet's key: "<listing key>|<own inputs>|<fine key>".
 KEY_PARTS = "|"
 
@@ -70,17 +82,24 @@ class RenderPlan:
     every input but the sheets' summaries, the own inputs name the sheet's summary), so a
     sheet whose first two parts are as recorded is reused without working out its fine key:
     after a summary edit, that is every sheet but the edited one. Otherwise the fine keys
-    are compared, so that an edit re-renders only the sheets that show what it changed."""
+    are compared, so that an edit re-renders only the sheets that show what it changed.
+
+    Every other page's key is "<listing key>|<fine key>" (`listing_fine_keys`), or the
+    listing key alone for the few pages that read the whole archive (home, the figures and
+    actors indexes): the same shortcut, one part shorter. The data page's key is exact."""
 
     sheets: Mapping[str, Article]  # fact sheet path -> its article
-    # The key every other page shares (None: unknown, so they are always rendered).
+    # The key every other page starts with (None: unknown, so they are always rendered).
     listing_key: str | None
     previous: Mapping[str, PageRecord]  # the last build's records (of the live version)
     own_inputs: Callable[[Article], str | None]  # `article_inputs`
     fine_key: Callable[[Article, str], str | None]  # `fact_sheet_key`
-    keys: dict[str, str] = field(default_factory=dict)  # other pages with keys of their own
+    # The fine keys of the other pages (`listing_fine_keys`), worked out when first needed.
+    listing_fine_keys: Callable[[], Mapping[str, str]] = dict
+    keys: dict[str, str] = field(default_factory=dict)  # pages with exact keys of their own
     reused: dict[str, PageRecord] = field(default_factory=dict)
     rendered: dict[str, PageRecord] = field(default_factory=dict)
+    fine_keys: Mapping[str, str] | None = None  # `listing_fine_keys()`, once asked
 
     def sheet_key(self, article: Article) -> str | None:
         """A fact sheet's whole key; None when its inputs are not all known."""
@@ -103,28 +122,58 @@ class RenderPlan:
             return None
         return key
 
+    def listing_page_key(self, path: str) -> str | None:
+        """The key of a page that is neither a fact sheet nor one with an exact key."""
+        if self.listing_key is None:
+            return None
+        if self.fine_keys is None:
+            self.fine_keys = self.listing_fine_keys()
+        fine = self.fine_keys.get(path)
+        return self.listing_key if fine is None else KEY_PARTS.join((self.listing_key, fine))
+
+    def listing_unchanged(self, path: str, recorded: str) -> str | None:
+        """The page's key, when it shows what it showed when its key was `recorded`: its
+        listing key is as recorded (then its fine key, which follows, is not worked out),
+        or its fine key is."""
+        listings = self.listing_key
+        if listings is None:
+            return None
+        if recorded == listings or recorded.startswith(listings + KEY_PARTS):
+            return recorded
+        key = self.listing_page_key(path)
+        if key is None or KEY_PARTS not in key or KEY_PARTS not in recorded:
+            return None  # a page on the listing key alone, which changed
+        return key if key.rpartition(KEY_PARTS)[2] == recorded.rpartition(KEY_PARTS)[2] else None
+
     def reuse_listings(self, version: VersionWriter) -> bool:
         """Link every page but the fact sheets from the live version, when the listing key
-        is as recorded and the live version still holds them all; True when done (then
+        is as recorded (so the pages are those of the last build, and none of their fine
+        keys changed) and the live version still holds them all; True when done (then
         only fact sheets are to be rendered)."""
-        if self.listing_key is None or version.live is None:
+        listings = self.listing_key
+        if listings is None or version.live is None:
             return False
-        listings = {
+        others = {
             path: record
             for path, record in self.previous.items()
-            if record.key == self.listing_key and path not in self.sheets and path not in self.keys
+            if path not in self.sheets and path not in self.keys
         }
-        if not listings or not all(os.path.isfile(version.live / path) for path in listings):
+        if not others or not all(
+            record.key == listings or record.key.startswith(listings + KEY_PARTS)
+            for record in others.values()
+        ):
+            return False
+        if not all(os.path.isfile(version.live / path) for path in others):
             return False
         linked: list[str] = []
-        for path in listings:
+        for path in others:
             if not version.reuse(path):  # vanished meanwhile: take none, render them all
                 for done in linked:
                     os.unlink(version.root / done)
                     del version.digests[done]
                 return False
             linked.append(path)
-        self.reused.update(listings)
+        self.reused.update(others)
         return True
 
     def reuse_with(self, link_from_live: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -140,9 +189,10 @@ class RenderPlan:
             article = self.sheets.get(path)
             if article is not None:
                 key = self.sheet_unchanged(article, record.key)
+            elif path in self.keys:
+                key = self.keys[path] if self.keys[path] == record.key else None
             else:
-                key = self.keys.get(path)
-                key = key if key == record.key else None
+                key = self.listing_unchanged(path, record.key)
             if key is None or not link_from_live(path):
                 return False
             self.reused[path] = (
@@ -157,8 +207,10 @@ class RenderPlan:
         article = self.sheets.get(path)
         if article is not None:
             key = self.sheet_key(article)
+        elif path in self.keys:
+            key = self.keys[path]
         else:
-            key = self.keys.get(path, self.listing_key)
+            key = self.listing_page_key(path)
         if key is not None:
             self.rendered[path] = PageRecord(key, links, searchable)
 
@@ -271,6 +323,245 @@ def listing_key(site_key: str, facts: Mapping[str, str | None]) -> str | None:
     ).hexdigest()
 
 
+# ---- the fine keys of the pages that are not fact sheets -----------------------------------
+#
+# Each is a digest of what the page shows, named as a fact sheet's is: by the sheets it
+# shows something of (their `sheet_facts`), the URLs that follow from other sheets (a
+# claim's row on its metric page, a flag's and a timeline entry's page) and the counts and
+# page numbers of the listing it belongs to. The home page and the figures and actors
+# indexes read the whole archive: they have none (the listing key alone is theirs).
+
+Shown = list[object]
+
+
+def listing_fine_keys(
+    derived: Derived, site_key: str, facts: Mapping[str, str | None]
+) -> dict[str, str]:
+    """Page path -> its fine key, for every page but the fact sheets and the three that
+    read the whole archive. `facts` must all be known (else there is no listing key)."""
+    known = {slug: digest or "" for slug, digest in facts.items()}
+    shown: dict[str, Shown] = {}
+    for kind in (fixed_shown, disagreements_shown, metric_shown, actor_shown, sources_shown):
+        shown.update(kind(derived, known))
+    shown.update(timeline_shown(derived, known))
+    return {
+        path: hashlib.blake2b(f"{site_key}\0{path}\0{what!r}".encode(), digest_size=16).hexdigest()
+        for path, what in shown.items()
+    }
+
+
+def figure_shown(archive: Archive, facts: Mapping[str, str], figure: Figure) -> tuple[str, ...]:
+    """A claim as any page shows it: its sheet's facts, its row and its whole's row (the
+    rows follow from the other claims of their metrics)."""
+    whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
+    return (
+        facts[figure.article_slug],
+        archive.url_figure(figure),
+        archive.url_figure(whole) if whole is not None else "",
+    )
+
+
+def flag_shown(archive: Archive, facts: Mapping[str, str], view: FlagView) -> Shown:
+    """A flag: its place on the disagreements pages and its two claims (its severity and
+    reason follow from them and the site-wide rules)."""
+    flag = view.flag
+    return [
+        view.url,
+        figure_shown(archive, facts, flag.first.figure),
+        figure_shown(archive, facts, flag.second.figure),
+    ]
+
+
+def entry_shown(facts: Mapping[str, str], entry: TimelineEntry) -> Shown:
+    """A timeline entry: its place on the timeline and the sheets reporting it (its date,
+    title, place and actors follow from their events)."""
+    return [entry.url, entry.event_id, [facts[r.event.article_slug] for r in entry.reports]]
+
+
+def fixed_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """About, search and 404 show only site-wide inputs (the data page has its own key)."""
+    return {path: [] for path in FIXED_PAGES}
+
+
+def disagreements_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """A page of flags: its flags, and the counts of all."""
+    archive = derived.archive
+    flags = derived.flags
+    per_page = FLAGS_PER_PAGE
+    conflicts = sum(1 for view in flags if view.flag.severity == "conflict")
+    return {
+        page_path(paged_url(DISAGREEMENTS_URL, n)): [
+            len(flags),
+            conflicts,
+            [flag_shown(archive, facts, view) for view in flags[(n - 1) * per_page :][:per_page]],
+        ]
+        for n in range(1, pages.disagreements_page_count(derived) + 1)
+    }
+
+
+def metric_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """A metric's pages: each its rows, the latest claim and the count (and the share card:
+    the last claim by as-of date); the first its chart of every claim, its flags and the
+    latest claims of related metrics."""
+    archive = derived.archive
+    by_metric = derived.figures.by_metric
+    per_page = METRIC_CLAIMS_PER_PAGE
+    shown: dict[str, Shown] = {}
+    for comparison in derived.figures.metrics:
+        metric_id = comparison.metric.metric_id
+        claims = [figure_shown(archive, facts, c.figure) for c in comparison.claims]
+        disputed = set(comparison.disputed_ids)
+        latest = comparison.latest
+        card = archive.figures_by_metric.get(metric_id, ())
+        every_page: Shown = [
+            repr(cite.metric_citation(archive, metric_id)),
+            len(claims),
+            figure_shown(archive, facts, latest.figure) if latest else None,
+            figure_shown(archive, facts, card[-1]) if card else None,
+            len(card),
+        ]
+        url = archive.url_metric(metric_id)
+        for n in range(1, pages.metric_page_count(comparison) + 1):
+            rows = comparison.claims[(n - 1) * per_page :][:per_page]
+            page: Shown = [
+                *every_page,
+                [
+                    (claim, c.figure.figure_id in disputed)
+                    for claim, c in zip(claims[(n - 1) * per_page :][:per_page], rows, strict=True)
+                ],
+            ]
+            if n == 1:
+                flags = derived.metric_flags(comparison)
+                related = [by_metric[r] for r in comparison.related_ids]
+                page += [
+                    claims,
+                    comparison.disputed_ids,
+                    len(flags),
+                    [
+                        flag_shown(archive, facts, view)
+                        for view in flags[: pages.FLAGS_ON_METRIC_PAGE]
+                    ],
+                    [
+                        figure_shown(archive, facts, other.latest.figure) if other.latest else None
+                        for other in related
+                    ],
+                ]
+            shown[page_path(paged_url(url, n))] = page
+    return shown
+
+
+def actor_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """An actor's pages: each its slice of the actor's articles (with its mentions),
+    events, figures (with their flags and parts) and quotes, and the lists' lengths; the
+    first its related actors."""
+    archive = derived.archive
+    entries = derived.timeline.entry_by_id
+    sizes = pages.ACTOR_PAGE_SIZES
+    shown: dict[str, Shown] = {}
+    for actor_id in archive.actors:
+        actor = derived.relations.facts[actor_id]
+        lists = (actor.articles, actor.event_ids, actor.figures, actor.quotes)
+        url = archive.url_actor(actor_id)
+        for n in range(1, pages.actor_page_count(derived, actor_id) + 1):
+            firsts = [(n - 1) * size for size in sizes]
+            ends = [first + size for first, size in zip(firsts, sizes, strict=True)]
+            page: Shown = [
+                [len(items) for items in lists],
+                [(a.slug, facts[a.slug], k) for a, k in actor.articles[firsts[0] : ends[0]]],
+                [entry_shown(facts, entries[e]) for e in actor.event_ids[firsts[1] : ends[1]]],
+                [figure_item_shown(derived, facts, f) for f in actor.figures[firsts[2] : ends[2]]],
+                [(q.quote_id, facts[q.article_slug]) for q in actor.quotes[firsts[3] : ends[3]]],
+            ]
+            if n == 1:
+                page.append(
+                    [
+                        (r.actor_id, r.shared_articles, r.shared_events)
+                        for r in derived.relations.related[actor_id]
+                    ]
+                )
+            shown[page_path(paged_url(url, n))] = page
+    return shown
+
+
+def figure_item_shown(derived: Derived, facts: Mapping[str, str], figure: Figure) -> Shown:
+    """A claim in a list (`views.describe_claim_items`): with its flags and its parts."""
+    archive = derived.archive
+    parts = (
+        f
+        for f in archive.article_by_slug[figure.article_slug].figures
+        if f.part_of_id == figure.figure_id
+    )
+    return [
+        figure_shown(archive, facts, figure),
+        [archive.url_figure(part) for part in parts],
+        [
+            flag_shown(archive, facts, view)
+            for view in derived.flags_by_figure.get(figure.figure_id, ())
+        ],
+    ]
+
+
+def sources_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """A page of the sources listing: the outlet of every sheet in listing order (the
+    outlet index and which sheets each page holds follow from it) and its own sheets."""
+    archive = derived.archive
+    per_page = ARTICLES_PER_SOURCES_PAGE
+    outlets = [(a.outlet, a.slug) for a in archive.articles]
+    index = hashlib.blake2b(repr(outlets).encode(), digest_size=16).hexdigest()
+    ordered = pages.sources_order(archive)
+    return {
+        page_path(paged_url("sources/", n)): [
+            index,
+            [facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]],
+        ]
+        for n in range(1, pages.sources_page_count(derived) + 1)
+    }
+
+
+def timeline_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+    """A timeline page: the timeline's outline (years, months, their pages and counts, the
+    filtered timelines with their counts) and its own entries."""
+    archive = derived.archive
+    timeline = derived.timeline
+    filtered = filtered_timelines(archive, timeline)
+    outline = repr(
+        [
+            timeline.split_by_year,
+            len(timeline.entries),
+            [
+                (
+                    year.year,
+                    year.url,
+                    year.entry_count,
+                    [(m.heading, m.anchor, m.url, m.entry_count) for m in year.months],
+                )
+                for year in timeline.years
+            ],
+            [(f.link, [page.url for page in f.pages]) for f in filtered],
+        ]
+    )
+    outline_key = hashlib.blake2b(outline.encode(), digest_size=16).hexdigest()
+
+    def page_shown(page: TimelinePage) -> Shown:
+        return [
+            outline_key,
+            page.heading,
+            page.page_urls,
+            page.number,
+            [entry_shown(facts, entry) for entry in page.entries],
+        ]
+
+    shown: dict[str, Shown] = {}
+    if timeline.split_by_year:
+        shown[page_path("timeline/")] = [outline_key]
+    for page in timeline.pages:
+        shown[page_path(page.url)] = page_shown(page)
+    for one_filter in filtered:
+        for page in one_filter.pages:
+            shown[page_path(page.url)] = page_shown(page)
+    return shown
+
+
 def data_page_key(derived: Derived, listings: str) -> str:
     """The data page shows the downloads' sizes (their row counts follow from the facts)."""
     sizes = sorted((path, len(data)) for path, data in derived.data_files.items())
@@ -296,6 +587,7 @@ def render_plan(
         previous,
         partial(article_inputs, project_dir, stamps),
         partial(fact_sheet_key, derived, site_key, facts),
+        partial(listing_fine_keys, derived, site_key, facts),
     )
     if listings is not None:
         plan.keys[DATA_PAGE] = data_page_key(derived, listings)

@@ -798,11 +798,11 @@ def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
     """Every fact sheet by outlet (outlets by name, newest first within each), a hundred to
     a page, after an index of the outlets."""
     archive = derived.archive
+    ordered = sources_order(archive)
     by_outlet: dict[str, list[Article]] = {}
-    for article in archive.articles:
-        by_outlet.setdefault(article.outlet, []).append(article)
-    names = sorted(by_outlet, key=str.casefold)
-    ordered = [(name, a) for name in names for a in by_outlet[name]]
+    for name, article in ordered:
+        by_outlet.setdefault(name, []).append(article)
+    names = list(by_outlet)
     per_page = ARTICLES_PER_SOURCES_PAGE
     starts: dict[str, int] = {}
     for position, (name, _) in enumerate(ordered):
@@ -826,6 +826,15 @@ def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
         len(ordered),
         pager,
     )
+
+
+def sources_order(archive: Archive) -> list[tuple[str, Article]]:
+    """Every fact sheet with its outlet, as the sources pages list them: outlets by name,
+    newest first within each."""
+    by_outlet: dict[str, list[Article]] = {}
+    for article in archive.articles:
+        by_outlet.setdefault(article.outlet, []).append(article)
+    return [(name, a) for name in sorted(by_outlet, key=str.casefold) for a in by_outlet[name]]
 
 
 # ---- the pages of each paginated listing: page 1 is the listing's own URL ------------------
