@@ -41,7 +41,6 @@ from builder.derive.timeline import TimelineEntry, TimelinePage
 from builder.index import (
     ARTICLES_PER_SOURCES_PAGE,
     METRIC_CLAIMS_PER_PAGE,
-    Archive,
     page_path,
     paged_url,
 )
@@ -331,7 +330,64 @@ def listing_key(site_key: str, facts: Mapping[str, str | None]) -> str | None:
 # page numbers of the listing it belongs to. The home page and the figures and actors
 # indexes read the whole archive: they have none (the listing key alone is theirs).
 
-Shown = list[object]
+
+@dataclass
+class Names:
+    """Names what pages show, as short strings: a sheet by its facts (`sheet_facts`), a
+    claim, a flag and a timeline entry by what they follow from. Each claim, flag and entry
+    is named once (most are shown on several pages)."""
+
+    derived: Derived
+    facts: Mapping[str, str]
+    figures: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, str] = field(default_factory=dict)
+
+    def figure(self, figure: Figure) -> str:
+        """A claim: its sheet's facts, its row and its whole's row (the rows follow from
+        the other claims of their metrics)."""
+        name = self.figures.get(figure.figure_id)
+        if name is None:
+            archive = self.derived.archive
+            whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
+            whole_row = archive.url_figure(whole) if whole is not None else ""
+            name = f"{self.facts[figure.article_slug]} {archive.url_figure(figure)} {whole_row}"
+            self.figures[figure.figure_id] = name
+        return name
+
+    def flag(self, view: FlagView) -> str:
+        """A flag: its place on the disagreements pages and its two claims (its severity
+        and reason follow from them and the site-wide rules)."""
+        flag = view.flag
+        name = self.flags.get(flag.disagreement_id)
+        if name is None:
+            name = f"{view.url} {self.figure(flag.first.figure)} {self.figure(flag.second.figure)}"
+            self.flags[flag.disagreement_id] = name
+        return name
+
+    def entry(self, entry: TimelineEntry) -> str:
+        """A timeline entry: its place on the timeline and the sheets reporting it (its
+        date, title, place and actors follow from their events)."""
+        name = self.entries.get(entry.event_id)
+        if name is None:
+            reports = " ".join(self.facts[r.event.article_slug] for r in entry.reports)
+            name = self.entries[entry.event_id] = f"{entry.url} {entry.event_id} {reports}"
+        return name
+
+    def claim_item(self, figure: Figure) -> str:
+        """A claim in a list (`views.describe_claim_items`): with its flags and its parts."""
+        archive = self.derived.archive
+        parts = (
+            archive.url_figure(f)
+            for f in archive.article_by_slug[figure.article_slug].figures
+            if f.part_of_id == figure.figure_id
+        )
+        flags = (self.flag(view) for view in self.derived.flags_by_figure.get(figure.figure_id, ()))
+        return f"{self.figure(figure)} [{' '.join(parts)}] [{'; '.join(flags)}]"
+
+
+# What one page shows, as `Names` names it: one string a line.
+Shown = list[str]
 
 
 def listing_fine_keys(
@@ -339,190 +395,143 @@ def listing_fine_keys(
 ) -> dict[str, str]:
     """Page path -> its fine key, for every page but the fact sheets and the three that
     read the whole archive. `facts` must all be known (else there is no listing key)."""
-    known = {slug: digest or "" for slug, digest in facts.items()}
-    shown: dict[str, Shown] = {}
-    for kind in (fixed_shown, disagreements_shown, metric_shown, actor_shown, sources_shown):
-        shown.update(kind(derived, known))
-    shown.update(timeline_shown(derived, known))
+    names = Names(derived, {slug: digest or "" for slug, digest in facts.items()})
+    shown: dict[str, Shown] = {path: [] for path in FIXED_PAGES}  # site-wide inputs alone
+    for kind in (disagreements_shown, metric_shown, actor_shown, sources_shown, timeline_shown):
+        shown.update(kind(names))
     return {
-        path: hashlib.blake2b(f"{site_key}\0{path}\0{what!r}".encode(), digest_size=16).hexdigest()
+        path: hashlib.blake2b(
+            "\n".join((site_key, path, *what)).encode(), digest_size=16
+        ).hexdigest()
         for path, what in shown.items()
     }
 
 
-def figure_shown(archive: Archive, facts: Mapping[str, str], figure: Figure) -> tuple[str, ...]:
-    """A claim as any page shows it: its sheet's facts, its row and its whole's row (the
-    rows follow from the other claims of their metrics)."""
-    whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
-    return (
-        facts[figure.article_slug],
-        archive.url_figure(figure),
-        archive.url_figure(whole) if whole is not None else "",
-    )
-
-
-def flag_shown(archive: Archive, facts: Mapping[str, str], view: FlagView) -> Shown:
-    """A flag: its place on the disagreements pages and its two claims (its severity and
-    reason follow from them and the site-wide rules)."""
-    flag = view.flag
-    return [
-        view.url,
-        figure_shown(archive, facts, flag.first.figure),
-        figure_shown(archive, facts, flag.second.figure),
-    ]
-
-
-def entry_shown(facts: Mapping[str, str], entry: TimelineEntry) -> Shown:
-    """A timeline entry: its place on the timeline and the sheets reporting it (its date,
-    title, place and actors follow from their events)."""
-    return [entry.url, entry.event_id, [facts[r.event.article_slug] for r in entry.reports]]
-
-
-def fixed_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
-    """About, search and 404 show only site-wide inputs (the data page has its own key)."""
-    return {path: [] for path in FIXED_PAGES}
-
-
-def disagreements_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+def disagreements_shown(names: Names) -> dict[str, Shown]:
     """A page of flags: its flags, and the counts of all."""
-    archive = derived.archive
+    derived = names.derived
     flags = derived.flags
     per_page = FLAGS_PER_PAGE
     conflicts = sum(1 for view in flags if view.flag.severity == "conflict")
     return {
         page_path(paged_url(DISAGREEMENTS_URL, n)): [
-            len(flags),
-            conflicts,
-            [flag_shown(archive, facts, view) for view in flags[(n - 1) * per_page :][:per_page]],
+            f"{len(flags)} {conflicts}",
+            *(names.flag(view) for view in flags[(n - 1) * per_page :][:per_page]),
         ]
         for n in range(1, pages.disagreements_page_count(derived) + 1)
     }
 
 
-def metric_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
-    """A metric's pages: each its rows, the latest claim and the count (and the share card:
-    the last claim by as-of date); the first its chart of every claim, its flags and the
-    latest claims of related metrics."""
+def metric_shown(names: Names) -> dict[str, Shown]:
+    """A metric's pages: each its rows, the latest claim, the count and the citation (and
+    the share card: the last claim by as-of date); the first its chart of every claim, its
+    flags and the latest claims of related metrics."""
+    derived = names.derived
     archive = derived.archive
     by_metric = derived.figures.by_metric
     per_page = METRIC_CLAIMS_PER_PAGE
     shown: dict[str, Shown] = {}
     for comparison in derived.figures.metrics:
         metric_id = comparison.metric.metric_id
-        claims = [figure_shown(archive, facts, c.figure) for c in comparison.claims]
+        claims = [names.figure(c.figure) for c in comparison.claims]
         disputed = set(comparison.disputed_ids)
         latest = comparison.latest
         card = archive.figures_by_metric.get(metric_id, ())
-        every_page: Shown = [
+        every_page = [
             repr(cite.metric_citation(archive, metric_id)),
-            len(claims),
-            figure_shown(archive, facts, latest.figure) if latest else None,
-            figure_shown(archive, facts, card[-1]) if card else None,
-            len(card),
+            f"{len(claims)} {len(card)}",
+            names.figure(latest.figure) if latest else "",
+            names.figure(card[-1]) if card else "",
         ]
         url = archive.url_metric(metric_id)
         for n in range(1, pages.metric_page_count(comparison) + 1):
-            rows = comparison.claims[(n - 1) * per_page :][:per_page]
-            page: Shown = [
+            first = (n - 1) * per_page
+            rows = zip(claims[first:][:per_page], comparison.claims[first:][:per_page], strict=True)
+            page = [
                 *every_page,
-                [
-                    (claim, c.figure.figure_id in disputed)
-                    for claim, c in zip(claims[(n - 1) * per_page :][:per_page], rows, strict=True)
-                ],
+                *(f"{name} {c.figure.figure_id in disputed}" for name, c in rows),
             ]
             if n == 1:
                 flags = derived.metric_flags(comparison)
-                related = [by_metric[r] for r in comparison.related_ids]
+                related = (by_metric[r].latest for r in comparison.related_ids)
                 page += [
-                    claims,
-                    comparison.disputed_ids,
-                    len(flags),
-                    [
-                        flag_shown(archive, facts, view)
-                        for view in flags[: pages.FLAGS_ON_METRIC_PAGE]
-                    ],
-                    [
-                        figure_shown(archive, facts, other.latest.figure) if other.latest else None
-                        for other in related
-                    ],
+                    "chart",
+                    *claims,
+                    " ".join(comparison.disputed_ids),
+                    f"flags {len(flags)}",
+                    *(names.flag(view) for view in flags[: pages.FLAGS_ON_METRIC_PAGE]),
+                    "related",
+                    *(names.figure(other.figure) if other else "" for other in related),
                 ]
             shown[page_path(paged_url(url, n))] = page
     return shown
 
 
-def actor_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+def actor_shown(names: Names) -> dict[str, Shown]:
     """An actor's pages: each its slice of the actor's articles (with its mentions),
     events, figures (with their flags and parts) and quotes, and the lists' lengths; the
     first its related actors."""
+    derived = names.derived
     archive = derived.archive
+    facts = names.facts
     entries = derived.timeline.entry_by_id
     sizes = pages.ACTOR_PAGE_SIZES
     shown: dict[str, Shown] = {}
     for actor_id in archive.actors:
         actor = derived.relations.facts[actor_id]
         lists = (actor.articles, actor.event_ids, actor.figures, actor.quotes)
+        counts = " ".join(str(len(items)) for items in lists)
         url = archive.url_actor(actor_id)
         for n in range(1, pages.actor_page_count(derived, actor_id) + 1):
             firsts = [(n - 1) * size for size in sizes]
             ends = [first + size for first, size in zip(firsts, sizes, strict=True)]
-            page: Shown = [
-                [len(items) for items in lists],
-                [(a.slug, facts[a.slug], k) for a, k in actor.articles[firsts[0] : ends[0]]],
-                [entry_shown(facts, entries[e]) for e in actor.event_ids[firsts[1] : ends[1]]],
-                [figure_item_shown(derived, facts, f) for f in actor.figures[firsts[2] : ends[2]]],
-                [(q.quote_id, facts[q.article_slug]) for q in actor.quotes[firsts[3] : ends[3]]],
+            page = [
+                counts,
+                *(f"{a.slug} {facts[a.slug]} {k}" for a, k in actor.articles[firsts[0] : ends[0]]),
+                "events",
+                *(names.entry(entries[e]) for e in actor.event_ids[firsts[1] : ends[1]]),
+                "figures",
+                *(names.claim_item(f) for f in actor.figures[firsts[2] : ends[2]]),
+                "quotes",
+                *(
+                    f"{q.quote_id} {facts[q.article_slug]}"
+                    for q in actor.quotes[firsts[3] : ends[3]]
+                ),
             ]
             if n == 1:
-                page.append(
-                    [
-                        (r.actor_id, r.shared_articles, r.shared_events)
+                page += [
+                    "related",
+                    *(
+                        f"{r.actor_id} {r.shared_articles} {r.shared_events}"
                         for r in derived.relations.related[actor_id]
-                    ]
-                )
+                    ),
+                ]
             shown[page_path(paged_url(url, n))] = page
     return shown
 
 
-def figure_item_shown(derived: Derived, facts: Mapping[str, str], figure: Figure) -> Shown:
-    """A claim in a list (`views.describe_claim_items`): with its flags and its parts."""
-    archive = derived.archive
-    parts = (
-        f
-        for f in archive.article_by_slug[figure.article_slug].figures
-        if f.part_of_id == figure.figure_id
-    )
-    return [
-        figure_shown(archive, facts, figure),
-        [archive.url_figure(part) for part in parts],
-        [
-            flag_shown(archive, facts, view)
-            for view in derived.flags_by_figure.get(figure.figure_id, ())
-        ],
-    ]
-
-
-def sources_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+def sources_shown(names: Names) -> dict[str, Shown]:
     """A page of the sources listing: the outlet of every sheet in listing order (the
     outlet index and which sheets each page holds follow from it) and its own sheets."""
-    archive = derived.archive
+    derived = names.derived
     per_page = ARTICLES_PER_SOURCES_PAGE
-    outlets = [(a.outlet, a.slug) for a in archive.articles]
-    index = hashlib.blake2b(repr(outlets).encode(), digest_size=16).hexdigest()
-    ordered = pages.sources_order(archive)
+    ordered = pages.sources_order(derived.archive)
+    outlets = "\n".join(f"{name} {a.slug}" for name, a in ordered)
+    index = hashlib.blake2b(outlets.encode(), digest_size=16).hexdigest()
     return {
         page_path(paged_url("sources/", n)): [
             index,
-            [facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]],
+            *(names.facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]),
         ]
         for n in range(1, pages.sources_page_count(derived) + 1)
     }
 
 
-def timeline_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Shown]:
+def timeline_shown(names: Names) -> dict[str, Shown]:
     """A timeline page: the timeline's outline (years, months, their pages and counts, the
     filtered timelines with their counts) and its own entries."""
-    archive = derived.archive
-    timeline = derived.timeline
+    archive = names.derived.archive
+    timeline = names.derived.timeline
     filtered = filtered_timelines(archive, timeline)
     outline = repr(
         [
@@ -545,10 +554,8 @@ def timeline_shown(derived: Derived, facts: Mapping[str, str]) -> dict[str, Show
     def page_shown(page: TimelinePage) -> Shown:
         return [
             outline_key,
-            page.heading,
-            page.page_urls,
-            page.number,
-            [entry_shown(facts, entry) for entry in page.entries],
+            f"{page.heading} {page.number} {' '.join(page.page_urls)}",
+            *(names.entry(entry) for entry in page.entries),
         ]
 
     shown: dict[str, Shown] = {}

@@ -351,9 +351,8 @@ def page_renderers(
 ) -> Iterator[PageRenderer]:
     """One renderer per page, in a fixed order; a page's context is worked out only when
     its renderer is called, so a process skips the pages of others cheaply. Pages that
-    `reuse` takes elsewhere (asked by path: known before the context, but for the timeline's
-    pages, whose contexts are made here anyway) get none; with `sheets_only`, only fact
-    sheets and fixed pages get one."""
+    `reuse` takes elsewhere (asked by path, known before the context) get none; with
+    `sheets_only`, only fact sheets and fixed pages get one."""
     archive = derived.archive
 
     def render(template: str, context: Callable[[], pages.PageContext]) -> PageRenderer:
@@ -377,9 +376,8 @@ def page_renderers(
             if not reuse(info_context.meta.path):
                 yield render(template, given(info_context))
         return
-    for timeline_context in pages.timeline_contexts(derived):
-        if not reuse(timeline_context.meta.path):
-            yield render("timeline.html", given(timeline_context))
+    for timeline_context in pages.timeline_contexts(derived, lambda path: not reuse(path)):
+        yield render("timeline.html", given(timeline_context))
     if wanted("figures/"):
         yield render("figures.html", partial(pages.figures_context, derived))
     for n in range(1, pages.disagreements_page_count(derived) + 1):
