@@ -81,6 +81,15 @@ def bump_figure(project: Path, article: Path, quoted: str = "") -> None:
     seed.write_text(seed_text.replace(quote, new_quote, 1), "utf-8")
 
 
+def edit_title(project: Path, rng: random.Random) -> str:
+    """The title, shown wherever the sheet is listed or its claims, events and quotes are."""
+    article = rng.choice(article_files(project))
+    text = article.read_text("utf-8")
+    edited = re.sub(r"^title: '?(.*?)'?$", r"title: 'Retitled: \1'", text, count=1, flags=re.M)
+    article.write_text(edited, "utf-8")
+    return f"title of {article.name}"
+
+
 def add_article(project: Path, rng: random.Random) -> str:
     source = rng.choice(article_files(project))
     number = rng.randrange(10_000, 99_999)
@@ -124,6 +133,7 @@ def edit_template(project: Path, rng: random.Random) -> str:
 EDITS: tuple[Callable[[Path, random.Random], str], ...] = (
     edit_summary,
     edit_figure,
+    edit_title,
     add_article,
     delete_article,
     add_alias,

@@ -15,11 +15,19 @@ sheets reporting them and their timeline page). Hashing whole page contexts (or 
 flags and entries) was measured slower than rendering them, so keys are made from input
 digests and URLs only.
 
-Every other page (listings, actor and metric pages, the timeline, home...) reads much of
-the archive: they share one key, made of the site-wide inputs, every sheet's facts (all but
-its summary, which only its own page shows); the data page adds the downloads' sizes. A
-summary edit leaves the shared key unchanged, so that only the edited sheet (and perhaps
-the data page) is rendered; any other edit renders them all.
+Every other page (listings, actor and metric pages, the timeline, home...) reads more of
+the archive. Its key is "<listing key>|<fine key>": the listing key is made of the
+site-wide inputs and every sheet's facts (all but its summary, which only its own page
+shows), and the fine key names what the page itself shows, by kind (`listing_fine_keys`):
+a metric page its rows, latest claim and citation (the first page its chart of every
+claim and its flags), an actor page its slice of the actor's articles, events, claims and
+quotes, a timeline page the timeline's outline and its entries, a page of flags or of
+sources its own items and the listing's counts. A summary edit leaves the listing key
+unchanged, so that every such page is linked without working out a fine key; any other
+edit compares the fine keys, and renders again only the pages that show what it changed
+(at 2,000 articles, a figure edit renders 52 of 1,303 such pages). The home page and the
+figures and actors indexes, which read the whole archive, have the listing key alone;
+the data page adds the downloads' sizes to it.
 
 A fact sheet's key is written in three parts, "<listing key>|<own inputs>|<fine key>"
 (`RenderPlan`): when the first two are as recorded, the fine key (which follows from them)
