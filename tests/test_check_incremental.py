@@ -226,8 +226,14 @@ def test_unchanged_pages_are_vouched_for_only_while_what_they_point_at_holds() -
     changed_a = {**BEFORE, "a/index.html": "new"}
     assert vouched(changed_a) == {"index.html", "b/index.html"}  # its ids: a superset
     assert vouched({**changed_b, "new.html": "5"}) == {"index.html", "a/index.html"}
-    assert vouched(changed_a, ids_after=set()) == frozenset()  # it lost an id
-    assert vouched(changed_a, ids_before={"m1", "m3"}) == frozenset()
+    # It lost an id: the pages linking to it are checked (only its own id counts).
+    assert vouched(changed_a, ids_after=set()) == {"b/index.html"}
+    assert vouched(changed_a, ids_before={"m1", "m3"}) == {"index.html", "b/index.html"}
+    linking_m3 = {**LINKS, "b/index.html": ("../a/#m3",)}
+    lost_m3 = vouched_pages(
+        linking_m3, linking_m3, TARGETS, BEFORE, changed_a, lambda p: {"m3"}, lambda p: set()
+    )
+    assert lost_m3 == {"index.html"}
     assert vouched({k: v for k, v in BEFORE.items() if k != "i.png"}) == frozenset()  # gone
     b_gone = {k: v for k, v in BEFORE.items() if k != "b/index.html"}
     assert vouched(b_gone) == {"index.html", "a/index.html"}  # nothing pointed at it

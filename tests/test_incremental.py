@@ -21,8 +21,10 @@ from builder import index as index_module
 from builder.build import BuildOptions, build_site
 from builder.errors import ContentErrors
 from builder.model import Article, Site
+from builder.render import page_cache, summary_links, timeline_nav
 from builder.render import pages as pages_module
 from builder.render import site as render_module
+from builder.render import views as views_module
 from builder.render.pages import ArticleContext, Derived, PageContext
 from builder.render.site import RenderedPage
 from builder.search import pagefind as search
@@ -77,6 +79,15 @@ def bump_figure(project: Path, article: Path, quoted: str = "") -> None:
     seed_text = seed.read_text("utf-8")
     assert quote in seed_text
     seed.write_text(seed_text.replace(quote, new_quote, 1), "utf-8")
+
+
+def edit_title(project: Path, rng: random.Random) -> str:
+    """The title, shown wherever the sheet is listed or its claims, events and quotes are."""
+    article = rng.choice(article_files(project))
+    text = article.read_text("utf-8")
+    edited = re.sub(r"^title: '?(.*?)'?$", r"title: 'Retitled: \1'", text, count=1, flags=re.M)
+    article.write_text(edited, "utf-8")
+    return f"title of {article.name}"
 
 
 def add_article(project: Path, rng: random.Random) -> str:
@@ -145,6 +156,7 @@ def edit_template(project: Path, rng: random.Random) -> str:
 EDITS: tuple[Callable[[Path, random.Random], str], ...] = (
     edit_summary,
     edit_figure,
+    edit_title,
     add_article,
     delete_article,
     add_alias,
@@ -161,11 +173,31 @@ def build(project: Path, out: str, *, cache: bool = True) -> dict[str, bytes]:
     return site
 
 
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every paginated listing a few items to a page, so that ten sheets fill several pages
+    of each (and an edit moves items across them)."""
+    sizes = {
+        "METRIC_CLAIMS_PER_PAGE": 2,
+        "TIMELINE_ENTRIES_PER_PAGE": 3,
+        "ARTICLES_PER_SOURCES_PAGE": 3,
+        "FLAGS_PER_PAGE": 2,
+    }
+    modules = (index_module, pages_module, views_module, timeline_nav, summary_links, page_cache)
+    for module in modules:
+        for name, size in sizes.items():
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, size)
+    monkeypatch.setattr(pages_module, "ACTOR_PAGE_SIZES", (2, 2, 2, 2))
+
+
+@pytest.mark.parametrize("paginated", [False, True], ids=["pages", "small-pages"])
 def test_an_incremental_build_after_any_edits_equals_a_clean_build(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, paginated: bool
 ) -> None:
     monkeypatch.setattr(search, "SHARD_PAGES", SMALL_SHARD)  # shards reused, and not
-    rng = random.Random(20161204)
+    if paginated:
+        small_pages(monkeypatch)
+    rng = random.Random(20161204 + paginated)
     build(corpus, "_site")
     # Every kind of edit once, in a random order, and some more at random.
     edits = [*rng.sample(EDITS, len(EDITS)), *rng.choices(EDITS, k=2)]
@@ -282,10 +314,8 @@ def test_an_edit_renders_only_the_fact_sheets_it_changes(
     assert len(rendered) == ARTICLES + 1
 
 
-def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    build(corpus, "_site")
+def page_counter(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages rendered from now on (with one render process)."""
     rendered: list[str] = []
     original = render_module.render_page
 
@@ -294,6 +324,36 @@ def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
         return original(env, template, context, site)
 
     monkeypatch.setattr(render_module, "render_page", counted)
+    return rendered
+
+
+def test_a_figure_edit_renders_only_the_listing_pages_that_show_its_sheet(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each listing page has a key of its own: the metric page holding the claim's row is
+    rendered again, actor and timeline pages that show nothing of the edited sheet are not."""
+    small_pages(monkeypatch)
+    report = build_site(BuildOptions(corpus, corpus / "_site"))
+    article = article_files(corpus)[0]
+    figure = report.derived.archive.article_by_slug[article.stem].figures[0]
+    row_page = index_module.page_path(report.derived.archive.url_figure(figure).partition("#")[0])
+    rendered = page_counter(monkeypatch)
+    bump_figure(corpus, article)
+    incremental = build(corpus, "_site")
+    pages = [name for name in incremental if name.endswith(".html")]
+    assert row_page in rendered
+    for section in ("actors/", "timeline/", "sources/"):
+        shown = [name for name in pages if name.startswith(section)]
+        again = [name for name in rendered if name.startswith(section)]
+        assert len(shown) > 1 and len(again) < len(shown), section
+    assert incremental == build(corpus, "clean", cache=False)
+
+
+def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus, "_site")
+    rendered = page_counter(monkeypatch)
     article = article_files(corpus)[1]
     with article.open("a", encoding="utf-8") as stream:
         stream.write("\nOne more sentence.\n")
@@ -369,7 +429,7 @@ def test_a_deleted_article_moves_the_metric_rows_other_fact_sheets_link_to(
     tables two rows a page, and no flags: a flag names the rows of its two claims too, so
     with flags a moved row would reach the key that way as well. Byte-identical to a clean
     build.)"""
-    for module in (index_module, pages_module):
+    for module in (index_module, pages_module, page_cache):
         monkeypatch.setattr(module, "METRIC_CLAIMS_PER_PAGE", 2)
     monkeypatch.setattr(pages_module, "flags_by_figure", lambda flags: {})
     build(corpus, "_site")

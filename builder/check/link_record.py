@@ -15,7 +15,9 @@ The record names every file the live version's links point at and every page the
 into, so the unchanged pages are left unchecked when
 - the record and the outputs are both of the live version,
 - no file the record names is gone, and
-- every page it names as pointed into, if its bytes changed, defines every id it did.
+- every page it names as pointed into, if its bytes changed, defines every id it did; or
+  else the page makes no link to an id that such a page no longer defines (a figure edit
+  renames the figure's id: the pages that linked to it are checked, not every page).
 Otherwise every page is checked (a cold build, --no-cache, a deleted article). After a
 template or builder edit every page is rendered anew, but those that come out as they were
 are still left unchecked: what decides their links' fate is the same. After a full
@@ -75,18 +77,20 @@ def vouched_pages(
     """The pages whose links need no check (none when every page must be checked): those
     whose digest `after` (this version's outputs) is the one `before` (the live version's)
     and whose `links` are those the live version's page made (`links_before`), when no file
-    `known` names is gone and no page it names lost an id (or has ids that cannot be read,
-    `ids_before` None)."""
+    `known` names is gone and no page it names has ids that cannot be read (`ids_before`
+    None); a page that links to an id some page it names lost is checked too."""
     if known is None or not before:
         return frozenset()
     if any(path not in after or path not in before for path in known.files):
         return frozenset()
+    lost: set[str] = set()
     for page in known.anchored:
         if before[page] == after[page]:
             continue
         ids = ids_before(page)
-        if ids is None or not ids <= ids_after(page):
+        if ids is None:
             return frozenset()
+        lost.update(ids - ids_after(page))
     return frozenset(
         page
         for page, made in links.items()
@@ -94,7 +98,14 @@ def vouched_pages(
         and page in links_before
         and before[page] == after.get(page)
         and tuple(made) == tuple(links_before[page])
+        and not (lost and links_to(made, lost))
     )
+
+
+def links_to(links: Sequence[str], ids: set[str]) -> bool:
+    """Whether one of `links` ends in "#<one of ids>" (on whichever page: the ids lost are
+    few, so that a page is checked if in doubt)."""
+    return any("#" in link and link.rpartition("#")[2] in ids for link in links)
 
 
 def check_changed_links(

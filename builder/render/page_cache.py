@@ -15,11 +15,19 @@ sheets reporting them and their timeline page). Hashing whole page contexts (or 
 flags and entries) was measured slower than rendering them, so keys are made from input
 digests and URLs only.
 
-Every other page (listings, actor and metric pages, the timeline, home...) reads much of
-the archive: they share one key, made of the site-wide inputs, every sheet's facts (all but
-its summary, which only its own page shows); the data page adds the downloads' sizes. A
-summary edit leaves the shared key unchanged, so that only the edited sheet (and perhaps
-the data page) is rendered; any other edit renders them all.
+Every other page (listings, actor and metric pages, the timeline, home...) reads more of
+the archive. Its key is "<listing key>|<fine key>": the listing key is made of the
+site-wide inputs and every sheet's facts (all but its summary, which only its own page
+shows), and the fine key names what the page itself shows, by kind (`listing_fine_keys`):
+a metric page its rows, latest claim and citation (the first page its chart of every
+claim and its flags), an actor page its slice of the actor's articles, events, claims and
+quotes, a timeline page the timeline's outline and its entries, a page of flags or of
+sources its own items and the listing's counts. A summary edit leaves the listing key
+unchanged, so that every such page is linked without working out a fine key; any other
+edit compares the fine keys, and renders again only the pages that show what it changed
+(at 2,000 articles, a figure edit renders 52 of 1,303 such pages). The home page and the
+figures and actors indexes, which read the whole archive, have the listing key alone;
+the data page adds the downloads' sizes to it.
 
 A fact sheet's key is written in three parts, "<listing key>|<own inputs>|<fine key>"
 (`RenderPlan`): when the first two are as recorded, the fine key (which follows from them)
@@ -37,9 +45,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from builder.index import page_path
-from builder.model import Article
+from builder.derive.timeline import TimelineEntry, TimelinePage
+from builder.index import (
+    ARTICLES_PER_SOURCES_PAGE,
+    METRIC_CLAIMS_PER_PAGE,
+    page_path,
+    paged_url,
+)
+from builder.model import Article, Figure
+from builder.render import cite, pages
 from builder.render.pages import Derived
+from builder.render.timeline_nav import filtered_timelines
+from builder.render.views import DISAGREEMENTS_URL, FLAGS_PER_PAGE, FlagView
 from builder.validate.record_cache import fact_digest, stamp_key
 from builder.write.cache import FileStamps
 from builder.write.version import VersionWriter
@@ -48,6 +65,8 @@ from builder.write.version import VersionWriter
 PER_PAGE_FOLDERS = ("content/articles", "seeds")
 # The one listing whose content follows the summaries too (`pages.data_context`).
 DATA_PAGE = page_path("data/")
+# The pages that show site-wide inputs alone (`pages.fixed_contexts`, but the data page).
+FIXED_PAGES = (page_path("about/"), page_path("search/"), page_path("404.html"))
 # Between the parts of a fact sheet's key: "<listing key>|<own inputs>|<fine key>".
 KEY_PARTS = "|"
 
@@ -70,17 +89,24 @@ class RenderPlan:
     every input but the sheets' summaries, the own inputs name the sheet's summary), so a
     sheet whose first two parts are as recorded is reused without working out its fine key:
     after a summary edit, that is every sheet but the edited one. Otherwise the fine keys
-    are compared, so that an edit re-renders only the sheets that show what it changed."""
+    are compared, so that an edit re-renders only the sheets that show what it changed.
+
+    Every other page's key is "<listing key>|<fine key>" (`listing_fine_keys`), or the
+    listing key alone for the few pages that read the whole archive (home, the figures and
+    actors indexes): the same shortcut, one part shorter. The data page's key is exact."""
 
     sheets: Mapping[str, Article]  # fact sheet path -> its article
-    # The key every other page shares (None: unknown, so they are always rendered).
+    # The key every other page starts with (None: unknown, so they are always rendered).
     listing_key: str | None
     previous: Mapping[str, PageRecord]  # the last build's records (of the live version)
     own_inputs: Callable[[Article], str | None]  # `article_inputs`
     fine_key: Callable[[Article, str], str | None]  # `fact_sheet_key`
-    keys: dict[str, str] = field(default_factory=dict)  # other pages with keys of their own
+    # The fine keys of the other pages (`listing_fine_keys`), worked out when first needed.
+    listing_fine_keys: Callable[[], Mapping[str, str]] = dict
+    keys: dict[str, str] = field(default_factory=dict)  # pages with exact keys of their own
     reused: dict[str, PageRecord] = field(default_factory=dict)
     rendered: dict[str, PageRecord] = field(default_factory=dict)
+    fine_keys: Mapping[str, str] | None = None  # `listing_fine_keys()`, once asked
 
     def sheet_key(self, article: Article) -> str | None:
         """A fact sheet's whole key; None when its inputs are not all known."""
@@ -103,28 +129,58 @@ class RenderPlan:
             return None
         return key
 
+    def listing_page_key(self, path: str) -> str | None:
+        """The key of a page that is neither a fact sheet nor one with an exact key."""
+        if self.listing_key is None:
+            return None
+        if self.fine_keys is None:
+            self.fine_keys = self.listing_fine_keys()
+        fine = self.fine_keys.get(path)
+        return self.listing_key if fine is None else KEY_PARTS.join((self.listing_key, fine))
+
+    def listing_unchanged(self, path: str, recorded: str) -> str | None:
+        """The page's key, when it shows what it showed when its key was `recorded`: its
+        listing key is as recorded (then its fine key, which follows, is not worked out),
+        or its fine key is."""
+        listings = self.listing_key
+        if listings is None:
+            return None
+        if recorded == listings or recorded.startswith(listings + KEY_PARTS):
+            return recorded
+        key = self.listing_page_key(path)
+        if key is None or KEY_PARTS not in key or KEY_PARTS not in recorded:
+            return None  # a page on the listing key alone, which changed
+        return key if key.rpartition(KEY_PARTS)[2] == recorded.rpartition(KEY_PARTS)[2] else None
+
     def reuse_listings(self, version: VersionWriter) -> bool:
         """Link every page but the fact sheets from the live version, when the listing key
-        is as recorded and the live version still holds them all; True when done (then
+        is as recorded (so the pages are those of the last build, and none of their fine
+        keys changed) and the live version still holds them all; True when done (then
         only fact sheets are to be rendered)."""
-        if self.listing_key is None or version.live is None:
+        listings = self.listing_key
+        if listings is None or version.live is None:
             return False
-        listings = {
+        others = {
             path: record
             for path, record in self.previous.items()
-            if record.key == self.listing_key and path not in self.sheets and path not in self.keys
+            if path not in self.sheets and path not in self.keys
         }
-        if not listings or not all(os.path.isfile(version.live / path) for path in listings):
+        if not others or not all(
+            record.key == listings or record.key.startswith(listings + KEY_PARTS)
+            for record in others.values()
+        ):
+            return False
+        if not all(os.path.isfile(version.live / path) for path in others):
             return False
         linked: list[str] = []
-        for path in listings:
+        for path in others:
             if not version.reuse(path):  # vanished meanwhile: take none, render them all
                 for done in linked:
                     os.unlink(version.root / done)
                     del version.digests[done]
                 return False
             linked.append(path)
-        self.reused.update(listings)
+        self.reused.update(others)
         return True
 
     def reuse_with(self, link_from_live: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -140,9 +196,10 @@ class RenderPlan:
             article = self.sheets.get(path)
             if article is not None:
                 key = self.sheet_unchanged(article, record.key)
+            elif path in self.keys:
+                key = self.keys[path] if self.keys[path] == record.key else None
             else:
-                key = self.keys.get(path)
-                key = key if key == record.key else None
+                key = self.listing_unchanged(path, record.key)
             if key is None or not link_from_live(path):
                 return False
             self.reused[path] = (
@@ -157,8 +214,10 @@ class RenderPlan:
         article = self.sheets.get(path)
         if article is not None:
             key = self.sheet_key(article)
+        elif path in self.keys:
+            key = self.keys[path]
         else:
-            key = self.keys.get(path, self.listing_key)
+            key = self.listing_page_key(path)
         if key is not None:
             self.rendered[path] = PageRecord(key, links, searchable)
 
@@ -271,6 +330,253 @@ def listing_key(site_key: str, facts: Mapping[str, str | None]) -> str | None:
     ).hexdigest()
 
 
+# ---- the fine keys of the pages that are not fact sheets -----------------------------------
+#
+# Each is a digest of what the page shows, named as a fact sheet's is: by the sheets it
+# shows something of (their `sheet_facts`), the URLs that follow from other sheets (a
+# claim's row on its metric page, a flag's and a timeline entry's page) and the counts and
+# page numbers of the listing it belongs to. The home page and the figures and actors
+# indexes read the whole archive: they have none (the listing key alone is theirs).
+
+
+@dataclass
+class Names:
+    """Names what pages show, as short strings: a sheet by its facts (`sheet_facts`), a
+    claim, a flag and a timeline entry by what they follow from. Each claim, flag and entry
+    is named once (most are shown on several pages)."""
+
+    derived: Derived
+    facts: Mapping[str, str]
+    figures: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, str] = field(default_factory=dict)
+
+    def figure(self, figure: Figure) -> str:
+        """A claim: its sheet's facts, its row and its whole's row (the rows follow from
+        the other claims of their metrics)."""
+        name = self.figures.get(figure.figure_id)
+        if name is None:
+            archive = self.derived.archive
+            whole = archive.figure_by_id.get(figure.part_of_id) if figure.part_of_id else None
+            whole_row = archive.url_figure(whole) if whole is not None else ""
+            name = f"{self.facts[figure.article_slug]} {archive.url_figure(figure)} {whole_row}"
+            self.figures[figure.figure_id] = name
+        return name
+
+    def flag(self, view: FlagView) -> str:
+        """A flag: its place on the disagreements pages and its two claims (its severity
+        and reason follow from them and the site-wide rules)."""
+        flag = view.flag
+        name = self.flags.get(flag.disagreement_id)
+        if name is None:
+            name = f"{view.url} {self.figure(flag.first.figure)} {self.figure(flag.second.figure)}"
+            self.flags[flag.disagreement_id] = name
+        return name
+
+    def entry(self, entry: TimelineEntry) -> str:
+        """A timeline entry: its place on the timeline and the sheets reporting it (its
+        date, title, place and actors follow from their events)."""
+        name = self.entries.get(entry.event_id)
+        if name is None:
+            reports = " ".join(self.facts[r.event.article_slug] for r in entry.reports)
+            name = self.entries[entry.event_id] = f"{entry.url} {entry.event_id} {reports}"
+        return name
+
+    def claim_item(self, figure: Figure) -> str:
+        """A claim in a list (`views.describe_claim_items`): with its flags and its parts."""
+        archive = self.derived.archive
+        parts = (
+            archive.url_figure(f)
+            for f in archive.article_by_slug[figure.article_slug].figures
+            if f.part_of_id == figure.figure_id
+        )
+        flags = (self.flag(view) for view in self.derived.flags_by_figure.get(figure.figure_id, ()))
+        return f"{self.figure(figure)} [{' '.join(parts)}] [{'; '.join(flags)}]"
+
+
+# What one page shows, as `Names` names it: one string a line.
+Shown = list[str]
+
+
+def listing_fine_keys(
+    derived: Derived, site_key: str, facts: Mapping[str, str | None]
+) -> dict[str, str]:
+    """Page path -> its fine key, for every page but the fact sheets and the three that
+    read the whole archive. `facts` must all be known (else there is no listing key)."""
+    names = Names(derived, {slug: digest or "" for slug, digest in facts.items()})
+    shown: dict[str, Shown] = {path: [] for path in FIXED_PAGES}  # site-wide inputs alone
+    for kind in (disagreements_shown, metric_shown, actor_shown, sources_shown, timeline_shown):
+        shown.update(kind(names))
+    return {
+        path: hashlib.blake2b(
+            "\n".join((site_key, path, *what)).encode(), digest_size=16
+        ).hexdigest()
+        for path, what in shown.items()
+    }
+
+
+def disagreements_shown(names: Names) -> dict[str, Shown]:
+    """A page of flags: its flags, and the counts of all."""
+    derived = names.derived
+    flags = derived.flags
+    per_page = FLAGS_PER_PAGE
+    conflicts = sum(1 for view in flags if view.flag.severity == "conflict")
+    return {
+        page_path(paged_url(DISAGREEMENTS_URL, n)): [
+            f"{len(flags)} {conflicts}",
+            *(names.flag(view) for view in flags[(n - 1) * per_page :][:per_page]),
+        ]
+        for n in range(1, pages.disagreements_page_count(derived) + 1)
+    }
+
+
+def metric_shown(names: Names) -> dict[str, Shown]:
+    """A metric's pages: each its rows, the latest claim, the count and the citation (and
+    the share card: the last claim by as-of date); the first its chart of every claim, its
+    flags and the latest claims of related metrics."""
+    derived = names.derived
+    archive = derived.archive
+    by_metric = derived.figures.by_metric
+    per_page = METRIC_CLAIMS_PER_PAGE
+    shown: dict[str, Shown] = {}
+    for comparison in derived.figures.metrics:
+        metric_id = comparison.metric.metric_id
+        claims = [names.figure(c.figure) for c in comparison.claims]
+        disputed = set(comparison.disputed_ids)
+        latest = comparison.latest
+        card = archive.figures_by_metric.get(metric_id, ())
+        every_page = [
+            repr(cite.metric_citation(archive, metric_id)),
+            f"{len(claims)} {len(card)}",
+            names.figure(latest.figure) if latest else "",
+            names.figure(card[-1]) if card else "",
+        ]
+        url = archive.url_metric(metric_id)
+        for n in range(1, pages.metric_page_count(comparison) + 1):
+            first = (n - 1) * per_page
+            rows = zip(claims[first:][:per_page], comparison.claims[first:][:per_page], strict=True)
+            page = [
+                *every_page,
+                *(f"{name} {c.figure.figure_id in disputed}" for name, c in rows),
+            ]
+            if n == 1:
+                flags = derived.metric_flags(comparison)
+                related = (by_metric[r].latest for r in comparison.related_ids)
+                page += [
+                    "chart",
+                    *claims,
+                    " ".join(comparison.disputed_ids),
+                    f"flags {len(flags)}",
+                    *(names.flag(view) for view in flags[: pages.FLAGS_ON_METRIC_PAGE]),
+                    "related",
+                    *(names.figure(other.figure) if other else "" for other in related),
+                ]
+            shown[page_path(paged_url(url, n))] = page
+    return shown
+
+
+def actor_shown(names: Names) -> dict[str, Shown]:
+    """An actor's pages: each its slice of the actor's articles (with its mentions),
+    events, figures (with their flags and parts) and quotes, and the lists' lengths; the
+    first its related actors."""
+    derived = names.derived
+    archive = derived.archive
+    facts = names.facts
+    entries = derived.timeline.entry_by_id
+    sizes = pages.ACTOR_PAGE_SIZES
+    shown: dict[str, Shown] = {}
+    for actor_id in archive.actors:
+        actor = derived.relations.facts[actor_id]
+        lists = (actor.articles, actor.event_ids, actor.figures, actor.quotes)
+        counts = " ".join(str(len(items)) for items in lists)
+        url = archive.url_actor(actor_id)
+        for n in range(1, pages.actor_page_count(derived, actor_id) + 1):
+            firsts = [(n - 1) * size for size in sizes]
+            ends = [first + size for first, size in zip(firsts, sizes, strict=True)]
+            page = [
+                counts,
+                *(f"{a.slug} {facts[a.slug]} {k}" for a, k in actor.articles[firsts[0] : ends[0]]),
+                "events",
+                *(names.entry(entries[e]) for e in actor.event_ids[firsts[1] : ends[1]]),
+                "figures",
+                *(names.claim_item(f) for f in actor.figures[firsts[2] : ends[2]]),
+                "quotes",
+                *(
+                    f"{q.quote_id} {facts[q.article_slug]}"
+                    for q in actor.quotes[firsts[3] : ends[3]]
+                ),
+            ]
+            if n == 1:
+                page += [
+                    "related",
+                    *(
+                        f"{r.actor_id} {r.shared_articles} {r.shared_events}"
+                        for r in derived.relations.related[actor_id]
+                    ),
+                ]
+            shown[page_path(paged_url(url, n))] = page
+    return shown
+
+
+def sources_shown(names: Names) -> dict[str, Shown]:
+    """A page of the sources listing: the outlet of every sheet in listing order (the
+    outlet index and which sheets each page holds follow from it) and its own sheets."""
+    derived = names.derived
+    per_page = ARTICLES_PER_SOURCES_PAGE
+    ordered = pages.sources_order(derived.archive)
+    outlets = "\n".join(f"{name} {a.slug}" for name, a in ordered)
+    index = hashlib.blake2b(outlets.encode(), digest_size=16).hexdigest()
+    return {
+        page_path(paged_url("sources/", n)): [
+            index,
+            *(names.facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]),
+        ]
+        for n in range(1, pages.sources_page_count(derived) + 1)
+    }
+
+
+def timeline_shown(names: Names) -> dict[str, Shown]:
+    """A timeline page: the timeline's outline (years, months, their pages and counts, the
+    filtered timelines with their counts) and its own entries."""
+    archive = names.derived.archive
+    timeline = names.derived.timeline
+    filtered = filtered_timelines(archive, timeline)
+    outline = repr(
+        [
+            timeline.split_by_year,
+            len(timeline.entries),
+            [
+                (
+                    year.year,
+                    year.url,
+                    year.entry_count,
+                    [(m.heading, m.anchor, m.url, m.entry_count) for m in year.months],
+                )
+                for year in timeline.years
+            ],
+            [(f.link, [page.url for page in f.pages]) for f in filtered],
+        ]
+    )
+    outline_key = hashlib.blake2b(outline.encode(), digest_size=16).hexdigest()
+
+    def page_shown(page: TimelinePage) -> Shown:
+        return [
+            outline_key,
+            f"{page.heading} {page.number} {' '.join(page.page_urls)}",
+            *(names.entry(entry) for entry in page.entries),
+        ]
+
+    shown: dict[str, Shown] = {}
+    if timeline.split_by_year:
+        shown[page_path("timeline/")] = [outline_key]
+    for page in timeline.pages:
+        shown[page_path(page.url)] = page_shown(page)
+    for one_filter in filtered:
+        for page in one_filter.pages:
+            shown[page_path(page.url)] = page_shown(page)
+    return shown
+
+
 def data_page_key(derived: Derived, listings: str) -> str:
     """The data page shows the downloads' sizes (their row counts follow from the facts)."""
     sizes = sorted((path, len(data)) for path, data in derived.data_files.items())
@@ -296,6 +602,7 @@ def render_plan(
         previous,
         partial(article_inputs, project_dir, stamps),
         partial(fact_sheet_key, derived, site_key, facts),
+        partial(listing_fine_keys, derived, site_key, facts),
     )
     if listings is not None:
         plan.keys[DATA_PAGE] = data_page_key(derived, listings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol, TypeVar
@@ -530,15 +530,17 @@ def number_passages(article_url: str, source_html: str) -> Mapping[str, int]:
     return MappingProxyType(numbers)
 
 
-def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
+def timeline_contexts(
+    derived: Derived, wanted: Callable[[str], bool] = lambda path: True
+) -> Iterator[TimelineContext]:
     """One page; or an index of years and months, a page per year (its months, and the
     events dated only by the year) and the pages of each month. Then the filtered timelines
-    (see `builder.render.timeline_nav`)."""
+    (see `builder.render.timeline_nav`). Only the pages whose output path is `wanted`."""
     archive = derived.archive
     timeline = derived.timeline
     filtered = filtered_timelines(archive, timeline)
     description = "Every event in the archive in date order, merged across sources."
-    if timeline.split_by_year:
+    if timeline.split_by_year and wanted(page_path("timeline/")):
         meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
         yield TimelineContext(
             meta,
@@ -553,6 +555,8 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
             MappingProxyType({}),
         )
     for page in timeline.pages:
+        if not wanted(page_path(page.url)):
+            continue
         entries = page.entries
         title = page_title(page)
         meta = make_meta(
@@ -584,7 +588,7 @@ def timeline_contexts(derived: Derived) -> Iterator[TimelineContext]:
             keys_by_entry(entries),
         )
     for one_filter in filtered:
-        yield from filtered_contexts(derived, filtered, one_filter)
+        yield from filtered_contexts(derived, filtered, one_filter, wanted)
 
 
 def page_title(page: TimelinePage) -> str:
@@ -592,7 +596,10 @@ def page_title(page: TimelinePage) -> str:
 
 
 def filtered_contexts(
-    derived: Derived, filtered: tuple[FilteredTimeline, ...], one_filter: FilteredTimeline
+    derived: Derived,
+    filtered: tuple[FilteredTimeline, ...],
+    one_filter: FilteredTimeline,
+    wanted: Callable[[str], bool] = lambda path: True,
 ) -> Iterator[TimelineContext]:
     """The pages of one filtered timeline: not searched (the timeline's entries are there
     already), and without JSON-LD of their own."""
@@ -600,6 +607,8 @@ def filtered_contexts(
     link = one_filter.link
     description = f"The events of the archive's timeline: {link.label.lower()}, in date order."
     for page in one_filter.pages:
+        if not wanted(page_path(page.url)):
+            continue
         entries = page.entries
         meta = make_meta(archive, page.url, page_title(page), description, "timeline")
         yield TimelineContext(
@@ -798,11 +807,11 @@ def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
     """Every fact sheet by outlet (outlets by name, newest first within each), a hundred to
     a page, after an index of the outlets."""
     archive = derived.archive
+    ordered = sources_order(archive)
     by_outlet: dict[str, list[Article]] = {}
-    for article in archive.articles:
-        by_outlet.setdefault(article.outlet, []).append(article)
-    names = sorted(by_outlet, key=str.casefold)
-    ordered = [(name, a) for name in names for a in by_outlet[name]]
+    for name, article in ordered:
+        by_outlet.setdefault(name, []).append(article)
+    names = list(by_outlet)
     per_page = ARTICLES_PER_SOURCES_PAGE
     starts: dict[str, int] = {}
     for position, (name, _) in enumerate(ordered):
@@ -826,6 +835,15 @@ def sources_context(derived: Derived, number: int = 1) -> SourcesContext:
         len(ordered),
         pager,
     )
+
+
+def sources_order(archive: Archive) -> list[tuple[str, Article]]:
+    """Every fact sheet with its outlet, as the sources pages list them: outlets by name,
+    newest first within each."""
+    by_outlet: dict[str, list[Article]] = {}
+    for article in archive.articles:
+        by_outlet.setdefault(article.outlet, []).append(article)
+    return [(name, a) for name in sorted(by_outlet, key=str.casefold) for a in by_outlet[name]]
 
 
 # ---- the pages of each paginated listing: page 1 is the listing's own URL ------------------

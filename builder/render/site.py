@@ -28,7 +28,7 @@ from builder.derive.actors import relate_actors
 from builder.derive.figures import MetricComparison, compare_figures
 from builder.derive.timeline import build_timeline
 from builder.errors import ContentError, ContentErrors
-from builder.index import Archive, page_path
+from builder.index import Archive, page_path, paged_url
 from builder.model import Article, Site
 from builder.render import pages
 from builder.render.annotate import annotate_seed
@@ -37,7 +37,7 @@ from builder.render.data_export import DownloadsCache
 from builder.render.markup import escape_output
 from builder.render.pages import Derived, PageMeta
 from builder.render.theme import Theme
-from builder.render.views import fact_sheet_refs
+from builder.render.views import DISAGREEMENTS_URL, fact_sheet_refs
 
 
 @dataclass(frozen=True)
@@ -351,9 +351,8 @@ def page_renderers(
 ) -> Iterator[PageRenderer]:
     """One renderer per page, in a fixed order; a page's context is worked out only when
     its renderer is called, so a process skips the pages of others cheaply. Pages that
-    `reuse` takes elsewhere (asked by path, for the page kinds whose path is known before
-    their context: fact sheets, the fixed pages) get none; with `sheets_only`, only fact
-    sheets and fixed pages get one."""
+    `reuse` takes elsewhere (asked by path, known before the context) get none; with
+    `sheets_only`, only fact sheets and fixed pages get one."""
     archive = derived.archive
 
     def render(template: str, context: Callable[[], pages.PageContext]) -> PageRenderer:
@@ -362,34 +361,44 @@ def page_renderers(
     def given(context: pages.PageContext) -> Callable[[], pages.PageContext]:
         return lambda: context
 
-    if not sheets_only:
+    def wanted(url: str) -> bool:
+        return not reuse(page_path(url))
+
+    if not sheets_only and wanted(""):
         yield render(
             "home.html", lambda: pages.home_context(derived, render_headline_chart(derived))
         )
     for article in archive.articles:
-        if not reuse(page_path(archive.url_article(article.slug))):
+        if wanted(archive.url_article(article.slug)):
             yield render("article.html", partial(article_page_context, derived, article))
     if sheets_only:  # but the fixed pages, which the build may not have taken
         for template, info_context in pages.fixed_contexts(derived):
             if not reuse(info_context.meta.path):
                 yield render(template, given(info_context))
         return
-    for timeline_context in pages.timeline_contexts(derived):
+    for timeline_context in pages.timeline_contexts(derived, lambda path: not reuse(path)):
         yield render("timeline.html", given(timeline_context))
-    yield render("figures.html", partial(pages.figures_context, derived))
+    if wanted("figures/"):
+        yield render("figures.html", partial(pages.figures_context, derived))
     for n in range(1, pages.disagreements_page_count(derived) + 1):
-        yield render("disagreements.html", partial(pages.disagreements_context, derived, n))
+        if wanted(paged_url(DISAGREEMENTS_URL, n)):
+            yield render("disagreements.html", partial(pages.disagreements_context, derived, n))
     for comparison in derived.figures.metrics:
         for n in range(1, pages.metric_page_count(comparison) + 1):
-            yield render("metric.html", partial(metric_page_context, derived, comparison, n))
-    yield render("actors.html", partial(pages.actors_context, derived))
+            if wanted(paged_url(archive.url_metric(comparison.metric.metric_id), n)):
+                yield render("metric.html", partial(metric_page_context, derived, comparison, n))
+    if wanted("actors/"):
+        yield render("actors.html", partial(pages.actors_context, derived))
     for actor_id in archive.actors:
         for n in range(1, pages.actor_page_count(derived, actor_id) + 1):
-            yield render("actor.html", partial(pages.actor_context, derived, actor_id, n))
+            if wanted(paged_url(archive.url_actor(actor_id), n)):
+                yield render("actor.html", partial(pages.actor_context, derived, actor_id, n))
     for n in range(1, pages.sources_page_count(derived) + 1):
-        yield render("sources.html", partial(pages.sources_context, derived, n))
+        if wanted(paged_url("sources/", n)):
+            yield render("sources.html", partial(pages.sources_context, derived, n))
     for template, info_context in pages.fixed_contexts(derived):
-        yield render(template, given(info_context))
+        if not reuse(info_context.meta.path):
+            yield render(template, given(info_context))
 
 
 def article_page_context(derived: Derived, article: Article) -> pages.ArticleContext:
