@@ -59,7 +59,7 @@ class ArticleRecord:
 
     file_digest: str
     seed_digest: str
-    article: Article  # its `seed_text` emptied: the seed is read anyway, and it is large
+    article: Article  # its `seed_utf8` emptied: the seed is read anyway, and it is large
     warnings: tuple[ContentWarning, ...]
     facts: str | None  # `fact_digest` of the article, worked out once when it was validated
     # The actor mentions index found in its seed text, with the `matcher_key` they were
