@@ -369,6 +369,7 @@ def run_build(args: argparse.Namespace, reporter: Reporter) -> int:
                 strict=args.strict,
                 jobs=args.jobs,
                 cache=not args.no_cache,
+                keep_derived=False,
             )
         )
         assert report.summary is not None

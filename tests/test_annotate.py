@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from html.parser import HTMLParser
 
-from builder.index import Mark, Mention, alias_matcher, find_mentions
+from builder.index import Mark, Mention, Mentions, alias_matcher, find_mentions
 from builder.model import Actor, SourceRef
 from builder.render.annotate import ClaimRef, annotate_seed
 
@@ -144,3 +145,13 @@ def test_back_links_of_a_mark_ending_at_a_line_end_stay_in_its_paragraph() -> No
         '</mark><span class="claim-refs"><a class="claim-ref" href="#f" title="f">'
         'figure<span class="visually-hidden">: f</span></a></span></p>'
     )
+
+
+def test_packed_mentions_read_back_as_found() -> None:
+    found = (Mention("russia", 0, 6), Mention("un", 70_000, 70_002), Mention("russia", 9, 15))
+    packed = Mentions.of(found)
+    assert tuple(packed) == found and len(packed) == 3
+    assert packed[1] == found[1] and tuple(packed[-2:]) == found[-2:]
+    assert packed == Mentions.of(list(found)) and packed != Mentions.of(found[:2])
+    assert pickle.loads(pickle.dumps(packed)) == packed
+    assert tuple(Mentions.of(())) == ()

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from builder.build import BuildReport
+import pytest
+
+from builder.build import BuildOptions, BuildReport, build_site
 from builder.check.links import check_links
 from builder.write.version import BUILD_MARKER
 
@@ -67,3 +69,14 @@ def test_every_link_in_the_written_html_resolves(built_site: Path) -> None:
     every href and src back from the written pages, the in-page anchors the templates
     write directly and the actor links in the source texts included."""
     check_links(built_site)
+
+
+def test_a_build_that_lets_the_derived_model_go_writes_the_same_site(
+    build_report: BuildReport, built_site: Path, project_root: Path, tmp_path: Path
+) -> None:
+    """`build` (keep_derived=False) frees the derived model before search and check."""
+    assert build_report.derived.archive is build_report.archive  # kept by default, for serve
+    report = build_site(BuildOptions(project_root, tmp_path / "_site", keep_derived=False))
+    with pytest.raises(ValueError, match="keep_derived"):
+        report.derived  # noqa: B018 (the property raises)
+    assert tree(report.out_dir) == tree(built_site)

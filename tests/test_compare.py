@@ -82,7 +82,7 @@ def judge(a: Figure, b: Figure) -> Finding | None:
 
 def archive_of(figures: list[Figure], metrics: list[Metric]) -> Archive:
     article = Article(
-        "a", "A report", "ABC News", fuzzy("2016-12-08"), "a.txt", SEED, "Summary.", (),
+        "a", "A report", "ABC News", fuzzy("2016-12-08"), "a.txt", SEED.encode(), "Summary.", (),
         tuple(figures), (), REF,
     )  # fmt: skip
     return build_archive(SITE, metrics, default_actors(), [article])
@@ -381,7 +381,7 @@ def test_reports_giving_different_dates_are_one_entry_listing_each_date_and_sour
             "offensive-begins", slug, fuzzy(day), "The offensive begins", (), PASSAGE, REF
         )
         return Article(
-            slug, f"{outlet} report", outlet, fuzzy("2016-12-08"), "a.txt", SEED, "S.",
+            slug, f"{outlet} report", outlet, fuzzy("2016-12-08"), "a.txt", SEED.encode(), "S.",
             (event,), (), (), REF,
         )  # fmt: skip
 

@@ -81,15 +81,6 @@ def bump_figure(project: Path, article: Path, quoted: str = "") -> None:
     seed.write_text(seed_text.replace(quote, new_quote, 1), "utf-8")
 
 
-def edit_title(project: Path, rng: random.Random) -> str:
-    """The title, shown wherever the sheet is listed or its claims, events and quotes are."""
-    article = rng.choice(article_files(project))
-    text = article.read_text("utf-8")
-    edited = re.sub(r"^title: '?(.*?)'?$", r"title: 'Retitled: \1'", text, count=1, flags=re.M)
-    article.write_text(edited, "utf-8")
-    return f"title of {article.name}"
-
-
 def add_article(project: Path, rng: random.Random) -> str:
     source = rng.choice(article_files(project))
     number = rng.randrange(10_000, 99_999)
@@ -123,7 +114,7 @@ def add_alias(project: Path, rng: random.Random) -> str:
 
 
 def edit_title(project: Path, rng: random.Random) -> str:
-    """The title that the sheet's timeline reports and figure claims show."""
+    """The title, shown wherever the sheet is listed or its claims, events and quotes are."""
     article = rng.choice(article_files(project))
     text = article.read_text("utf-8")
     number = rng.randrange(1000)
@@ -161,7 +152,6 @@ EDITS: tuple[Callable[[Path, random.Random], str], ...] = (
     delete_article,
     add_alias,
     edit_template,
-    edit_title,
     edit_event_title,
 )
 

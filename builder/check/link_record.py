@@ -28,7 +28,7 @@ sooner than it need be), never less.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +66,8 @@ def read_link_record(record_file: Path, live: Path | None) -> LinkTargets | None
 
 
 def vouched_pages(
-    links: Mapping[str, Sequence[str]],
-    links_before: Mapping[str, Sequence[str]],
+    links: Mapping[str, Iterable[str]],
+    links_before: Mapping[str, Iterable[str]],
     known: LinkTargets | None,
     before: Mapping[str, str],
     after: Mapping[str, str],
@@ -97,20 +97,20 @@ def vouched_pages(
         if page in before
         and page in links_before
         and before[page] == after.get(page)
-        and tuple(made) == tuple(links_before[page])
+        and made == links_before[page]  # packed links: equal links pack to equal bytes
         and not (lost and links_to(made, lost))
     )
 
 
-def links_to(links: Sequence[str], ids: set[str]) -> bool:
+def links_to(links: Iterable[str], ids: set[str]) -> bool:
     """Whether one of `links` ends in "#<one of ids>" (on whichever page: the ids lost are
     few, so that a page is checked if in doubt)."""
     return any("#" in link and link.rpartition("#")[2] in ids for link in links)
 
 
 def check_changed_links(
-    links: Mapping[str, Sequence[str]],
-    links_before: Mapping[str, Sequence[str]],
+    links: Mapping[str, Iterable[str]],
+    links_before: Mapping[str, Iterable[str]],
     version: VersionWriter,
     before: Mapping[str, str],
     record_file: Path,

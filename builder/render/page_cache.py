@@ -58,7 +58,7 @@ from builder.render.pages import Derived
 from builder.render.timeline_nav import filtered_timelines
 from builder.render.views import DISAGREEMENTS_URL, FLAGS_PER_PAGE, FlagView
 from builder.validate.record_cache import fact_digest, stamp_key
-from builder.write.cache import FileStamps
+from builder.write.cache import FileStamps, PackedLinks
 from builder.write.version import VersionWriter
 
 # Folders whose files are some pages' own inputs; every other input file is site-wide.
@@ -76,7 +76,7 @@ class PageRecord:
     """What the build must know of a page it links from the live version, not renders."""
 
     key: str
-    links: tuple[str, ...]  # as `RenderedPage.links`
+    links: PackedLinks  # `RenderedPage.links`, packed
     searchable: bool
 
 
@@ -209,7 +209,7 @@ class RenderPlan:
 
         return reuse
 
-    def record(self, path: str, links: tuple[str, ...], searchable: bool) -> None:
+    def record(self, path: str, links: PackedLinks, searchable: bool) -> None:
         """Note a rendered page, for the next build."""
         article = self.sheets.get(path)
         if article is not None:

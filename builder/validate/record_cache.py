@@ -34,7 +34,7 @@ from stat import S_ISREG
 from typing import Any
 
 from builder.errors import ContentWarning
-from builder.index import Mention
+from builder.index import Mentions
 from builder.model import Article
 from builder.write.cache import (
     BUILDER_DIR,
@@ -46,7 +46,7 @@ from builder.write.cache import (
 )
 
 # Bump when what a record holds, or what it means, changes.
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 RECORDS_FOLDER = "records"
 # The store is split by a digest of each sheet's path, so that one edited sheet rewrites
 # one shard (some 150 records at 10,000 sheets), not the whole store.
@@ -59,12 +59,12 @@ class ArticleRecord:
 
     file_digest: str
     seed_digest: str
-    article: Article  # its `seed_text` emptied: the seed is read anyway, and it is large
+    article: Article  # its `seed_utf8` emptied: the seed is read anyway, and it is large
     warnings: tuple[ContentWarning, ...]
     facts: str | None  # `fact_digest` of the article, worked out once when it was validated
     # The actor mentions index found in its seed text, with the `matcher_key` they were
     # found under (None: not indexed, a draft).
-    mentions: tuple[str, tuple[Mention, ...]] | None = None
+    mentions: tuple[str, Mentions] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class ReusedArticles:
     def project_dir_relative(self, path: Path) -> str:
         return path.relative_to(self.project_dir).as_posix()
 
-    def known_mentions(self, key: str, article: Article) -> tuple[Mention, ...] | None:
+    def known_mentions(self, key: str, article: Article) -> Mentions | None:
         """`build_archive`'s `known_mentions`: those recorded with a reused sheet."""
         record = self.records.get(article.source.path)
         if record is None or record.mentions is None or record.mentions[0] != key:
@@ -154,7 +154,7 @@ def validation_context(project_dir: Path, stamps: FileStamps, base_url: str | No
 FACT_FIELDS = tuple(
     item.name
     for item in dataclasses.fields(Article)
-    if item.name not in ("summary_md", "summary_line", "seed_text")
+    if item.name not in ("summary_md", "summary_line", "seed_utf8")
 )
 # How `repr` shows an object without a dataclass repr: its address, different every build.
 UNSTABLE_REPR = " at 0x"
@@ -218,7 +218,7 @@ def plain_file(path: Path) -> bool:
 def restored_articles(reused: ReusedArticles, seeds: Mapping[str, str]) -> list[Article]:
     """The reused sheets as validate made them, their seed text put back."""
     return [
-        dataclasses.replace(record.article, seed_text=seeds[record.article.seed])
+        dataclasses.replace(record.article, seed_utf8=seeds[record.article.seed].encode("utf-8"))
         for record in reused.records.values()
         if record.article.seed in seeds
     ]
@@ -233,7 +233,7 @@ def store_records(
     fresh: Iterable[Article],
     warnings: Iterable[ContentWarning],
     mention_key: str,
-    mentions: Mapping[str, tuple[Mention, ...]],
+    mentions: Mapping[str, Mentions],
 ) -> dict[str, str | None]:
     """Record the freshly validated sheets (with their warnings and the `mentions` index
     found in them, by slug, under `mention_key`) beside the reused ones, and forget sheets
@@ -266,7 +266,7 @@ def store_records(
         live[relative] = ArticleRecord(
             stamp[2],
             seed[2],
-            dataclasses.replace(article, seed_text=""),
+            dataclasses.replace(article, seed_utf8=b""),
             tuple(sorted(by_path.get(relative, ()))),
             digests[relative],
             (mention_key, found) if (found := mentions.get(article.slug)) is not None else None,

@@ -357,7 +357,7 @@ def read_article(
         outlet=outlet,
         published=published,
         seed=seed,
-        seed_text=seed_text,
+        seed_utf8=seed_text.encode("utf-8"),
         summary_md=raw.body.strip() + "\n",
         events=tuple(events),
         figures=tuple(figures),
