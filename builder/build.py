@@ -20,18 +20,17 @@ from builder.allocator import large_blocks_returned
 from builder.check.coverage_cache import remembered_coverage
 from builder.check.link_record import check_changed_links, link_record_file
 from builder.cli_output import archive_counts
-from builder.derive.reuse import DeriveCache, derive_structures
+from builder.derive.reuse import DeriveCache
 from builder.errors import ContentErrors, ContentWarning
 from builder.index import Archive, build_archive, no_known_mentions
 from builder.load.project import RawProject, load_project
 from builder.model import Actor, Article, Metric, Site
-from builder.render import pages
 from builder.render.data_export import DownloadsCache, stamped_inputs
 from builder.render.feeds import render_feeds
 from builder.render.og_image import render_og_images
 from builder.render.page_cache import PageRecord, render_plan, site_wide_key
 from builder.render.pages import Derived
-from builder.render.site import render_stream
+from builder.render.site import derive, render_stream
 from builder.render.summary_links import check_summary_links
 from builder.render.theme import Theme, project_theme
 from builder.search.bundle import write_search_bundle
@@ -249,7 +248,7 @@ def build_site(options: BuildOptions) -> BuildReport:
         # exists: their processes are forked from this one at its size then, 150 MB less
         # than after render at 10,000 articles. They are read one at a time when written.
         cards = render_og_images(archive, project, options.jobs)
-        derived = pages.derive(archive, *derive_structures(archive, structures), downloads)
+        derived = derive(archive, downloads, structures)
 
     previous_pages = page_records(cache)  # the last build's, for render and check
 

@@ -89,9 +89,10 @@ def test_another_context_works_every_structure_out_again(
     assert computed == ["timeline", "comparison", "relations"]
 
 
-def retitled(archive: Archive, slug: str, title: str) -> Archive:
+def edited_article(archive: Archive, slug: str, **changes: Any) -> Archive:
+    """The archive with one article's fields replaced."""
     articles = [
-        dataclasses.replace(a, title=title) if a.slug == slug else a for a in archive.articles
+        dataclasses.replace(a, **changes) if a.slug == slug else a for a in archive.articles
     ]
     return build_archive(archive.site, archive.metrics.values(), archive.actors.values(), articles)
 
@@ -102,7 +103,7 @@ def test_a_title_edit_works_out_the_timeline_and_comparison_again_not_the_relati
     archive, digests = loaded(project)
     derive_structures(archive, cache_for(project, tmp_path, digests))
     article = archive.articles[2]
-    edited = retitled(archive, article.slug, "A title of its own")
+    edited = edited_article(archive, article.slug, title="A title of its own")
     changed = {**digests, article.source.path: "the edited sheet's facts"}
     computed = computed_parts(monkeypatch)
     derived = derive_structures(edited, cache_for(project, tmp_path, changed))
@@ -135,12 +136,7 @@ def test_a_figure_edit_finds_again_only_the_flags_of_its_metric(
     claim = article.figures[0]
     bumped = dataclasses.replace(claim, low=claim.low * 3 + 7, high=claim.high * 3 + 7)
     figures = tuple(bumped if f is claim else f for f in article.figures)
-    articles = [
-        dataclasses.replace(a, figures=figures) if a is article else a for a in archive.articles
-    ]
-    edited = build_archive(
-        archive.site, archive.metrics.values(), archive.actors.values(), articles
-    )
+    edited = edited_article(archive, article.slug, figures=figures)
     changed = {**digests, article.source.path: "the edited sheet's facts"}
     searched: list[str] = []
     find = figures_module.metric_findings

@@ -24,9 +24,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from builder.allocator import default_large_blocks
-from builder.derive.actors import relate_actors
-from builder.derive.figures import MetricComparison, compare_figures
-from builder.derive.timeline import build_timeline
+from builder.derive.figures import MetricComparison
+from builder.derive.reuse import DeriveCache, derive_structures
 from builder.errors import ContentError, ContentErrors
 from builder.index import Archive, page_path, paged_url
 from builder.model import Article, Site
@@ -248,16 +247,15 @@ class RenderedSite:
     searchable: frozenset[str]  # the pages Pagefind indexes (`PageMeta.searchable`)
 
 
-def derive(archive: Archive, downloads: DownloadsCache | None = None) -> Derived:
-    """The derive stage: timeline, figure comparisons and actor relations, for every page,
-    and the data downloads (from the last build's where `downloads` names them)."""
-    return pages.derive(
-        archive=archive,
-        timeline=build_timeline(archive),
-        figures=compare_figures(archive),
-        relations=relate_actors(archive),
-        downloads=downloads,
-    )
+def derive(
+    archive: Archive,
+    downloads: DownloadsCache | None = None,
+    structures: DeriveCache | None = None,
+) -> Derived:
+    """The derive stage: timeline, figure comparisons and actor relations, for every page
+    (from the last build's where `structures` holds them unchanged), and the data downloads
+    (from the last build's where `downloads` names them)."""
+    return pages.derive(archive, *derive_structures(archive, structures), downloads)
 
 
 def render_pages(archive: Archive, theme: Theme) -> dict[str, bytes]:
