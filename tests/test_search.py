@@ -235,6 +235,28 @@ def test_each_shard_is_a_bundle_named_in_the_shards_list(monkeypatch: pytest.Mon
     assert search.index_pages(pages, pages) == bundle, "the same pages, the same bytes"
 
 
+def test_each_bundle_file_belongs_to_the_shard_of_its_folder() -> None:
+    paths = [
+        "pagefind/pagefind.js",
+        "pagefind/fragment/en_1.pf_fragment",
+        "pagefind/shards.json",
+        "pagefind/shard-2/pagefind.js",
+        "pagefind/shard-12/index/en_3.pf_index",
+        "pagefind/shard-02/pagefind.js",
+        "pagefind/shard-x/pagefind.js",
+        "pagefind/shard-3",
+        "pagefindx/pagefind.js",
+        "articles/a/index.html",
+    ]
+    shards = [search.bundle_shard(path) for path in paths]
+    assert shards == [1, 1, None, 2, 12, None, None, None, None, None]
+    assert search.bundle_files(reversed(paths)) == {
+        12: ["pagefind/shard-12/index/en_3.pf_index"],
+        2: ["pagefind/shard-2/pagefind.js"],
+        1: ["pagefind/fragment/en_1.pf_fragment", "pagefind/pagefind.js"],
+    }
+
+
 def test_a_site_under_the_shard_size_is_one_bundle(built_site: Path) -> None:
     assert json.loads((built_site / SEARCH_BUNDLE_DIR / "shards.json").read_bytes()) == []
     assert not list((built_site / SEARCH_BUNDLE_DIR).glob("shard-*"))

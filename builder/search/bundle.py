@@ -20,7 +20,7 @@ from builder.search import service
 from builder.search.pagefind import (
     SEARCH_BUNDLE_DIR,
     SHARDS_FILE,
-    in_shard,
+    bundle_files,
     index_shards,
     shard_paths,
     shards_file,
@@ -44,13 +44,12 @@ def shard_key(number: int, pages: Mapping[str, str]) -> str:
     return search_key({"": RECIPE, "shard": str(number), **pages})
 
 
-def reuse_shard(version: VersionWriter, number: int) -> bool:
-    """Link shard `number`'s bundle from the live version; False (and nothing linked) when
-    the live version has none or a file of it cannot be linked."""
-    bundle = [path for path in version.previous if in_shard(path, number)]
+def reuse_shard(version: VersionWriter, bundle: list[str]) -> bool:
+    """Link a shard's `bundle` (its files' output paths) from the live version; False (and
+    nothing linked) when the live version has none or a file of it cannot be linked."""
     if bundle and all(version.reuse(path) for path in bundle):
         return True
-    drop_written(version, [path for path in version.digests if in_shard(path, number)])
+    drop_written(version, [path for path in bundle if path in version.digests])
     return False
 
 
@@ -71,11 +70,12 @@ def write_search_bundle(
         shard_key(number, {path: searchable[path] for path in paths})
         for number, paths in enumerate(shards, start=1)
     )
+    live_bundles = bundle_files(version.previous)
     stale = {
         number: paths
         for number, paths in enumerate(shards, start=1)
         if previous[number - 1 : number] != keys[number - 1 : number]
-        or not reuse_shard(version, number)
+        or not reuse_shard(version, live_bundles.get(number, []))
     }
     for _, files in index_shards(WrittenPages(version.root), stale):
         for path, data in sorted(files.items()):

@@ -223,13 +223,29 @@ def shard_prefix(number: int) -> str:
     return f"{SEARCH_BUNDLE_DIR}/{shard_folder(number)}"
 
 
-def in_shard(path: str, number: int) -> bool:
-    """Whether the output file `path` belongs to shard `number`'s bundle (the first's
-    folder holds the others' and the shard list too)."""
-    if not path.startswith(shard_prefix(number)):
-        return False
-    rest = path[len(shard_prefix(number)) :]
-    return number != 1 or not (rest == SHARDS_FILE or rest.startswith(SHARD_FOLDER))
+def bundle_shard(path: str) -> int | None:
+    """The shard (from 1) whose bundle holds the output file `path`; None when no shard's
+    does (outside pagefind/, or the shard list). The first's folder holds the others'."""
+    rest = path.removeprefix(f"{SEARCH_BUNDLE_DIR}/")
+    if rest in (path, SHARDS_FILE):
+        return None
+    if not rest.startswith(SHARD_FOLDER):
+        return 1
+    folder, slash, _ = rest.partition("/")
+    number = folder.removeprefix(SHARD_FOLDER)
+    if not (slash and number.isdigit()) or shard_folder(int(number)) != f"{folder}/":
+        return None
+    return int(number)
+
+
+def bundle_files(paths: Iterable[str]) -> dict[int, list[str]]:
+    """The output files of each shard's bundle among `paths` (see `bundle_shard`), in order:
+    found in one pass, not one per shard."""
+    shards: dict[int, list[str]] = {}
+    for path in paths:
+        if path.startswith(SEARCH_BUNDLE_DIR) and (number := bundle_shard(path)) is not None:
+            shards.setdefault(number, []).append(path)
+    return shards
 
 
 def shards_file(count: int) -> bytes:
