@@ -42,11 +42,20 @@ from builder.search.service import index_documents
 SEARCH_BUNDLE_DIR = "pagefind"
 # At most this many pages per Pagefind run. Pagefind's memory grows faster than the pages it
 # indexes: all 10,000 fact sheets of a synthetic archive at once took 2.5 GB, shards of 1,760
-# about 0.8 GB each; shards of 1,000 keep well under the 1 GB a build may use for search.
-# The size is a trade: an edit re-indexes its page's whole shard (about 3.5 s of Pagefind for
-# 1,000 fact sheets), while the search page loads each shard's pagefind.js and WebAssembly
-# (about 120 kB) and fetches an index chunk from each for every word searched.
-SHARD_PAGES = 1000
+# about 0.8 GB each, shards of 1,000 about 0.3 GB.
+# The size is a trade: an edit re-indexes its page's whole shard (Pagefind's CPU time is about
+# 4.5 ms a fact sheet: 4.5 s for a shard of 1,000), while the search page loads each shard's
+# pagefind.js, WebAssembly, metadata and filters (about 7 requests and 45-70 kB a shard) and
+# fetches an index chunk from each for every word searched. Measured at 10,571 searchable
+# pages (bench corpus, headless Chromium, local server, a busy machine: load ~12 on 2 cores),
+# the first query of a freshly opened search page ("Citadel", 9,670 results):
+#     shard size   shards   requests   kB    time to results   an edit's Pagefind CPU
+#        1,000       11         85     744     2.2-4.0 s            4.5 s
+#          500       22        162    1015     2.1-3.1 s            2.3 s
+#          250       43        309    1563     4.0-4.5 s            1.2 s
+# 500 halves an edit's search stage for twice the requests of the first query and no
+# difference in its time within the noise; 250 makes the reader wait longer.
+SHARD_PAGES = 500
 # Pagefind runs at once (see `index_shards`). A Pagefind service parses its pages on one
 # thread, so two runs fill two cores; each peaks at about 0.3 GB for 1,000 fact sheets, so two
 # stay under the 1 GB a build may use for search.
