@@ -145,6 +145,19 @@ def test_what_pagefind_ignores_is_left_out_of_the_search_document() -> None:
     )
 
 
+def test_an_ignored_start_tag_is_found_where_its_pattern_would_find_it() -> None:
+    html = (
+        b'<p>text with class="cite" and data-pagefind-ignore in it</p>'
+        b'<div id="a" class="x pager" title="t">one</div><br data-pagefind-ignore>'
+        b'<a href="#">class="fact-links"</a><span class="cite-text">no</span>'
+        b'<ul class="on-this-page"><li class="pager">two</li></ul>'
+    )
+    for position in range(len(html) + 1):
+        fast = search.next_ignored_start(html, position)
+        slow = search.IGNORED_START.search(html, position)
+        assert (fast and fast.span()) == (slow and slow.span()), position
+
+
 def test_an_ignored_element_pagefind_still_reads_is_kept() -> None:
     kept = [
         b'<p class="kicker" data-pagefind-filter="type" data-pagefind-ignore>Fact sheet</p>',

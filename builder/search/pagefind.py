@@ -95,10 +95,15 @@ BLOCK_TAG = re.compile(
 # quarter of Pagefind's time on a fact sheet. (The class is checked word by word in
 # `ignored_end`: this pattern takes "cite-text" for "cite" too.)
 EXCLUDED_CLASSES = frozenset(selector.removeprefix(".").encode() for selector in EXCLUDED_SELECTORS)
-IGNORED_START = re.compile(
-    rb"<(?P<tag>[a-z][a-z0-9]*)(?=[\s/>])(?P<attributes>[^<>]*?(?:\sdata-pagefind-ignore\b"
-    rb'|\sclass="[^"]*\b(?:' + b"|".join(sorted(EXCLUDED_CLASSES)) + rb")\b)[^<>]*)>"
+IGNORED_MARKER = (
+    rb'\sdata-pagefind-ignore\b|\sclass="[^"]*\b(?:' + b"|".join(sorted(EXCLUDED_CLASSES)) + rb")\b"
 )
+IGNORED_START = re.compile(
+    rb"<(?P<tag>[a-z][a-z0-9]*)(?=[\s/>])(?P<attributes>[^<>]*?(?:" + IGNORED_MARKER + rb")[^<>]*)>"
+)
+# The marker alone, looked for first (`next_ignored_start`): the regex engine skips ahead to
+# each whitespace for it, instead of trying IGNORED_START's lazy attributes at every tag.
+IGNORED_MARKER_PATTERN = re.compile(IGNORED_MARKER)
 CLASS_ATTRIBUTE = re.compile(rb'\sclass="(?P<names>[^"]*)"')
 # What Pagefind reads even inside an ignored element: filters, metadata and sort keys
 # (data-pagefind-...), the first <h1> and <title> (a page's fallback title) and an image
@@ -164,12 +169,24 @@ def ignored_end(html: bytes, start: re.Match[bytes]) -> int | None:
     return None
 
 
+def next_ignored_start(html: bytes, position: int) -> re.Match[bytes] | None:
+    """`IGNORED_START.search(html, position)`, tried only at a tag holding its marker: a
+    start tag holds no "<", so the tag of a marker is the last "<" before it."""
+    marker = position
+    while (found := IGNORED_MARKER_PATTERN.search(html, marker)) is not None:
+        tag = html.rfind(b"<", position, found.start())
+        if tag >= 0 and (start := IGNORED_START.match(html, tag)) is not None:
+            return start
+        marker = found.start() + 1
+    return None
+
+
 def without_ignored(html: bytes) -> bytes:
     """The page without the elements Pagefind ignores (see `IGNORED_START`): the same index,
     but for the text of the anchors around them (a claim's, without "link to this claim")."""
     kept = []
     start = position = 0
-    while (found := IGNORED_START.search(html, position)) is not None:
+    while (found := next_ignored_start(html, position)) is not None:
         end = ignored_end(html, found)
         if end is None:
             position = found.end()
