@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 
 from builder.index import Archive, page_url
 from builder.model import Article, FuzzyDate
-from builder.render.cite import newest_published
 from builder.render.markup import MARKDOWN
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -157,15 +156,20 @@ def page_lastmods(archive: Archive) -> dict[str, str]:
     deterministic (never the build time). Every other page (home, timeline, listings) shows
     the whole archive, and so changes with its newest article."""
     lastmods = {archive.url_article(a.slug): a.published.iso() for a in archive.articles}
+    # The articles are newest first: the newest of some is the one that comes first.
+    order = {article.slug: n for n, article in enumerate(archive.articles)}
+
+    def newest(slugs: Iterable[str]) -> str | None:
+        first = min((order[slug] for slug in slugs), default=None)
+        return None if first is None else archive.articles[first].published.iso()
+
     for metric_id in archive.metrics:
-        slugs = (f.article_slug for f in archive.figures_by_metric.get(metric_id, ()))
-        newest = newest_published(archive, slugs)
-        if newest is not None:
-            lastmods[archive.url_metric(metric_id)] = newest.iso()
+        figures = archive.figures_by_metric.get(metric_id, ())
+        if (date := newest(f.article_slug for f in figures)) is not None:
+            lastmods[archive.url_metric(metric_id)] = date
     for actor_id, actor_slugs in actor_articles(archive).items():
-        newest = newest_published(archive, actor_slugs)
-        if newest is not None:
-            lastmods[archive.url_actor(actor_id)] = newest.iso()
+        if (date := newest(actor_slugs)) is not None:
+            lastmods[archive.url_actor(actor_id)] = date
     return lastmods
 
 
@@ -174,8 +178,8 @@ def actor_articles(archive: Archive) -> dict[str, set[str]]:
     it an event, a figure or a quote."""
     slugs: dict[str, set[str]] = {actor_id: set() for actor_id in archive.actors}
     for slug, mentions in archive.mentions.items():
-        for mention in mentions:
-            slugs[mention.actor_id].add(slug)
+        for actor_id in mentions.actor_ids:  # each named at least once (not every mention)
+            slugs[actor_id].add(slug)
     for event in archive.events:
         for actor_id in event.actor_ids:
             slugs[actor_id].add(event.article_slug)
