@@ -25,6 +25,7 @@ SITEMAP_MAX_URLS = 50_000
 # Atom needs *some* `updated` even for an empty archive; a fixed date keeps builds identical.
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 EXCLUDED_PAGES = frozenset({"404.html"})
+XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
 # Readers poll the feed; the newest fact sheets are what they need, the archive has the rest.
 FEED_MAX_ENTRIES = 100
 
@@ -192,13 +193,23 @@ def actor_articles(archive: Archive) -> dict[str, set[str]]:
 
 
 def sitemap_urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """The urlset as `serialise` writes it (indented by two spaces), written as text: for
+    every page of the site, ElementTree's tree took a third of a second at 10,000 articles."""
+    if not entries:
+        return serialise(ET.Element("urlset", {"xmlns": SITEMAP_NS}))
+    lines = [f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in entries:
-        url = ET.SubElement(urlset, "url")
-        add_text(url, "loc", loc)
+        lines.append(f"  <url>\n    <loc>{xml_text(loc)}</loc>")
         if lastmod is not None:
-            add_text(url, "lastmod", lastmod)
-    return serialise(urlset)
+            lines.append(f"    <lastmod>{xml_text(lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return XML_DECLARATION + "\n".join(lines).encode() + b"\n"
+
+
+def xml_text(text: str) -> str:
+    """Text as ElementTree writes it (`add_text`): cleaned, with &, < and > escaped."""
+    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_robots(base_url: str) -> bytes:
@@ -224,4 +235,4 @@ def add_text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 def serialise(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
-    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode()
+    return XML_DECLARATION + f"{body}\n".encode()
