@@ -207,3 +207,29 @@ def test_real_feed_has_every_fact_sheet_linking_to_built_pages(
         assert child_text(entry, f"{A}title") == article.title
     robots = (built_site / "robots.txt").read_text()
     assert f"Sitemap: {archive.site.base_url}sitemap.xml" in robots
+
+
+def element_tree_urlset(entries: list[tuple[str, str | None]]) -> bytes:
+    """The urlset as ElementTree writes it: what feeds.sitemap_urlset's text must equal."""
+    urlset = ET.Element("urlset", {"xmlns": feeds.SITEMAP_NS})
+    for loc, lastmod in entries:
+        url = ET.SubElement(urlset, "url")
+        feeds.add_text(url, "loc", loc)
+        if lastmod is not None:
+            feeds.add_text(url, "lastmod", lastmod)
+    return feeds.serialise(urlset)
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        [(BASE, "2016-12-04")],
+        [(BASE + "a&b/<c>/\"d\"/'e'/", None), (BASE + "x\x00y\x1f/é/", "2016")],
+        [(f"{BASE}p{n}/", None if n % 3 else f"2016-0{n % 9 + 1}") for n in range(50)],
+    ],
+)
+def test_the_sitemap_text_is_what_element_tree_writes(
+    entries: list[tuple[str, str | None]],
+) -> None:
+    assert feeds.sitemap_urlset(entries) == element_tree_urlset(entries)

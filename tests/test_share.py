@@ -143,3 +143,51 @@ def test_cards_drawn_by_several_processes_are_the_same_and_cached(
     assert together == alone and len(alone) == 1 + len(archive.articles) + len(archive.metrics)
     cached = sorted(og_image.og_cache_dir(tmp_path / "two").iterdir())
     assert len(cached) == len(set(og_image.archive_cards(archive).values()))
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        CARD,
+        Card("Figures", "12,000", "People killed", "Latest claim, as of 2016 · 3 claims", "A", ""),
+        Card("K", " ".join(["A rather long headline"] * 12), "d " * 80, "n " * 80, "Footer", ""),
+        Card("", "-", "", "", "", ""),  # a headline alone, no footer
+    ],
+)
+def test_a_card_shows_the_pixels_it_was_drawn_with(
+    card: Card, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the rows the text was stamped on are compressed per card; the rows above and
+    below come compressed from the base (og_image.base_rows). Decoded, the card is the image
+    it was drawn on, row for row."""
+    drawn: list[Image.Image] = []
+    palette_png = og_image.palette_png
+
+    def kept(indexes: Image.Image, footer: str, top: int, bottom: int) -> bytes:
+        drawn.append(indexes.copy())
+        return palette_png(indexes, footer, top, bottom)
+
+    monkeypatch.setattr(og_image, "palette_png", kept)
+    with Image.open(io.BytesIO(draw_card(card))) as image:
+        shown = image.tobytes()
+    assert shown == drawn[0].crop((0, 0, 1200, 630)).tobytes()
+
+
+def test_joined_checksums_are_those_of_the_joined_bytes() -> None:
+    parts = [b"", b"\x00", b"\xff" * 70_000, bytes(range(256)) * 9, b"card"]
+    for first in parts:
+        for second in parts:
+            joined = og_image.adler32_joined(zlib.adler32(first), zlib.adler32(second), len(second))
+            assert joined == zlib.adler32(first + second)
+
+
+def test_cards_already_in_the_cache_are_not_drawn_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache folder is listed once; a card whose file is there is read, not drawn."""
+    archive = make_archive()
+    monkeypatch.setattr(og_image, "PARALLEL_FROM", 1)
+    first = dict(og_image.render_og_images(archive, tmp_path, jobs=2))
+    monkeypatch.setattr(og_image, "draw_card", lambda card: pytest.fail(f"drawn: {card}"))
+    again = og_image.render_og_images(archive, tmp_path, jobs=2)
+    assert dict(again) == first

@@ -887,9 +887,15 @@ def stamped_inputs(project_dir: Path, stamps: FileStamps) -> Callable[[Article],
         digest = stamps.get(os.path.join(folders[folder], name))
         return digest[2] if digest is not None else ""
 
+    known: dict[tuple[str, str], str | None] = {}
+
     def inputs(article: Article) -> str | None:
-        sheet, seed = stamp(article.source.path), stamp(f"seeds/{article.seed}")
-        return f"{sheet}:{seed}" if sheet and seed else None
+        # Asked for by the downloads and by derive's structures: each looked up once.
+        names = (article.source.path, article.seed)
+        if names not in known:
+            sheet, seed = stamp(names[0]), stamp(f"seeds/{names[1]}")
+            known[names] = f"{sheet}:{seed}" if sheet and seed else None
+        return known[names]
 
     return inputs
 
@@ -1071,12 +1077,21 @@ def write_items(
     written; where each went recorded in `written`. How many there were."""
     last_starts, last_flat = last.starts, last.flat
     starts, flat = written.starts, written.flat
+    gap = len(separator.encode())
     for position, (item, (owner, place)) in enumerate(zip(items, places, strict=True)):
         before = last_starts.get(owner)
         between = separator if position else ""
         if before is not None:
             pair = 2 * (before + place)
-            offset, length = out.reuse(last_flat[pair], last_flat[pair + 1], between)
+            offset, length = last_flat[pair], last_flat[pair + 1]
+            if out.run_end != out.run_start and offset == out.run_end + gap and position:
+                # `out.reuse`'s commonest case inline: the next item of the last file's
+                # list joins the pending run (some 200,000 items at 10,000 articles).
+                out.run_end = offset + length
+                offset = out.position + gap
+                out.position = offset + length
+            else:
+                offset, length = out.reuse(offset, length, between)
         else:
             offset, length = out.text(between + text(item))
             offset, length = offset + len(between), length - len(between)

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 
 from builder.index import Archive, page_url
 from builder.model import Article, FuzzyDate
-from builder.render.cite import newest_published
 from builder.render.markup import MARKDOWN
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -26,6 +25,7 @@ SITEMAP_MAX_URLS = 50_000
 # Atom needs *some* `updated` even for an empty archive; a fixed date keeps builds identical.
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 EXCLUDED_PAGES = frozenset({"404.html"})
+XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
 # Readers poll the feed; the newest fact sheets are what they need, the archive has the rest.
 FEED_MAX_ENTRIES = 100
 
@@ -157,15 +157,20 @@ def page_lastmods(archive: Archive) -> dict[str, str]:
     deterministic (never the build time). Every other page (home, timeline, listings) shows
     the whole archive, and so changes with its newest article."""
     lastmods = {archive.url_article(a.slug): a.published.iso() for a in archive.articles}
+    # The articles are newest first: the newest of some is the one that comes first.
+    order = {article.slug: n for n, article in enumerate(archive.articles)}
+
+    def newest(slugs: Iterable[str]) -> str | None:
+        first = min((order[slug] for slug in slugs), default=None)
+        return None if first is None else archive.articles[first].published.iso()
+
     for metric_id in archive.metrics:
-        slugs = (f.article_slug for f in archive.figures_by_metric.get(metric_id, ()))
-        newest = newest_published(archive, slugs)
-        if newest is not None:
-            lastmods[archive.url_metric(metric_id)] = newest.iso()
+        figures = archive.figures_by_metric.get(metric_id, ())
+        if (date := newest(f.article_slug for f in figures)) is not None:
+            lastmods[archive.url_metric(metric_id)] = date
     for actor_id, actor_slugs in actor_articles(archive).items():
-        newest = newest_published(archive, actor_slugs)
-        if newest is not None:
-            lastmods[archive.url_actor(actor_id)] = newest.iso()
+        if (date := newest(actor_slugs)) is not None:
+            lastmods[archive.url_actor(actor_id)] = date
     return lastmods
 
 
@@ -174,8 +179,8 @@ def actor_articles(archive: Archive) -> dict[str, set[str]]:
     it an event, a figure or a quote."""
     slugs: dict[str, set[str]] = {actor_id: set() for actor_id in archive.actors}
     for slug, mentions in archive.mentions.items():
-        for mention in mentions:
-            slugs[mention.actor_id].add(slug)
+        for actor_id in mentions.actor_ids:  # each named at least once (not every mention)
+            slugs[actor_id].add(slug)
     for event in archive.events:
         for actor_id in event.actor_ids:
             slugs[actor_id].add(event.article_slug)
@@ -188,13 +193,23 @@ def actor_articles(archive: Archive) -> dict[str, set[str]]:
 
 
 def sitemap_urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """The urlset as `serialise` writes it (indented by two spaces), written as text: for
+    every page of the site, ElementTree's tree took a third of a second at 10,000 articles."""
+    if not entries:
+        return serialise(ET.Element("urlset", {"xmlns": SITEMAP_NS}))
+    lines = [f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in entries:
-        url = ET.SubElement(urlset, "url")
-        add_text(url, "loc", loc)
+        lines.append(f"  <url>\n    <loc>{xml_text(loc)}</loc>")
         if lastmod is not None:
-            add_text(url, "lastmod", lastmod)
-    return serialise(urlset)
+            lines.append(f"    <lastmod>{xml_text(lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return XML_DECLARATION + "\n".join(lines).encode() + b"\n"
+
+
+def xml_text(text: str) -> str:
+    """Text as ElementTree writes it (`add_text`): cleaned, with &, < and > escaped."""
+    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_robots(base_url: str) -> bytes:
@@ -220,4 +235,4 @@ def add_text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 def serialise(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
-    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode()
+    return XML_DECLARATION + f"{body}\n".encode()

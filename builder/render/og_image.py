@@ -13,7 +13,6 @@ font (no browser, nothing to download), and cached under a hash of what it shows
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import struct
@@ -31,7 +30,7 @@ from builder.index import Archive
 from builder.model import Article, Site
 
 # Bump when the drawing changes, so that cached cards are drawn anew.
-GENERATOR_VERSION = "og-3"
+GENERATOR_VERSION = "og-4"
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 SITE_IMAGE = "og/site.png"
@@ -129,34 +128,48 @@ def archive_cards(archive: Archive) -> dict[str, Card]:
 # ---- drawing and the cache -----------------------------------------------------------------
 
 
-def render_og_images(archive: Archive, project_dir: Path, jobs: int = 1) -> Mapping[str, bytes]:
+def render_og_images(archive: Archive, project_dir: Path, jobs: int = 1) -> CardFiles:
     """Every card as PNG bytes, drawn only when the cache does not hold it already; by
     `jobs` processes when there are many to draw (about 3 ms of CPU a card: 10,000 fact
-    sheets would otherwise add half a minute to a first build)."""
+    sheets would otherwise add half a minute to a first build). Each card's key is worked
+    out once, and the cache folder listed once (not a file looked up per card)."""
     cache_dir = og_cache_dir(project_dir)
     cards = archive_cards(archive)
+    keys = {path: card_key(card) for path, card in cards.items()}
+    stored = cached_names(cache_dir)
+    # One card per key, in key order: a card several pages share is drawn once.
     missing = sorted(
-        {card for card in cards.values() if not cached_path(card, cache_dir).is_file()},
-        key=card_key,
+        {
+            keys[path]: card for path, card in cards.items() if f"{keys[path]}.png" not in stored
+        }.items()
     )
     if jobs > 1 and len(missing) >= PARALLEL_FROM:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            drawn = pool.imap(draw_card, missing, chunksize=16)
-            for card, png in zip(missing, drawn, strict=True):  # kept as they come
-                store(png, cached_path(card, cache_dir))
-    return CardFiles(cards, cache_dir)
+            drawn = pool.imap(draw_card, [card for _, card in missing], chunksize=16)
+            for (key, _), png in zip(missing, drawn, strict=True):  # kept as they come
+                store(png, cache_dir / f"{key}.png")
+    return CardFiles(cards, keys, cache_dir)
+
+
+def cached_names(cache_dir: Path) -> frozenset[str]:
+    """The names of the files in the card cache (none when there is no cache yet)."""
+    try:
+        return frozenset(os.listdir(cache_dir))
+    except OSError:
+        return frozenset()
 
 
 class CardFiles(Mapping[str, bytes]):
     """The cards by output path, each read from the cache (or drawn) only when asked for:
     10,000 fact sheets have some 200 MB of cards, too much to hold at once."""
 
-    def __init__(self, cards: Mapping[str, Card], cache_dir: Path) -> None:
+    def __init__(self, cards: Mapping[str, Card], keys: Mapping[str, str], cache_dir: Path) -> None:
         self.cards = cards
+        self.card_keys = keys  # output path -> `card_key` of its card
         self.cache_dir = cache_dir
 
     def __getitem__(self, path: str) -> bytes:
-        return card_png(self.cards[path], self.cache_dir)
+        return keyed_card_png(self.cards[path], self.card_keys[path], self.cache_dir)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cards)
@@ -171,14 +184,20 @@ def cached_path(card: Card, cache_dir: Path) -> Path:
 
 def card_key(card: Card) -> str:
     """A hash of everything the image shows and of the drawing code's version."""
-    # vars() is asdict() for a card's flat fields, without asdict's deep copying.
-    shown = json.dumps([GENERATOR_VERSION, vars(card)], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(shown.encode()).hexdigest()
+    # The repr of the fields (strings, in their order; vars() is astuple() without its deep
+    # copying) tells every field apart, whatever it holds.
+    shown = repr((GENERATOR_VERSION, *vars(card).values()))
+    return hashlib.blake2b(shown.encode(), digest_size=20).hexdigest()
 
 
 def card_png(card: Card, cache_dir: Path) -> bytes:
     """The card from the cache, or drawn and then cached."""
-    cached = cached_path(card, cache_dir)
+    return keyed_card_png(card, card_key(card), cache_dir)
+
+
+def keyed_card_png(card: Card, key: str, cache_dir: Path) -> bytes:
+    """`card_png` of a card whose `card_key` is `key`."""
+    cached = cache_dir / f"{key}.png"
     try:
         return cached.read_bytes()
     except OSError:
@@ -283,15 +302,17 @@ def line_height(size: int) -> int:
 def draw_card(card: Card) -> bytes:
     """The card as a 16-colour palette PNG. Each glyph is rasterised once per process and then
     stamped (`stamp`); the background, band, rule and footer are drawn once (`card_base`) and
-    copied. Four bits a pixel halve what zlib reads: compressing is most of a card's time."""
+    copied. Four bits a pixel halve what zlib reads: compressing is most of a card's time, and
+    only the rows the text was stamped on are compressed per card (`palette_png`)."""
     width = WIDTH - 2 * MARGIN
     image = card_base(card.footer).copy()
+    stamped: list[tuple[int, int]] = []  # the rows each line was stamped on
     for line in wrap(card.kicker.upper(), 28, width, 1):
-        stamp(image, line, (MARGIN, MARGIN), 28, ACCENT_RAMP)
+        stamped.append(stamp(image, line, (MARGIN, MARGIN), 28, ACCENT_RAMP))
     y = HEADLINE_Y
     size, lines = headline_layout(card)
     for line in lines:
-        stamp(image, line, (MARGIN, y), size, INK_RAMP, bold=True)
+        stamped.append(stamp(image, line, (MARGIN, y), size, INK_RAMP, bold=True))
         y += line_height(size)
     y += 24
     # What does not fit above the rule is cut with "…", never drawn over it.
@@ -301,51 +322,96 @@ def draw_card(card: Card) -> bytes:
     ):
         room = max(0, (RULE_Y - 16 - y) // step)
         for line in wrap(text, size, width, min(2, room)) if room else ():
-            stamp(image, line, (MARGIN, y), size, MUTED_RAMP)
+            stamped.append(stamp(image, line, (MARGIN, y), size, MUTED_RAMP))
             y += step
-    image.putpalette(PALETTE)  # "L" becomes "P": the values are palette indexes
-    return palette_png(image)
+    rows = [span for span in stamped if span[1] > span[0]]
+    top = min((first for first, _ in rows), default=0)
+    bottom = max((end for _, end in rows), default=0)
+    return palette_png(image, card.footer, top, bottom)
 
 
-def palette_png(indexes: Image.Image) -> bytes:
-    """The card's palette indexes (0 to 15, `card_base`'s width) as a 4-bit palette PNG,
-    written here rather than by Pillow, which tries five filters on every row of a 4-bit
-    image: filters do not help flat colour, and they took a third of the time. zlib at
-    level 1 matching runs only (Z_RLE) is most of what is left."""
-    # Each row ends in two blank pixels, a byte 0 when packed: moved to the front, that byte
-    # starts the next row as PNG's "no filter" (joining rows in Python cost a tenth of a card).
-    packed = indexes.tobytes("raw", "P;4")  # two pixels a byte (Pillow's PNG packer)
-    rows = b"\0" + packed[:-1]
+def palette_png(indexes: Image.Image, footer: str, top: int, bottom: int) -> bytes:
+    """The card's palette indexes (0 to 15, `card_base(footer)`'s width, different from it
+    in rows `top` to `bottom` only) as a 4-bit palette PNG, written here rather than by
+    Pillow, which tries five filters on every row of a 4-bit image: filters do not help flat
+    colour, and they took a third of the time. zlib at level 1 matching runs only (Z_RLE) is
+    most of what is left. The rows above and below the text are the base's: compressed (and
+    summed) once per process, and joined in (`base_rows`)."""
+    head, tail = base_rows(footer, 0, top), base_rows(footer, bottom, HEIGHT, last=True)
+    text = packed_rows(indexes, top, bottom)
+    text_sum = adler32_joined(head.adler, zlib.adler32(text), len(text))
+    checksum = adler32_joined(text_sum, tail.adler, tail.length)
     header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 4, 3, 0, 0, 0)  # 4 bits, palette
+    idat = (ZLIB_HEADER, head.deflated, deflated_rows(text), tail.deflated)
     return PNG_SIGNATURE + b"".join(
         (
             png_chunk(b"IHDR", header),
             png_chunk(b"PLTE", bytes(PALETTE)),
-            png_chunk(b"IDAT", deflated_rows(rows, WIDTH // 2 + 1)),
+            png_chunk(b"IDAT", b"".join((*idat, struct.pack(">I", checksum)))),
             png_chunk(b"IEND", b""),
         )
     )
 
 
-def deflated_rows(rows: bytes, stride: int) -> bytes:
-    """`rows` as a zlib stream, at level 1 matching runs only (Z_RLE). Half a card or more is
-    rows like its first (the band and the background): runs of them are compressed once per
-    process and length (`deflated_run`) and joined in, each piece ending on a full flush so
-    that no piece refers back into another."""
+def packed_rows(indexes: Image.Image, top: int, bottom: int) -> bytes:
+    """Rows `top` to `bottom` of the card as PNG scanlines: each a filter byte 0 ("none")
+    and the row's 1,200 pixels two a byte."""
+    if bottom <= top:
+        return b""
+    band = indexes.crop((0, top, WIDTH + 2, bottom))
+    band.putpalette(PALETTE)  # "L" becomes "P": the values are palette indexes
+    # Each row ends in two blank pixels, a byte 0 when packed: moved to the front, that byte
+    # starts the next row as PNG's "no filter" (joining rows in Python cost a tenth of a card).
+    packed = band.tobytes("raw", "P;4")  # two pixels a byte (Pillow's PNG packer)
+    return b"\0" + packed[:-1]
+
+
+@dataclass(frozen=True)
+class DeflatedRows:
+    deflated: bytes  # raw deflate, ending on a full flush (or, the last rows, the final block)
+    adler: int  # zlib.adler32 of the rows
+    length: int  # of the rows, in bytes
+
+
+@cache
+def base_rows(footer: str, top: int, bottom: int, last: bool = False) -> DeflatedRows:
+    """Rows `top` to `bottom` of `card_base(footer)`, compressed (a few hundred of these
+    per process: the text of a card starts and ends on one of few rows)."""
+    rows = packed_rows(card_base(footer), top, bottom)
+    return DeflatedRows(deflated_rows(rows, last), zlib.adler32(rows), len(rows))
+
+
+def adler32_joined(first: int, second: int, length: int) -> int:
+    """The Adler-32 of two byte strings joined, from theirs and the second's length (zlib's
+    `adler32_combine`)."""
+    remainder = length % ADLER_BASE
+    low = (first & 0xFFFF) + (second & 0xFFFF) + ADLER_BASE - 1
+    high = remainder * (first & 0xFFFF) + (first >> 16) + (second >> 16) + ADLER_BASE - remainder
+    return ((high % ADLER_BASE) << 16) | (low % ADLER_BASE)
+
+
+def deflated_rows(rows: bytes, last: bool = False) -> bytes:
+    """`rows` (scanlines) as raw deflate at level 1 matching runs only (Z_RLE), ending on a
+    full flush, or as the stream's final block when `last`. Rows like a card's first (the
+    band and the background) are many: runs of them are compressed once per process and
+    length (`deflated_run`) and joined in, each piece ending on a full flush so that no
+    piece refers back into another."""
     compressor = zlib.compressobj(1, zlib.DEFLATED, -15, 9, zlib.Z_RLE)  # raw deflate
-    first = rows[:stride]
-    pieces, done, at = [ZLIB_HEADER], 0, 0  # rows[:done] are in pieces
+    blank = blank_row()
+    stride = len(blank)
+    pieces: list[bytes] = []
+    done = at = 0  # rows[:done] are in pieces
     while at < len(rows):
         run = at
-        while run < len(rows) and rows.startswith(first, run):
+        while run < len(rows) and rows.startswith(blank, run):
             run += stride
         if run - at >= MIN_RUN_ROWS * stride:
             pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
-            pieces.append(deflated_run(first, (run - at) // stride))
+            pieces.append(deflated_run(blank, (run - at) // stride))
             done = run
         at = max(run, at + stride)
-    pieces += (compressor.compress(rows[done:]), compressor.flush())
-    pieces.append(struct.pack(">I", zlib.adler32(rows)))
+    pieces.append(compressor.compress(rows[done:]))
+    pieces.append(compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH))
     return b"".join(pieces)
 
 
@@ -359,6 +425,12 @@ def deflated_run(row: bytes, count: int) -> bytes:
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@cache
+def blank_row() -> bytes:
+    """The scanline of a row without text: the band and the background."""
+    return packed_rows(card_base(""), 0, 1)
 
 
 @cache
@@ -423,19 +495,20 @@ def stamp(
     size: int,
     ramp: bytes,
     bold: bool = False,
-) -> None:
+) -> tuple[int, int]:
     """Draws `text` into the index image, its ascender line's left end at `origin`: the
     glyphs' coverage is composed in a box around the line, turned into the colour's palette
     indexes by `ramp` and merged into the card. Merging keeps the larger index, so pixels of
     other lines stay as they are (lines of different colours never touch). Pillow's core
-    operations are called directly: per glyph, Image.paste's checks cost more than pasting."""
+    operations are called directly: per glyph, Image.paste's checks cost more than pasting.
+    The rows drawn on, first and past the last (none: both 0)."""
     placed = [
         (shape, x + shape.left, shape.top)
         for char, x in zip(text, pen_positions(text, size), strict=True)
         if (shape := glyph(char, size, bold)).width
     ]
     if not placed:
-        return
+        return (0, 0)
     left = min(x for _, x, _ in placed)
     top = min(y for _, _, y in placed)
     right = max(x + shape.width for shape, x, _ in placed)
@@ -448,6 +521,7 @@ def stamp(
     box = (origin[0] + left, origin[1] + top, origin[0] + right, origin[1] + bottom)
     card = image.im
     card.paste(card.crop(box).chop_lighter(coverage.point(ramp, None)), box)
+    return (box[1], box[3])
 
 
 def blend(colour: tuple[int, int, int], coverage: float) -> list[int]:
@@ -464,6 +538,7 @@ def ramp(first: int, levels: int, strength: float = 1.0) -> bytes:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KB window, fastest level
 MIN_RUN_ROWS = 8  # shorter runs of blank rows are not worth a flush
+ADLER_BASE = 65521  # the largest prime below 2**16
 # 16 colours, so 4 bits a pixel: the background, 10 blends of ink and 5 of the accent. Muted
 # text is ink at less coverage (MUTED lies between the background and ink).
 INK_LEVELS, ACCENT_LEVELS = 10, 5
