@@ -246,3 +246,26 @@ def test_a_dense_part_of_graph_is_checked_in_linear_time() -> None:
     ids = [f"actor-{n:03}" for n in range(300)]
     links = {actor: [other for other in ids if other != actor] for actor in ids}
     assert part_of_cycles(links) == [("actor-000", "actor-001")]
+
+
+def test_stray_files_are_reported_and_skipped_sheets_left_unread(tmp_path: Path) -> None:
+    """A file that looks like content but is not read is a mistake, said once per file, in
+    name order; hidden files and folders are not. A sheet `skip_article` names (by its
+    path relative to the project) is left unread."""
+    root = make_project(tmp_path)
+    for stray in ("content/articles/notes.txt", "content/articles/b.MD", "content/actors/x.yml"):
+        (root / stray).write_text("stray\n", encoding="utf-8")
+    (root / "content/articles/.DS_Store").write_text("hidden\n", encoding="utf-8")
+    (root / "content/articles/old").mkdir()
+    raw = load_project(root)
+    assert [str(error) for error in raw.errors] == [
+        "content/actors/x.yml:0: ignored file: only *.yaml files belong in content/actors/"
+        " (rename it to end in .yaml, or move it elsewhere)",
+        "content/articles/b.MD:0: ignored file: only *.md files belong in content/articles/"
+        " (rename it to end in .md, or move it elsewhere)",
+        "content/articles/notes.txt:0: ignored file: only *.md files belong in content/articles/"
+        " (rename it to end in .md, or move it elsewhere)",
+    ]
+    assert [path.name for path in raw.articles.paths] == ["sample-article.md"]
+    skipped = load_project(root, lambda relative: relative == ARTICLE)
+    assert skipped.articles.paths == ()

@@ -72,7 +72,7 @@ def coverage_key(article: Article) -> str:
     ]
     digest = hashlib.blake2b(repr((article.seed, spans, skipped)).encode(), digest_size=16)
     digest.update(b"\0")
-    digest.update(article.seed_text.encode())
+    digest.update(article.seed_utf8)  # the text's own bytes: decoding them took half the time
     return digest.hexdigest()
 
 
