@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from builder.errors import ContentErrors
+from builder.errors import ContentErrors, ContentWarning
 from builder.load.project import load_project
 from builder.model import FuzzyDate
+from builder.validate import records
 from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
 
@@ -269,3 +271,49 @@ def test_stray_files_are_reported_and_skipped_sheets_left_unread(tmp_path: Path)
     assert [path.name for path in raw.articles.paths] == ["sample-article.md"]
     skipped = load_project(root, lambda relative: relative == ARTICLE)
     assert skipped.articles.paths == ()
+
+
+def validated(root: Path, jobs: int) -> object:
+    """What `validate_project` gives with `jobs` processes: the model, or the problems."""
+    warnings: list[ContentWarning] = []
+    try:
+        return validate_project(load_project(root), None, warnings, jobs=jobs), warnings
+    except ContentErrors as problems:
+        return problems.errors, problems.warnings
+
+
+def test_sheets_read_in_processes_come_out_as_read_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same articles, errors and warnings, in the same order, from 2 processes, with
+    sheets broken in each way a process meets: YAML syntax, a tag, a bad field, a seed
+    another sheet has."""
+    monkeypatch.setattr(records, "MIN_SHEETS_PER_PROCESS", 1)
+    monkeypatch.setattr(records, "SHEETS_PER_CHUNK", 2)
+    root = make_project(tmp_path)
+    sheet = (root / ARTICLE).read_text(encoding="utf-8")
+    for n in range(6):
+        (root / f"content/articles/copy-{n}.md").write_text(sheet, encoding="utf-8")
+    replace_in(root, "content/articles/copy-1.md", "title:", "title: !shout")
+    replace_in(root, "content/articles/copy-3.md", "title:", "title: [")
+    replace_in(root, "content/articles/copy-4.md", "published:", "published: 2016-02-30 #")
+    clashing = validated(root, jobs=2)
+    assert clashing == validated(root, jobs=1)
+    errors, warnings = clashing
+    assert isinstance(errors, tuple) and isinstance(warnings, tuple)
+    wrong = {error.path for error in errors if "already has a fact sheet" not in error.message}
+    assert wrong == {"content/articles/copy-3.md", "content/articles/copy-4.md"}
+    assert [warning.path for warning in warnings] == ["content/articles/copy-1.md"]
+    for n in range(6):
+        (root / f"content/articles/copy-{n}.md").unlink()
+    for n in range(4):  # sheets that pass: each its own seed
+        shutil.copy(root / "seeds/sample.txt", root / f"seeds/sample-{n}.txt")
+        (root / f"content/articles/copy-{n}.md").write_text(
+            sheet.replace("seed: sample.txt", f"seed: sample-{n}.txt"), encoding="utf-8"
+        )
+    model, _ = valid = validated(root, jobs=2)
+    assert valid == validated(root, jobs=1)
+    assert isinstance(model, tuple) and len(model[3]) == 5
+    assert [article.seed_utf8 for article in model[3]] == [
+        (root / "seeds" / article.seed).read_bytes() for article in model[3]
+    ]
