@@ -9,7 +9,7 @@ import pytest
 
 from builder.errors import ContentErrors, ContentWarning
 from builder.load.project import load_project
-from builder.model import FuzzyDate
+from builder.model import Actor, Article, FuzzyDate, Metric, Site
 from builder.validate import records
 from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
@@ -273,13 +273,20 @@ def test_stray_files_are_reported_and_skipped_sheets_left_unread(tmp_path: Path)
     assert skipped.articles.paths == ()
 
 
-def validated(root: Path, jobs: int) -> object:
-    """What `validate_project` gives with `jobs` processes: the model, or the problems."""
+Model = tuple[Site, list[Metric], list[Actor], list[Article]]
+
+
+def validated_model(root: Path, jobs: int) -> tuple[Model, list[ContentWarning]]:
+    """What `validate_project` gives with `jobs` processes, and its warnings."""
     warnings: list[ContentWarning] = []
-    try:
-        return validate_project(load_project(root), None, warnings, jobs=jobs), warnings
-    except ContentErrors as problems:
-        return problems.errors, problems.warnings
+    return validate_project(load_project(root), None, warnings, jobs=jobs), warnings
+
+
+def validation_problems(root: Path, jobs: int) -> ContentErrors:
+    """What `validate_project` raises with `jobs` processes."""
+    with pytest.raises(ContentErrors) as caught:
+        validate_project(load_project(root), None, jobs=jobs)
+    return caught.value
 
 
 def test_sheets_read_in_processes_come_out_as_read_in_one(
@@ -297,10 +304,10 @@ def test_sheets_read_in_processes_come_out_as_read_in_one(
     replace_in(root, "content/articles/copy-1.md", "title:", "title: !shout")
     replace_in(root, "content/articles/copy-3.md", "title:", "title: [")
     replace_in(root, "content/articles/copy-4.md", "published:", "published: 2016-02-30 #")
-    clashing = validated(root, jobs=2)
-    assert clashing == validated(root, jobs=1)
-    errors, warnings = clashing
-    assert isinstance(errors, tuple) and isinstance(warnings, tuple)
+    clashing = validation_problems(root, jobs=2)
+    in_one = validation_problems(root, jobs=1)
+    assert (clashing.errors, clashing.warnings) == (in_one.errors, in_one.warnings)
+    errors, warnings = clashing.errors, clashing.warnings
     wrong = {error.path for error in errors if "already has a fact sheet" not in error.message}
     assert wrong == {"content/articles/copy-3.md", "content/articles/copy-4.md"}
     assert [warning.path for warning in warnings] == ["content/articles/copy-1.md"]
@@ -311,9 +318,10 @@ def test_sheets_read_in_processes_come_out_as_read_in_one(
         (root / f"content/articles/copy-{n}.md").write_text(
             sheet.replace("seed: sample.txt", f"seed: sample-{n}.txt"), encoding="utf-8"
         )
-    model, _ = valid = validated(root, jobs=2)
-    assert valid == validated(root, jobs=1)
-    assert isinstance(model, tuple) and len(model[3]) == 5
-    assert [article.seed_utf8 for article in model[3]] == [
-        (root / "seeds" / article.seed).read_bytes() for article in model[3]
+    valid = validated_model(root, jobs=2)
+    assert valid == validated_model(root, jobs=1)
+    articles = valid[0][3]
+    assert len(articles) == 5
+    assert [article.seed_utf8 for article in articles] == [
+        (root / "seeds" / article.seed).read_bytes() for article in articles
     ]
