@@ -327,7 +327,9 @@ def build_site(options: BuildOptions) -> BuildReport:
             check_changed_links(
                 links, links_before, version, live_outputs, record, options.out_dir.name
             )
-            coverage = remembered_coverage(archive.articles, project, inputs, reuse=options.cache)
+            coverage = remembered_coverage(
+                archive.articles, project, inputs, reuse=options.cache, jobs=options.jobs
+            )
         summary = BuildSummary(
             archive_counts(archive),
             len(page_paths),
