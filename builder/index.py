@@ -163,6 +163,8 @@ def page_total(count: int, per_page: int) -> int:
 def consensus_date(reports: tuple[Event, ...]) -> FuzzyDate:
     """The date an event is filed under: the date most reports give, preferring exact days,
     then the earliest. Only dates in the first report's year qualify."""
+    if len(reports) == 1:  # most events (no count needed: 20,000 of them at 10,000 sheets)
+        return reports[0].date
     year = reports[0].date.year
     counts = Counter(r.date for r in reports if r.date.year == year)
     return min(counts, key=lambda d: (not d.is_exact, -counts[d], d.sort_key()))

@@ -299,3 +299,21 @@ def test_a_coverage_store_of_other_code_or_damaged_is_not_used(
     write_pickle(coverage_file(corpus), CoverageStore(code, lying))
     # The store is trusted for its own code: what it holds is what is reported.
     assert remembered_coverage(articles, corpus, stamps, reuse=True).found == 0
+
+
+def test_seeds_measured_in_processes_give_the_same_report_and_store(
+    corpus: Path,  # noqa: F811 (the fixture)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles = build_site(BuildOptions(corpus, corpus / SITE)).archive.articles
+    stamps = stamp_inputs(corpus)
+    code = coverage_cache.code_key(stamps)
+    in_one = remembered_coverage(articles, corpus, stamps, reuse=False)
+    stored = coverage_cache.read_parts(corpus, code)
+    coverage_file(corpus).unlink()
+    monkeypatch.setattr(coverage_cache, "MIN_SEEDS_PER_PROCESS", 1)
+    monkeypatch.setattr(coverage_cache, "SEEDS_PER_CHUNK", 2)
+    assert len(articles) > 4  # more than one chunk for each process
+    assert remembered_coverage(articles, corpus, stamps, reuse=False, jobs=2) == in_one
+    assert in_one == measure_coverage(articles)
+    assert coverage_cache.read_parts(corpus, code) == stored

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ContentError
-from builder.load.inputs import input_problem, read_input_text, tree_problems
+from builder.load.inputs import input_problem, read_input_text, tree_problems, utf8_text
 
 
 @pytest.fixture
@@ -70,3 +70,20 @@ def test_a_linked_folder_inside_the_project_is_walked(short_root: Path) -> None:
     assert [p.path for p in tree_problems(short_root, short_root / "templates")] == [
         "templates/static/shared/pipe"
     ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbfa", "h\u00e9\n".encode(), b"a\xef\xbb\xbf"],
+)
+def test_utf8_text_drops_one_leading_bom_as_utf_8_sig(data: bytes) -> None:
+    assert utf8_text(data) == data.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("data", [b"\xff", b"\xef\xbb\xbfab\xc3", b"ok\n\xe9"])
+def test_utf8_text_fails_where_utf_8_sig_fails(data: bytes) -> None:
+    with pytest.raises(UnicodeDecodeError) as ours:
+        utf8_text(data)
+    with pytest.raises(UnicodeDecodeError) as theirs:
+        data.decode("utf-8-sig")
+    assert (ours.value.start, ours.value.reason) == (theirs.value.start, theirs.value.reason)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from builder.errors import ContentErrors
+from builder.errors import ContentErrors, ContentWarning
 from builder.load.project import load_project
-from builder.model import FuzzyDate
+from builder.model import Actor, Article, FuzzyDate, Metric, Site
+from builder.validate import records
 from builder.validate.records import validate_project
 from tests.fixtures import make_project, replace_in
 
@@ -246,3 +248,80 @@ def test_a_dense_part_of_graph_is_checked_in_linear_time() -> None:
     ids = [f"actor-{n:03}" for n in range(300)]
     links = {actor: [other for other in ids if other != actor] for actor in ids}
     assert part_of_cycles(links) == [("actor-000", "actor-001")]
+
+
+def test_stray_files_are_reported_and_skipped_sheets_left_unread(tmp_path: Path) -> None:
+    """A file that looks like content but is not read is a mistake, said once per file, in
+    name order; hidden files and folders are not. A sheet `skip_article` names (by its
+    path relative to the project) is left unread."""
+    root = make_project(tmp_path)
+    for stray in ("content/articles/notes.txt", "content/articles/b.MD", "content/actors/x.yml"):
+        (root / stray).write_text("stray\n", encoding="utf-8")
+    (root / "content/articles/.DS_Store").write_text("hidden\n", encoding="utf-8")
+    (root / "content/articles/old").mkdir()
+    raw = load_project(root)
+    assert [str(error) for error in raw.errors] == [
+        "content/actors/x.yml:0: ignored file: only *.yaml files belong in content/actors/"
+        " (rename it to end in .yaml, or move it elsewhere)",
+        "content/articles/b.MD:0: ignored file: only *.md files belong in content/articles/"
+        " (rename it to end in .md, or move it elsewhere)",
+        "content/articles/notes.txt:0: ignored file: only *.md files belong in content/articles/"
+        " (rename it to end in .md, or move it elsewhere)",
+    ]
+    assert [path.name for path in raw.articles.paths] == ["sample-article.md"]
+    skipped = load_project(root, lambda relative: relative == ARTICLE)
+    assert skipped.articles.paths == ()
+
+
+Model = tuple[Site, list[Metric], list[Actor], list[Article]]
+
+
+def validated_model(root: Path, jobs: int) -> tuple[Model, list[ContentWarning]]:
+    """What `validate_project` gives with `jobs` processes, and its warnings."""
+    warnings: list[ContentWarning] = []
+    return validate_project(load_project(root), None, warnings, jobs=jobs), warnings
+
+
+def validation_problems(root: Path, jobs: int) -> ContentErrors:
+    """What `validate_project` raises with `jobs` processes."""
+    with pytest.raises(ContentErrors) as caught:
+        validate_project(load_project(root), None, jobs=jobs)
+    return caught.value
+
+
+def test_sheets_read_in_processes_come_out_as_read_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same articles, errors and warnings, in the same order, from 2 processes, with
+    sheets broken in each way a process meets: YAML syntax, a tag, a bad field, a seed
+    another sheet has."""
+    monkeypatch.setattr(records, "MIN_SHEETS_PER_PROCESS", 1)
+    monkeypatch.setattr(records, "SHEETS_PER_CHUNK", 2)
+    root = make_project(tmp_path)
+    sheet = (root / ARTICLE).read_text(encoding="utf-8")
+    for n in range(6):
+        (root / f"content/articles/copy-{n}.md").write_text(sheet, encoding="utf-8")
+    replace_in(root, "content/articles/copy-1.md", "title:", "title: !shout")
+    replace_in(root, "content/articles/copy-3.md", "title:", "title: [")
+    replace_in(root, "content/articles/copy-4.md", "published:", "published: 2016-02-30 #")
+    clashing = validation_problems(root, jobs=2)
+    in_one = validation_problems(root, jobs=1)
+    assert (clashing.errors, clashing.warnings) == (in_one.errors, in_one.warnings)
+    errors, warnings = clashing.errors, clashing.warnings
+    wrong = {error.path for error in errors if "already has a fact sheet" not in error.message}
+    assert wrong == {"content/articles/copy-3.md", "content/articles/copy-4.md"}
+    assert [warning.path for warning in warnings] == ["content/articles/copy-1.md"]
+    for n in range(6):
+        (root / f"content/articles/copy-{n}.md").unlink()
+    for n in range(4):  # sheets that pass: each its own seed
+        shutil.copy(root / "seeds/sample.txt", root / f"seeds/sample-{n}.txt")
+        (root / f"content/articles/copy-{n}.md").write_text(
+            sheet.replace("seed: sample.txt", f"seed: sample-{n}.txt"), encoding="utf-8"
+        )
+    valid = validated_model(root, jobs=2)
+    assert valid == validated_model(root, jobs=1)
+    articles = valid[0][3]
+    assert len(articles) == 5
+    assert [article.seed_utf8 for article in articles] == [
+        (root / "seeds" / article.seed).read_bytes() for article in articles
+    ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+from codecs import BOM_UTF8
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def read_input_text(
         return None
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return utf8_text(data)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start : error.start + 1].hex()
@@ -148,9 +149,15 @@ def read_plain_text(entry: os.DirEntry[str]) -> str | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INPUT_BYTES:
             return None
         with open(entry.path, "rb") as stream:
-            return stream.read().decode("utf-8-sig")
+            return utf8_text(stream.read())
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def utf8_text(data: bytes) -> str:
+    """`data.decode("utf-8-sig")` (a leading BOM dropped), by the plain UTF-8 codec: the
+    "utf-8-sig" one is written in Python, and took a fifth of reading 10,000 seeds."""
+    return data[len(BOM_UTF8) :].decode() if data.startswith(BOM_UTF8) else data.decode()
 
 
 def tree_problems(project_dir: Path, folder: Path) -> list[ContentError]:

@@ -11,8 +11,9 @@ and parsed one by one as `validate` iterates over them (`ArticleFiles`).
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,29 +92,34 @@ class RawProject:
 
 
 def load_project(
-    project_dir: Path, skip_article: Callable[[Path], bool] | None = None
+    project_dir: Path, skip_article: Callable[[str], bool] | None = None
 ) -> RawProject:
     """Read every content file and seed; YAML syntax problems are returned, not raised.
-    Fact sheets for which `skip_article` is true are left unread (their validated records
-    are reused: builder/validate/record_cache.py)."""
+    Fact sheets for which `skip_article` is true of their path relative to the project
+    (`content/articles/x.md`) are left unread (their validated records are reused:
+    builder/validate/record_cache.py)."""
     errors: list[ContentError] = []
     content = project_dir / "content"
     site = load_yaml_file(project_dir, content / "site.yaml", errors, required=True)
     metrics = load_yaml_file(project_dir, content / "metrics.yaml", errors, required=True)
+    actor_entries = folder_entries(content / "actors")
     actors = tuple(
         document
-        for path in sorted((content / "actors").glob("*.yaml"))
-        if (document := load_yaml_file(project_dir, path, errors)) is not None
+        for entry in actor_entries
+        if entry.name.endswith(".yaml")
+        and (document := load_yaml_file(project_dir, Path(entry.path), errors)) is not None
     )
+    article_entries = folder_entries(content / "articles")
     articles = ArticleFiles(
         project_dir,
         [
-            path
-            for path in sorted((content / "articles").glob("*.md"))
-            if not (skip_article and skip_article(path))
+            content / "articles" / entry.name
+            for entry in article_entries
+            if entry.name.endswith(".md")
+            and not (skip_article and skip_article(f"content/articles/{entry.name}"))
         ],
     )
-    report_stray_files(project_dir, errors)
+    report_stray_files(project_dir, {"actors": actor_entries, "articles": article_entries}, errors)
     seeds = read_folder_texts(project_dir, project_dir / "seeds", ".txt", errors)
     errors.extend(theme_problems(project_dir))
     documents = [site, metrics, *actors]
@@ -121,6 +127,17 @@ def load_project(
         warning for document in documents if document for warning in tag_warnings(document)
     )
     return RawProject(site, metrics, actors, articles, seeds, tuple(errors), warnings)
+
+
+def folder_entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of `folder`, hidden ones too, in name order; none when it cannot be
+    listed. One listing serves both the files read and the stray files reported: at 10,000
+    sheets a `Path` per entry, and a stat per `is_file`, took half a second."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
+    except OSError:
+        return []
 
 
 def theme_problems(project_dir: Path) -> list[ContentError]:
@@ -270,15 +287,18 @@ def tag_warnings(document: RawDocument) -> list[ContentWarning]:
     return warnings
 
 
-def report_stray_files(project_dir: Path, errors: list[ContentError]) -> None:
-    """Files that look like content but would be silently ignored are mistakes."""
-    content = project_dir / "content"
+def report_stray_files(
+    project_dir: Path, listed: Mapping[str, list[os.DirEntry[str]]], errors: list[ContentError]
+) -> None:
+    """Files that look like content but would be silently ignored are mistakes. `listed`:
+    content/actors/ and content/articles/, by folder name, as `folder_entries` gives them."""
     for folder, expected in (("actors", ".yaml"), ("articles", ".md")):
-        for path in sorted((content / folder).glob("*")):
-            if path.is_file() and path.suffix != expected and not path.name.startswith("."):
+        for entry in listed[folder]:
+            name = entry.name
+            if not name.endswith(expected) and not name.startswith(".") and entry.is_file():
                 errors.append(
                     ContentError(
-                        relative_path(project_dir, path),
+                        f"content/{folder}/{name}",
                         0,
                         f"ignored file: only *{expected} files belong in content/{folder}/",
                         f"rename it to end in {expected}, or move it elsewhere",

@@ -88,12 +88,10 @@ class ReusedArticles:
     # another context, or missing): a shard whose paths change is written again.
     stored: dict[int, frozenset[str]]
 
-    def skips(self, path: Path) -> bool:
-        """Whether load can leave the file at `path` unread (its record is reused)."""
-        return self.project_dir_relative(path) in self.records
-
-    def project_dir_relative(self, path: Path) -> str:
-        return path.relative_to(self.project_dir).as_posix()
+    def skips(self, relative: str) -> bool:
+        """Whether load can leave the file at `relative` (to the project) unread: its
+        record is reused."""
+        return relative in self.records
 
     def known_mentions(self, key: str, article: Article) -> Mentions | None:
         """`build_archive`'s `known_mentions`: those recorded with a reused sheet."""
@@ -201,13 +199,13 @@ def reusable_articles(
                 and seed is not None
                 and stamp[2] == record.file_digest
                 and seed[2] == record.seed_digest
-                and plain_file(project_dir / relative)
+                and plain_file(stamp_key(project_dir, relative))
             ):
                 records[relative] = record
     return ReusedArticles(context, stamps, project_dir, records, stored)
 
 
-def plain_file(path: Path) -> bool:
+def plain_file(path: str) -> bool:
     """A regular file, not a link: load's checks on where a file leads then hold as before."""
     try:
         return S_ISREG(os.lstat(path).st_mode)

@@ -11,6 +11,10 @@ Each scalar is converted here from its YAML node, at the node's own line. Cross-
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import multiprocessing
+import pickle
 import re
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
@@ -18,7 +22,7 @@ from typing import TypeVar
 import yaml
 
 from builder.errors import ContentError, ContentErrors, ContentWarning, did_you_mean
-from builder.load.project import RawArticle, RawDocument, RawProject
+from builder.load.project import ArticleFiles, RawArticle, RawDocument, RawProject
 from builder.model import (
     ACTOR_KINDS,
     STATUSES,
@@ -39,6 +43,7 @@ from builder.validate.fields import (
     Checker,
 )
 from builder.validate.metrics import declared_metric_ids, validate_metrics, validate_site
+from builder.validate.record_cache import RecordPickler
 
 T = TypeVar("T")
 # An alias this short links every stray initial ('S', 'al'); two capitals ('UN', 'US')
@@ -51,10 +56,11 @@ def validate_project(
     base_url: str | None = None,
     warnings: list[ContentWarning] | None = None,
     validated: Sequence[Article] = (),
+    jobs: int = 1,
 ) -> tuple[Site, list[Metric], list[Actor], list[Article]]:
     """The typed model; raises `ContentErrors` with every problem in the project.
     `validated`: sheets validated earlier and left out of `raw` (builder/validate/record_cache.py),
-    returned among the others.
+    returned among the others. `jobs`: processes that may read the sheets (`validate_articles`).
 
     Warnings travel with the errors (a `ContentWarning` is a kind of `ContentError`) and
     are split off at the end into `warnings`, when given.
@@ -71,7 +77,9 @@ def validate_project(
     # References are checked against every actor file, valid or not, so that one broken
     # actor file is reported once rather than again at every mention of it.
     actor_ids = dict.fromkeys(document.stem for document in raw.actors)
-    articles = validate_articles(raw.articles, raw.seeds, actor_ids, metric_refs, errors, validated)
+    articles = validate_articles(
+        raw.articles, raw.seeds, actor_ids, metric_refs, errors, validated, jobs
+    )
     errors.extend(raw.articles.problems)  # found while the articles were read
     found = [problem for problem in errors if isinstance(problem, ContentWarning)]
     errors = [problem for problem in errors if not isinstance(problem, ContentWarning)]
@@ -272,19 +280,93 @@ def validate_articles(
     metrics: dict[str, Metric | None],
     errors: list[ContentError],
     validated: Sequence[Article] = (),
+    jobs: int = 1,
 ) -> list[Article]:
-    """The sheets of `raws`, and those `validated` earlier, in file order."""
-    articles: list[Article] = []
-    for raw in raws:
-        check = Checker(raw.document)
-        article = read_article(check, raw, seeds, actors, metrics)
-        if article is not None:
-            articles.append(article)
-        errors.extend([*check.errors, *check.warnings])
+    """The sheets of `raws`, and those `validated` earlier, in file order. Many sheets to
+    read are read by `jobs` processes: the same sheets, errors and warnings, in the same
+    order, for any number."""
+    if isinstance(raws, ArticleFiles) and jobs > 1 and len(raws) >= MIN_SHEETS_PER_PROCESS * 2:
+        articles = validate_in_processes(raws, seeds, actors, metrics, errors, jobs)
+    else:
+        articles = []
+        for raw in raws:
+            article, problems = validated_sheet(raw, seeds, actors, metrics)
+            if article is not None:
+                articles.append(article)
+            errors.extend(problems)
     if validated:
         articles = sorted([*articles, *validated], key=lambda article: article.source.path)
     errors.extend(seed_clashes(articles))
     return articles
+
+
+def validated_sheet(
+    raw: RawArticle,
+    seeds: dict[str, str],
+    actors: dict[str, None],
+    metrics: dict[str, Metric | None],
+) -> tuple[Article | None, list[ContentError]]:
+    """One sheet's article (None when it has an error), and its errors and warnings."""
+    check = Checker(raw.document)
+    article = read_article(check, raw, seeds, actors, metrics)
+    return article, [*check.errors, *check.warnings]
+
+
+# Below this many sheets to read per process, a process pool costs more than it saves.
+MIN_SHEETS_PER_PROCESS = 250
+# Sheets handed to a validating process at a time.
+SHEETS_PER_CHUNK = 100
+# What `validate_chunk` works from, set by `validate_in_processes` before the processes are
+# forked: they inherit the seeds and the paths rather than receive them pickled.
+VALIDATE_INPUT: list[
+    tuple[ArticleFiles, dict[str, str], dict[str, None], dict[str, Metric | None]]
+] = []
+
+
+def validate_in_processes(
+    raws: ArticleFiles,
+    seeds: dict[str, str],
+    actors: dict[str, None],
+    metrics: dict[str, Metric | None],
+    errors: list[ContentError],
+    jobs: int,
+) -> list[Article]:
+    """`validate_articles`' loop, the sheets read, parsed and checked by `jobs` forked
+    processes, chunk by chunk, gathered in file order. An article comes back without its
+    seed's bytes (pickled once, not twice) and gets them again here."""
+    VALIDATE_INPUT[:] = [(raws, seeds, actors, metrics)]
+    articles: list[Article] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for packed in pool.imap(validate_chunk, range(0, len(raws), SHEETS_PER_CHUNK)):
+                found, problems, read_problems = pickle.loads(packed)
+                articles.extend(
+                    dataclasses.replace(article, seed_utf8=seeds[article.seed].encode("utf-8"))
+                    for article in found
+                )
+                errors.extend(problems)
+                raws.problems.extend(read_problems)
+    finally:
+        VALIDATE_INPUT.clear()
+    return articles
+
+
+def validate_chunk(start: int) -> bytes:
+    """In a validating process: the articles of the sheets from number `start` on (their
+    seed's bytes emptied), their errors and warnings, and the problems met reading them;
+    pickled by `RecordPickler`, which is read back several times faster."""
+    raws, seeds, actors, metrics = VALIDATE_INPUT[0]
+    chunk = ArticleFiles(raws.project_dir, raws.paths[start : start + SHEETS_PER_CHUNK])
+    articles: list[Article] = []
+    problems: list[ContentError] = []
+    for raw in chunk:
+        article, found = validated_sheet(raw, seeds, actors, metrics)
+        if article is not None:
+            articles.append(dataclasses.replace(article, seed_utf8=b""))
+        problems.extend(found)
+    data = io.BytesIO()
+    RecordPickler(data, protocol=pickle.HIGHEST_PROTOCOL).dump((articles, problems, chunk.problems))
+    return data.getvalue()
 
 
 def seed_clashes(articles: list[Article]) -> list[ContentError]:
