@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,10 @@ def test_a_dense_part_of_graph_is_checked_in_linear_time() -> None:
     ids = [f"actor-{n:03}" for n in range(300)]
     links = {actor: [other for other in ids if other != actor] for actor in ids}
     assert part_of_cycles(links) == [("actor-000", "actor-001")]
+
+
+def test_a_date_names_its_month_in_english_as_strftime_does_in_the_c_locale() -> None:
+    for month in range(1, 13):
+        expected = dt.date(2016, month, 4).strftime("%B 2016")
+        assert FuzzyDate(2016, month).human() == expected
+        assert FuzzyDate(2016, month, 4).human() == "4 " + expected

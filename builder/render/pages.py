@@ -130,6 +130,8 @@ class Derived:
     flags: tuple[FlagView, ...]  # every disagreement, in `figures.disagreements` order
     flags_by_figure: Mapping[str, tuple[FlagView, ...]]
     flag_by_id: Mapping[str, FlagView]
+    # Figure id -> its claim as derive described it (`describe_claim`), for every page.
+    claim_by_id: Mapping[str, ClaimView]
     # The data downloads, made once and kept on disk until written (some 200 MB at 10,000
     # articles): the data page shows their sizes and row counts, and the build copies them.
     data_files: SpooledFiles
@@ -157,6 +159,7 @@ def derive(
         flags,
         MappingProxyType(flags_by_figure(flags)),
         MappingProxyType({f.flag.disagreement_id: f for f in flags}),
+        MappingProxyType({c.figure.figure_id: c for m in figures.metrics for c in m.claims}),
         spool_data_files(archive, figures.disagreements, downloads),
     )
 
@@ -507,7 +510,9 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
             archive, article.slug, PUBLISHED_INFERRED_ANCHOR, article.published_inferred
         ),
         summary_html=render_markdown(article.summary_md),
-        figures=describe_claim_items(archive, article.figures, derived.flags_by_figure),
+        figures=describe_claim_items(
+            archive, article.figures, derived.flags_by_figure, derived.claim_by_id
+        ),
         events=tuple(
             ArticleEvent(describe_report(archive, e), entries[e.event_id], event_anchor(e.event_id))
             for e in article.events
@@ -813,7 +818,7 @@ def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorCont
         articles=tuple((describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)),
         entries=tuple(entries[e] for e in page_slice(facts.event_ids, 1)),
         figures=describe_claim_items(
-            archive, page_slice(facts.figures, 2), derived.flags_by_figure
+            archive, page_slice(facts.figures, 2), derived.flags_by_figure, derived.claim_by_id
         ),
         quotes=tuple(describe_quote(archive, q) for q in page_slice(facts.quotes, 3)),
         related=related,

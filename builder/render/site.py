@@ -442,5 +442,5 @@ def article_source_html(derived: Derived, article: Article, from_path: str) -> M
         archive.marks[article.slug],
         archive.mentions[article.slug],
         lambda actor_id: relative_url(from_path, archive.url_actor(actor_id)),
-        fact_sheet_refs(archive, article),
+        fact_sheet_refs(archive, article, derived.claim_by_id),
     )
