@@ -26,6 +26,22 @@ ACTOR_KINDS: tuple[ActorKind, ...] = (
     "media",
 )
 
+# English, as `strftime("%B")` gives them in the C locale, without a call per date (render
+# writes some 400,000 dates at 10,000 articles).
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 Status = Literal["draft", "published"]
 STATUSES: tuple[Status, ...] = ("draft", "published")
 
@@ -86,7 +102,7 @@ class FuzzyDate:
             return f"{self.label} {self.year}" if str(self.year) not in self.label else self.label
         if self.month is None:
             return str(self.year)
-        month_name = dt.date(self.year, self.month, 1).strftime("%B")
+        month_name = MONTH_NAMES[self.month - 1]
         if self.day is None:
             return f"{month_name} {self.year}"
         return f"{self.day} {month_name} {self.year}"

@@ -21,7 +21,7 @@ from builder import index as index_module
 from builder.build import BuildOptions, build_site
 from builder.errors import ContentErrors
 from builder.model import Article, Site
-from builder.render import page_cache, summary_links, timeline_nav
+from builder.render import data_export, page_cache, summary_links, timeline_nav
 from builder.render import pages as pages_module
 from builder.render import site as render_module
 from builder.render import views as views_module
@@ -350,6 +350,25 @@ def test_a_summary_edit_renders_no_page_but_its_fact_sheet(
     build(corpus, "_site")
     # The data page shows the size of the downloads, which hold the summaries.
     assert sorted(rendered) == [f"articles/{article.stem}/index.html", "data/index.html"]
+
+
+def test_a_summary_edit_reads_no_download_back_whole(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data page's key takes the downloads' sizes as described: reading them back was
+    a 100 MB spike at 10,000 articles. (They are copied into the site as streams.)"""
+    build(corpus, "_site")
+
+    def read_whole(files: data_export.SpooledFiles, path: str) -> bytes:
+        raise AssertionError(f"{path} read back whole")
+
+    monkeypatch.setattr(data_export.SpooledFiles, "__getitem__", read_whole)
+    article = article_files(corpus)[1]
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write("\nOne more sentence.\n")
+    incremental = build(corpus, "_site")
+    monkeypatch.undo()
+    assert incremental == build(corpus, "clean", cache=False)
 
 
 def test_a_figure_edit_renders_again_the_other_sheet_of_its_disagreement(

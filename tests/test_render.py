@@ -10,7 +10,7 @@ import pytest
 
 from builder import index
 from builder.build import BuildOptions, build_site
-from builder.derive.figures import compare_figures
+from builder.derive.figures import compare_figures, describe_claim
 from builder.index import Archive, page_path
 from builder.model import Inference, Period
 from builder.render.charts import render_chart
@@ -120,6 +120,14 @@ def test_json_ld_is_valid_and_cannot_close_its_script(pages: dict[str, bytes]) -
 
 def test_rendering_is_deterministic(pages: dict[str, bytes]) -> None:
     assert render_pages(make_archive(), TEMPLATES) == pages
+
+
+def test_every_claim_is_described_once_by_derive_for_every_page() -> None:
+    """Fact sheets and actor pages take their claims' views from derive's
+    (`Derived.claim_by_id`): one for every figure, as `describe_claim` has it."""
+    archive = make_archive()
+    described = derive(archive).claim_by_id
+    assert described == {f.figure_id: describe_claim(archive, f) for f in archive.figures}
 
 
 def test_chart_is_an_accessible_svg_with_a_point_per_claim() -> None:

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -54,6 +55,7 @@ from builder.index import (
 )
 from builder.model import Article, Figure
 from builder.render import cite, pages
+from builder.render.data_export import describe_data_files
 from builder.render.pages import Derived
 from builder.render.timeline_nav import filtered_timelines
 from builder.render.views import DISAGREEMENTS_URL, FLAGS_PER_PAGE, FlagView
@@ -402,35 +404,36 @@ def listing_fine_keys(
     derived: Derived, site_key: str, facts: Mapping[str, str | None]
 ) -> dict[str, str]:
     """Page path -> its fine key, for every page but the fact sheets and the three that
-    read the whole archive. `facts` must all be known (else there is no listing key)."""
+    read the whole archive. `facts` must all be known (else there is no listing key). What
+    each page shows is hashed as it is named, not held for all pages at once."""
     names = Names(derived, {slug: digest or "" for slug, digest in facts.items()})
-    shown: dict[str, Shown] = {path: [] for path in FIXED_PAGES}  # site-wide inputs alone
-    for kind in (disagreements_shown, metric_shown, actor_shown, sources_shown, timeline_shown):
-        shown.update(kind(names))
+    shown: Iterator[tuple[str, Shown]] = ((path, []) for path in FIXED_PAGES)  # site-wide alone
+    kinds = (disagreements_shown, metric_shown, actor_shown, sources_shown, timeline_shown)
     return {
         path: hashlib.blake2b(
             "\n".join((site_key, path, *what)).encode(), digest_size=16
         ).hexdigest()
-        for path, what in shown.items()
+        for path, what in itertools.chain(shown, *(kind(names) for kind in kinds))
     }
 
 
-def disagreements_shown(names: Names) -> dict[str, Shown]:
+def disagreements_shown(names: Names) -> Iterator[tuple[str, Shown]]:
     """A page of flags: its flags, and the counts of all."""
     derived = names.derived
     flags = derived.flags
     per_page = FLAGS_PER_PAGE
     conflicts = sum(1 for view in flags if view.flag.severity == "conflict")
-    return {
-        page_path(paged_url(DISAGREEMENTS_URL, n)): [
-            f"{len(flags)} {conflicts}",
-            *(names.flag(view) for view in flags[(n - 1) * per_page :][:per_page]),
-        ]
-        for n in range(1, pages.disagreements_page_count(derived) + 1)
-    }
+    for n in range(1, pages.disagreements_page_count(derived) + 1):
+        yield (
+            page_path(paged_url(DISAGREEMENTS_URL, n)),
+            [
+                f"{len(flags)} {conflicts}",
+                *(names.flag(view) for view in flags[(n - 1) * per_page :][:per_page]),
+            ],
+        )
 
 
-def metric_shown(names: Names) -> dict[str, Shown]:
+def metric_shown(names: Names) -> Iterator[tuple[str, Shown]]:
     """A metric's pages: each its rows, the latest claim, the count and the citation (and
     the share card: the last claim by as-of date); the first its chart of every claim, its
     flags and the latest claims of related metrics."""
@@ -438,7 +441,6 @@ def metric_shown(names: Names) -> dict[str, Shown]:
     archive = derived.archive
     by_metric = derived.figures.by_metric
     per_page = METRIC_CLAIMS_PER_PAGE
-    shown: dict[str, Shown] = {}
     for comparison in derived.figures.metrics:
         metric_id = comparison.metric.metric_id
         claims = [names.figure(c.figure) for c in comparison.claims]
@@ -471,11 +473,10 @@ def metric_shown(names: Names) -> dict[str, Shown]:
                     "related",
                     *(names.figure(other.figure) if other else "" for other in related),
                 ]
-            shown[page_path(paged_url(url, n))] = page
-    return shown
+            yield page_path(paged_url(url, n)), page
 
 
-def actor_shown(names: Names) -> dict[str, Shown]:
+def actor_shown(names: Names) -> Iterator[tuple[str, Shown]]:
     """An actor's pages: each its slice of the actor's articles (with its mentions),
     events, figures (with their flags and parts) and quotes, and the lists' lengths; the
     first its related actors."""
@@ -484,7 +485,6 @@ def actor_shown(names: Names) -> dict[str, Shown]:
     facts = names.facts
     entries = derived.timeline.entry_by_id
     sizes = pages.ACTOR_PAGE_SIZES
-    shown: dict[str, Shown] = {}
     for actor_id in archive.actors:
         actor = derived.relations.facts[actor_id]
         lists = (actor.articles, actor.event_ids, actor.figures, actor.quotes)
@@ -514,11 +514,10 @@ def actor_shown(names: Names) -> dict[str, Shown]:
                         for r in derived.relations.related[actor_id]
                     ),
                 ]
-            shown[page_path(paged_url(url, n))] = page
-    return shown
+            yield page_path(paged_url(url, n)), page
 
 
-def sources_shown(names: Names) -> dict[str, Shown]:
+def sources_shown(names: Names) -> Iterator[tuple[str, Shown]]:
     """A page of the sources listing: the outlet of every sheet in listing order (the
     outlet index and which sheets each page holds follow from it) and its own sheets."""
     derived = names.derived
@@ -526,16 +525,17 @@ def sources_shown(names: Names) -> dict[str, Shown]:
     ordered = pages.sources_order(derived.archive)
     outlets = "\n".join(f"{name} {a.slug}" for name, a in ordered)
     index = hashlib.blake2b(outlets.encode(), digest_size=16).hexdigest()
-    return {
-        page_path(paged_url("sources/", n)): [
-            index,
-            *(names.facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]),
-        ]
-        for n in range(1, pages.sources_page_count(derived) + 1)
-    }
+    for n in range(1, pages.sources_page_count(derived) + 1):
+        yield (
+            page_path(paged_url("sources/", n)),
+            [
+                index,
+                *(names.facts[a.slug] for _, a in ordered[(n - 1) * per_page :][:per_page]),
+            ],
+        )
 
 
-def timeline_shown(names: Names) -> dict[str, Shown]:
+def timeline_shown(names: Names) -> Iterator[tuple[str, Shown]]:
     """A timeline page: the timeline's outline (years, months, their pages and counts, the
     filtered timelines with their counts) and its own entries."""
     archive = names.derived.archive
@@ -566,20 +566,20 @@ def timeline_shown(names: Names) -> dict[str, Shown]:
             *(names.entry(entry) for entry in page.entries),
         ]
 
-    shown: dict[str, Shown] = {}
     if timeline.split_by_year:
-        shown[page_path("timeline/")] = [outline_key]
+        yield page_path("timeline/"), [outline_key]
     for page in timeline.pages:
-        shown[page_path(page.url)] = page_shown(page)
+        yield page_path(page.url), page_shown(page)
     for one_filter in filtered:
         for page in one_filter.pages:
-            shown[page_path(page.url)] = page_shown(page)
-    return shown
+            yield page_path(page.url), page_shown(page)
 
 
 def data_page_key(derived: Derived, listings: str) -> str:
-    """The data page shows the downloads' sizes (their row counts follow from the facts)."""
-    sizes = sorted((path, len(data)) for path, data in derived.data_files.items())
+    """The data page shows the downloads' sizes (their row counts follow from the facts):
+    as described, not read back (some 200 MB at 10,000 articles)."""
+    described = describe_data_files(derived.data_files)
+    sizes = sorted((path, file.size_bytes) for path, file in described.items())
     return hashlib.blake2b(f"{listings}\0{sizes}".encode(), digest_size=16).hexdigest()
 
 

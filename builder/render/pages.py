@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -129,6 +130,8 @@ class Derived:
     flags: tuple[FlagView, ...]  # every disagreement, in `figures.disagreements` order
     flags_by_figure: Mapping[str, tuple[FlagView, ...]]
     flag_by_id: Mapping[str, FlagView]
+    # Figure id -> its claim as derive described it (`describe_claim`), for every page.
+    claim_by_id: Mapping[str, ClaimView]
     # The data downloads, made once and kept on disk until written (some 200 MB at 10,000
     # articles): the data page shows their sizes and row counts, and the build copies them.
     data_files: SpooledFiles
@@ -156,6 +159,7 @@ def derive(
         flags,
         MappingProxyType(flags_by_figure(flags)),
         MappingProxyType({f.flag.disagreement_id: f for f in flags}),
+        MappingProxyType({c.figure.figure_id: c for m in figures.metrics for c in m.claims}),
         spool_data_files(archive, figures.disagreements, downloads),
     )
 
@@ -267,7 +271,7 @@ class MetricContext:
     flags: tuple[FlagView, ...]  # every flag involving this metric's claims
     compared: tuple[MetricComparison, ...]  # related metrics whose claims are compared
     side_by_side: tuple[MetricComparison, ...]  # related metrics shown, never compared
-    chart: Markup
+    chart: Markup  # on the first page only (empty on the others)
     window_days: int
     kind_text: str
     table: MetricComparison  # the comparison with only this page's rows of the table
@@ -506,7 +510,9 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
             archive, article.slug, PUBLISHED_INFERRED_ANCHOR, article.published_inferred
         ),
         summary_html=render_markdown(article.summary_md),
-        figures=describe_claim_items(archive, article.figures, derived.flags_by_figure),
+        figures=describe_claim_items(
+            archive, article.figures, derived.flags_by_figure, derived.claim_by_id
+        ),
         events=tuple(
             ArticleEvent(describe_report(archive, e), entries[e.event_id], event_anchor(e.event_id))
             for e in article.events
@@ -530,99 +536,118 @@ def number_passages(article_url: str, source_html: str) -> Mapping[str, int]:
     return MappingProxyType(numbers)
 
 
+TIMELINE_DESCRIPTION = "Every event in the archive in date order, merged across sources."
+
+
 def timeline_contexts(
     derived: Derived, wanted: Callable[[str], bool] = lambda path: True
-) -> Iterator[TimelineContext]:
+) -> Iterator[Callable[[], TimelineContext]]:
     """One page; or an index of years and months, a page per year (its months, and the
     events dated only by the year) and the pages of each month. Then the filtered timelines
-    (see `builder.render.timeline_nav`). Only the pages whose output path is `wanted`."""
+    (see `builder.render.timeline_nav`). Only the pages whose output path is `wanted`, each
+    as the function that works out its context: a thousand timeline pages' contexts are
+    not held at once."""
+    timeline = derived.timeline
+    filtered = filtered_timelines(derived.archive, timeline)
+    if timeline.split_by_year and wanted(page_path("timeline/")):
+        yield partial(timeline_index_context, derived, filtered)
+    for page in timeline.pages:
+        if wanted(page_path(page.url)):
+            yield partial(timeline_page_context, derived, filtered, page)
+    for one_filter in filtered:
+        for page in one_filter.pages:
+            if wanted(page_path(page.url)):
+                yield partial(filtered_page_context, derived, filtered, one_filter, page)
+
+
+def timeline_index_context(
+    derived: Derived, filtered: tuple[FilteredTimeline, ...]
+) -> TimelineContext:
+    """The index of a timeline split by year: its years and months."""
     archive = derived.archive
     timeline = derived.timeline
-    filtered = filtered_timelines(archive, timeline)
-    description = "Every event in the archive in date order, merged across sources."
-    if timeline.split_by_year and wanted(page_path("timeline/")):
-        meta = make_meta(archive, "timeline/", "Timeline", description, "timeline")
-        yield TimelineContext(
-            meta,
-            "Timeline",
-            None,
-            timeline.years,
-            len(timeline.entries),
-            None,
-            jump_list(archive, timeline, None),
-            filter_groups(archive, filtered, ()),
-            None,
-            MappingProxyType({}),
-        )
-    for page in timeline.pages:
-        if not wanted(page_path(page.url)):
-            continue
-        entries = page.entries
-        title = page_title(page)
-        meta = make_meta(
-            archive,
-            page.url,
-            title,
-            description,
-            "timeline",
-            json_ld=structured.timeline_json_ld(archive, entries),
-        )
-        month = page.months[0] if page.year and page.months else None
-        if page.year is None:
-            count = len(timeline.entries)
-        elif month is not None and not month.anchor.endswith("-00"):
-            count = month.entry_count
-        else:
-            count = page.year.entry_count
-        years = (page.year,) if page.year else ()
-        yield TimelineContext(
-            meta,
-            title,
-            page,
-            years,
-            count,
-            Pager(page.page_urls, page.number),
-            jump_list(archive, timeline, page),
-            filter_groups(archive, filtered, entries),
-            None,
-            keys_by_entry(entries),
-        )
-    for one_filter in filtered:
-        yield from filtered_contexts(derived, filtered, one_filter, wanted)
+    meta = make_meta(archive, "timeline/", "Timeline", TIMELINE_DESCRIPTION, "timeline")
+    return TimelineContext(
+        meta,
+        "Timeline",
+        None,
+        timeline.years,
+        len(timeline.entries),
+        None,
+        jump_list(archive, timeline, None),
+        filter_groups(archive, filtered, ()),
+        None,
+        MappingProxyType({}),
+    )
+
+
+def timeline_page_context(
+    derived: Derived, filtered: tuple[FilteredTimeline, ...], page: TimelinePage
+) -> TimelineContext:
+    """A page of the timeline: the whole, a year's or a month's."""
+    archive = derived.archive
+    timeline = derived.timeline
+    entries = page.entries
+    title = page_title(page)
+    meta = make_meta(
+        archive,
+        page.url,
+        title,
+        TIMELINE_DESCRIPTION,
+        "timeline",
+        json_ld=structured.timeline_json_ld(archive, entries),
+    )
+    month = page.months[0] if page.year and page.months else None
+    if page.year is None:
+        count = len(timeline.entries)
+    elif month is not None and not month.anchor.endswith("-00"):
+        count = month.entry_count
+    else:
+        count = page.year.entry_count
+    years = (page.year,) if page.year else ()
+    return TimelineContext(
+        meta,
+        title,
+        page,
+        years,
+        count,
+        Pager(page.page_urls, page.number),
+        jump_list(archive, timeline, page),
+        filter_groups(archive, filtered, entries),
+        None,
+        keys_by_entry(entries),
+    )
 
 
 def page_title(page: TimelinePage) -> str:
     return page.heading if page.number == 1 else f"{page.heading}, page {page.number}"
 
 
-def filtered_contexts(
+def filtered_page_context(
     derived: Derived,
     filtered: tuple[FilteredTimeline, ...],
     one_filter: FilteredTimeline,
-    wanted: Callable[[str], bool] = lambda path: True,
-) -> Iterator[TimelineContext]:
-    """The pages of one filtered timeline: not searched (the timeline's entries are there
-    already), and without JSON-LD of their own."""
+    page: TimelinePage,
+) -> TimelineContext:
+    """A page of one filtered timeline: not searched (the timeline's entries are there
+    already), and without JSON-LD of its own."""
     archive = derived.archive
     link = one_filter.link
     description = f"The events of the archive's timeline: {link.label.lower()}, in date order."
-    for page in one_filter.pages:
-        if not wanted(page_path(page.url)):
-            continue
-        entries = page.entries
-        meta = make_meta(archive, page.url, page_title(page), description, "timeline")
-        yield TimelineContext(
-            meta,
-            page_title(page),
-            page,
-            (),
-            link.count,
-            Pager(page.page_urls, page.number),
-            jump_list(archive, derived.timeline, page),
-            filter_groups(archive, filtered, entries),
-            link,
-            keys_by_entry(entries),
-        )
+    entries = page.entries
+    meta = make_meta(archive, page.url, page_title(page), description, "timeline")
+    return TimelineContext(
+        meta,
+        page_title(page),
+        page,
+        (),
+        link.count,
+        Pager(page.page_urls, page.number),
+        jump_list(archive, derived.timeline, page),
+        filter_groups(archive, filtered, entries),
+        link,
+        keys_by_entry(entries),
+    )
 
 
 def figures_context(derived: Derived) -> FiguresContext:
@@ -793,7 +818,7 @@ def actor_context(derived: Derived, actor_id: str, number: int = 1) -> ActorCont
         articles=tuple((describe_article(archive, a), k) for a, k in page_slice(facts.articles, 0)),
         entries=tuple(entries[e] for e in page_slice(facts.event_ids, 1)),
         figures=describe_claim_items(
-            archive, page_slice(facts.figures, 2), derived.flags_by_figure
+            archive, page_slice(facts.figures, 2), derived.flags_by_figure, derived.claim_by_id
         ),
         quotes=tuple(describe_quote(archive, q) for q in page_slice(facts.quotes, 3)),
         related=related,

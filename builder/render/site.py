@@ -282,6 +282,9 @@ def render_site(derived: Derived, theme: Theme, jobs: int = 1) -> RenderedSite:
 # Pages handed to a render process at a time: small enough that few pages are held in
 # memory at once, large enough that handing them out costs little.
 PAGES_PER_CHUNK = 32
+# Up to this many pages (an edit's), render processes would take longer to start than the
+# pages take to render: they are rendered in this one.
+IN_PROCESS_PAGES = 2 * PAGES_PER_CHUNK
 
 
 def render_stream(
@@ -303,7 +306,7 @@ def render_stream(
     RENDER_INPUT[:] = [(renderers, theme)]
     try:
         chunks = range(0, len(renderers), PAGES_PER_CHUNK)
-        if jobs > 1:
+        if jobs > 1 and len(renderers) > IN_PROCESS_PAGES:
             with multiprocessing.get_context("fork").Pool(jobs, default_large_blocks) as pool:
                 for chunk in pool.imap(render_chunk, chunks):
                     yield from chunk_pages(chunk)
@@ -375,7 +378,7 @@ def page_renderers(
                 yield render(template, given(info_context))
         return
     for timeline_context in pages.timeline_contexts(derived, lambda path: not reuse(path)):
-        yield render("timeline.html", given(timeline_context))
+        yield render("timeline.html", timeline_context)
     if wanted("figures/"):
         yield render("figures.html", partial(pages.figures_context, derived))
     for n in range(1, pages.disagreements_page_count(derived) + 1):
@@ -408,7 +411,9 @@ def article_page_context(derived: Derived, article: Article) -> pages.ArticleCon
 def metric_page_context(
     derived: Derived, comparison: MetricComparison, number: int = 1
 ) -> pages.MetricContext:
-    return pages.metric_context(derived, comparison, render_chart(comparison), number)
+    # The chart shows on the first page only (of many, for a metric of thousands of claims).
+    chart = render_chart(comparison) if number == 1 else Markup("")
+    return pages.metric_context(derived, comparison, chart, number)
 
 
 def render_headline_chart(derived: Derived) -> Markup | None:
@@ -437,5 +442,5 @@ def article_source_html(derived: Derived, article: Article, from_path: str) -> M
         archive.marks[article.slug],
         archive.mentions[article.slug],
         lambda actor_id: relative_url(from_path, archive.url_actor(actor_id)),
-        fact_sheet_refs(archive, article),
+        fact_sheet_refs(archive, article, derived.claim_by_id),
     )

@@ -207,15 +207,28 @@ def flags_by_figure(flags: tuple[FlagView, ...]) -> dict[str, tuple[FlagView, ..
     return {figure_id: tuple(views) for figure_id, views in found.items()}
 
 
+def claim_view(archive: Archive, figure: Figure, described: Mapping[str, ClaimView]) -> ClaimView:
+    """The figure's `describe_claim`, from `described` (by figure id) where it is there."""
+    view = described.get(figure.figure_id)
+    return view if view is not None else describe_claim(archive, figure)
+
+
+NONE_DESCRIBED: Mapping[str, ClaimView] = MappingProxyType({})
+
+
 def describe_claim_items(
     archive: Archive,
     figures: tuple[Figure, ...],
     flags: Mapping[str, tuple[FlagView, ...]],
+    described: Mapping[str, ClaimView] = NONE_DESCRIBED,
 ) -> tuple[ClaimItem, ...]:
-    """List items for `figures`, each with its flags and its part-of-whole links."""
+    """List items for `figures`, each with its flags and its part-of-whole links; the
+    claims' views from `described` (derive's, by figure id) where they are there."""
 
     def link(figure: Figure) -> ClaimItemLink:
-        return ClaimItemLink(describe_claim(archive, figure), claim_permalink(archive, figure))
+        return ClaimItemLink(
+            claim_view(archive, figure, described), claim_permalink(archive, figure)
+        )
 
     items = []
     for figure in figures:
@@ -225,7 +238,7 @@ def describe_claim_items(
         parts = tuple(link(f) for f in article.figures if f.part_of_id == figure.figure_id)
         items.append(
             ClaimItem(
-                claim=describe_claim(archive, figure),
+                claim=claim_view(archive, figure, described),
                 permalink_url=claim_permalink(archive, figure),
                 flags=flags.get(figure.figure_id, ()),
                 whole=link(whole) if whole is not None else None,
@@ -247,7 +260,9 @@ def describe_quote(archive: Archive, quote: Quote) -> QuoteView:
     )
 
 
-def fact_sheet_refs(archive: Archive, article: Article) -> dict[str, tuple[ClaimRef, ...]]:
+def fact_sheet_refs(
+    archive: Archive, article: Article, described: Mapping[str, ClaimView] = NONE_DESCRIBED
+) -> dict[str, tuple[ClaimRef, ...]]:
     """Mark id -> the claims of the fact sheet that quote its passage, in fact-sheet order.
 
     The hrefs are the claims' ids on the fact sheet: a figure's and a quote's own id, and an
@@ -259,7 +274,7 @@ def fact_sheet_refs(archive: Archive, article: Article) -> dict[str, tuple[Claim
         refs.setdefault(passage_mark, []).append(ClaimRef(f"#{anchor}", kind, description))
 
     for figure in article.figures:
-        claim = describe_claim(archive, figure)
+        claim = claim_view(archive, figure, described)
         add(
             passage_mark_id(figure.passage),
             figure.figure_id,
