@@ -326,6 +326,8 @@ def test_sheets_read_in_processes_come_out_as_read_in_one(
     assert [article.seed_utf8 for article in articles] == [
         (root / "seeds" / article.seed).read_bytes() for article in articles
     ]
+
+
 def test_a_date_names_its_month_in_english_as_strftime_does_in_the_c_locale() -> None:
     for month in range(1, 13):
         expected = dt.date(2016, month, 4).strftime("%B 2016")
