@@ -18,7 +18,7 @@ from builder.derive.compare import Judge
 from builder.derive.figures import GroupFindings, PairFinding, compared_metrics
 from builder.derive.reuse import PARTS, DeriveCache, derive_structures
 from builder.index import Archive, build_archive
-from builder.model import Metric
+from builder.model import Article, Metric
 from builder.render.data_export import stamped_inputs
 from builder.write.cache import stamp_inputs
 from tests.test_jobs import bench_module
@@ -97,16 +97,25 @@ def edited_article(archive: Archive, slug: str, **changes: Any) -> Archive:
     return build_archive(archive.site, archive.metrics.values(), archive.actors.values(), articles)
 
 
+def stored_then_edited(
+    project: Path, folder: Path, article: Article, **changes: Any
+) -> tuple[Archive, DeriveCache]:
+    """The structures of the archive stored in `folder`; then the archive with `article`'s
+    fields replaced, and a derive cache that knows its sheet changed."""
+    archive, digests = loaded(project)
+    derive_structures(archive, cache_for(project, folder, digests))
+    edited = edited_article(archive, article.slug, **changes)
+    changed = {**digests, article.source.path: "the edited sheet's facts"}
+    return edited, cache_for(project, folder, changed)
+
+
 def test_a_title_edit_works_out_the_timeline_and_comparison_again_not_the_relations(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive, digests = loaded(project)
-    derive_structures(archive, cache_for(project, tmp_path, digests))
-    article = archive.articles[2]
-    edited = edited_article(archive, article.slug, title="A title of its own")
-    changed = {**digests, article.source.path: "the edited sheet's facts"}
+    article = loaded(project)[0].articles[2]
+    edited, cache = stored_then_edited(project, tmp_path, article, title="A title of its own")
     computed = computed_parts(monkeypatch)
-    derived = derive_structures(edited, cache_for(project, tmp_path, changed))
+    derived = derive_structures(edited, cache)
     assert computed == ["timeline", "comparison"]
     assert derived == derive_structures(edited, None)
     titles = {r.article_title for e in derived[0].entries for r in e.reports}
@@ -130,14 +139,11 @@ def test_an_unknown_seed_leaves_nothing_stored(
 def test_a_figure_edit_finds_again_only_the_flags_of_its_metric(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive, digests = loaded(project)
-    derive_structures(archive, cache_for(project, tmp_path, digests))
-    article = archive.articles[1]
+    article = loaded(project)[0].articles[1]
     claim = article.figures[0]
     bumped = dataclasses.replace(claim, low=claim.low * 3 + 7, high=claim.high * 3 + 7)
     figures = tuple(bumped if f is claim else f for f in article.figures)
-    edited = edited_article(archive, article.slug, figures=figures)
-    changed = {**digests, article.source.path: "the edited sheet's facts"}
+    edited, cache = stored_then_edited(project, tmp_path, article, figures=figures)
     searched: list[str] = []
     find = figures_module.metric_findings
 
@@ -147,7 +153,7 @@ def test_a_figure_edit_finds_again_only_the_flags_of_its_metric(
 
     monkeypatch.setattr(figures_module, "metric_findings", counted)
     computed = computed_parts(monkeypatch)
-    derived = derive_structures(edited, cache_for(project, tmp_path, changed))
+    derived = derive_structures(edited, cache)
     assert computed == ["comparison"]
     compared = {
         m.metric_id

@@ -16,7 +16,6 @@ what it holds follows from the content alone.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from builder.check.coverage import (
     measure_coverage,
     seed_coverage,
 )
+from builder.forked import chunk_results
 from builder.model import Article
 from builder.write.cache import (
     BUILDER_DIR,
@@ -120,24 +120,16 @@ def remembered_coverage(
 # Below this many seeds to measure per process, a process pool costs more than it saves.
 MIN_SEEDS_PER_PROCESS = 250
 SEEDS_PER_CHUNK = 100  # handed to a measuring process at a time
-# The articles `measure_chunk` measures, set before the processes are forked (inherited).
-MEASURE_INPUT: list[list[Article]] = []
 
 
 def measured_parts(articles: list[Article], jobs: int) -> list[SeedCoverage]:
     """`seed_coverage` of each article, in order; by `jobs` forked processes when there
     are many (the same parts for any number)."""
-    if jobs < 2 or len(articles) < MIN_SEEDS_PER_PROCESS * 2:
-        return [seed_coverage(article) for article in articles]
-    MEASURE_INPUT[:] = [articles]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunks = pool.imap(measure_chunk, range(0, len(articles), SEEDS_PER_CHUNK))
-            return [part for chunk in chunks for part in chunk]
-    finally:
-        MEASURE_INPUT.clear()
+    if len(articles) < MIN_SEEDS_PER_PROCESS * 2:
+        jobs = 1
 
+    def measure_chunk(start: int) -> list[SeedCoverage]:
+        return [seed_coverage(a) for a in articles[start : start + SEEDS_PER_CHUNK]]
 
-def measure_chunk(start: int) -> list[SeedCoverage]:
-    """In a measuring process: the parts of the articles from number `start` on."""
-    return [seed_coverage(a) for a in MEASURE_INPUT[0][start : start + SEEDS_PER_CHUNK]]
+    chunks = chunk_results(measure_chunk, len(articles), SEEDS_PER_CHUNK, jobs)
+    return [part for chunk in chunks for part in chunk]

@@ -12,7 +12,6 @@ arbitrary depths, links through absolute `base_url` URLs.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -27,6 +26,7 @@ from builder.allocator import default_large_blocks
 from builder.derive.figures import MetricComparison
 from builder.derive.reuse import DeriveCache, derive_structures
 from builder.errors import ContentError, ContentErrors
+from builder.forked import chunk_results
 from builder.index import Archive, page_path, paged_url
 from builder.model import Article, Site
 from builder.render import pages
@@ -303,24 +303,26 @@ def render_stream(
     fragments = env.globals["shared_fragment"]
     assert isinstance(fragments, SharedFragments)
     renderers = list(page_renderers(env, derived, reuse or never, sheets_only))
-    RENDER_INPUT[:] = [(renderers, theme)]
+    if len(renderers) <= IN_PROCESS_PAGES:
+        jobs = 1
+
+    def render_chunk(start: int) -> RenderedChunk:
+        """The pages from number `start` on, `PAGES_PER_CHUNK` of them, or the problem met."""
+        try:
+            return [render() for render in renderers[start : start + PAGES_PER_CHUNK]]
+        except TemplateError as error:
+            return theme.template_problem(error)
+
     try:
-        chunks = range(0, len(renderers), PAGES_PER_CHUNK)
-        if jobs > 1 and len(renderers) > IN_PROCESS_PAGES:
-            with multiprocessing.get_context("fork").Pool(jobs, default_large_blocks) as pool:
-                for chunk in pool.imap(render_chunk, chunks):
-                    yield from chunk_pages(chunk)
-        else:
-            for start in chunks:
-                yield from chunk_pages(render_chunk(start))
+        chunks = chunk_results(
+            render_chunk, len(renderers), PAGES_PER_CHUNK, jobs, default_large_blocks
+        )
+        for chunk in chunks:
+            yield from chunk_pages(chunk)
     finally:
-        RENDER_INPUT.clear()
         fragments.clear()  # the Environment's reference cycles outlive us
 
 
-# What `render_chunk` works from, set by `render_stream`. Render processes are forked after
-# it is set, so they inherit the model and the page list rather than receive them pickled.
-RENDER_INPUT: list[tuple[list[PageRenderer], Theme]] = []
 # A chunk's pages, or the template problem met (an error value: it crosses processes).
 RenderedChunk = list[RenderedPage] | ContentError
 
@@ -329,15 +331,6 @@ def chunk_pages(chunk: RenderedChunk) -> list[RenderedPage]:
     if isinstance(chunk, ContentError):
         raise ContentErrors([chunk])
     return chunk
-
-
-def render_chunk(start: int) -> RenderedChunk:
-    """The pages from number `start` on, `PAGES_PER_CHUNK` of them, or the problem met."""
-    renderers, theme = RENDER_INPUT[0]
-    try:
-        return [render() for render in renderers[start : start + PAGES_PER_CHUNK]]
-    except TemplateError as error:
-        return theme.template_problem(error)
 
 
 def never(path: str) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import multiprocessing
 import pickle
 import re
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from typing import TypeVar
 import yaml
 
 from builder.errors import ContentError, ContentErrors, ContentWarning, did_you_mean
+from builder.forked import chunk_results
 from builder.load.project import ArticleFiles, RawArticle, RawDocument, RawProject
 from builder.model import (
     ACTOR_KINDS,
@@ -316,11 +316,6 @@ def validated_sheet(
 MIN_SHEETS_PER_PROCESS = 250
 # Sheets handed to a validating process at a time.
 SHEETS_PER_CHUNK = 100
-# What `validate_chunk` works from, set by `validate_in_processes` before the processes are
-# forked: they inherit the seeds and the paths rather than receive them pickled.
-VALIDATE_INPUT: list[
-    tuple[ArticleFiles, dict[str, str], dict[str, None], dict[str, Metric | None]]
-] = []
 
 
 def validate_in_processes(
@@ -334,39 +329,34 @@ def validate_in_processes(
     """`validate_articles`' loop, the sheets read, parsed and checked by `jobs` forked
     processes, chunk by chunk, gathered in file order. An article comes back without its
     seed's bytes (pickled once, not twice) and gets them again here."""
-    VALIDATE_INPUT[:] = [(raws, seeds, actors, metrics)]
+
+    def validate_chunk(start: int) -> bytes:
+        """In a validating process: the articles of the sheets from number `start` on
+        (their seed's bytes emptied), their errors and warnings, and the problems met
+        reading them; pickled by `RecordPickler`, which is read back several times faster."""
+        chunk = ArticleFiles(raws.project_dir, raws.paths[start : start + SHEETS_PER_CHUNK])
+        articles: list[Article] = []
+        problems: list[ContentError] = []
+        for raw in chunk:
+            article, found = validated_sheet(raw, seeds, actors, metrics)
+            if article is not None:
+                articles.append(dataclasses.replace(article, seed_utf8=b""))
+            problems.extend(found)
+        data = io.BytesIO()
+        pickler = RecordPickler(data, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dump((articles, problems, chunk.problems))
+        return data.getvalue()
+
     articles: list[Article] = []
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for packed in pool.imap(validate_chunk, range(0, len(raws), SHEETS_PER_CHUNK)):
-                found, problems, read_problems = pickle.loads(packed)
-                articles.extend(
-                    dataclasses.replace(article, seed_utf8=seeds[article.seed].encode("utf-8"))
-                    for article in found
-                )
-                errors.extend(problems)
-                raws.problems.extend(read_problems)
-    finally:
-        VALIDATE_INPUT.clear()
+    for packed in chunk_results(validate_chunk, len(raws), SHEETS_PER_CHUNK, jobs):
+        found, problems, read_problems = pickle.loads(packed)
+        articles.extend(
+            dataclasses.replace(article, seed_utf8=seeds[article.seed].encode("utf-8"))
+            for article in found
+        )
+        errors.extend(problems)
+        raws.problems.extend(read_problems)
     return articles
-
-
-def validate_chunk(start: int) -> bytes:
-    """In a validating process: the articles of the sheets from number `start` on (their
-    seed's bytes emptied), their errors and warnings, and the problems met reading them;
-    pickled by `RecordPickler`, which is read back several times faster."""
-    raws, seeds, actors, metrics = VALIDATE_INPUT[0]
-    chunk = ArticleFiles(raws.project_dir, raws.paths[start : start + SHEETS_PER_CHUNK])
-    articles: list[Article] = []
-    problems: list[ContentError] = []
-    for raw in chunk:
-        article, found = validated_sheet(raw, seeds, actors, metrics)
-        if article is not None:
-            articles.append(dataclasses.replace(article, seed_utf8=b""))
-        problems.extend(found)
-    data = io.BytesIO()
-    RecordPickler(data, protocol=pickle.HIGHEST_PROTOCOL).dump((articles, problems, chunk.problems))
-    return data.getvalue()
 
 
 def seed_clashes(articles: list[Article]) -> list[ContentError]:
