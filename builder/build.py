@@ -12,7 +12,7 @@ import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from builder.render.pages import Derived
 from builder.render.site import derive, render_stream
 from builder.render.summary_links import check_summary_links
 from builder.render.theme import Theme, project_theme
-from builder.search.bundle import write_search_bundle
+from builder.search.bundle import search_bundle_started
 from builder.validate.record_cache import (
     ReusedArticles,
     restored_articles,
@@ -283,6 +283,7 @@ def build_site(options: BuildOptions) -> BuildReport:
     with (
         model_frozen(),
         staged_version(options.out_dir, recorded_versions, after_swap) as version,
+        ExitStack() as running,  # the search stage, once begun (left before the swap)
     ):
         with clock.stage(RENDER):
             # Which pages may come from the live version rather than be rendered.
@@ -305,6 +306,12 @@ def build_site(options: BuildOptions) -> BuildReport:
                     searchable[path] = version.digests[path]
             pause_point("writing")
             page_paths = sorted(links)
+            # Pagefind indexes the changed shards in processes of its own, from the pages
+            # written, while this process writes the rest and runs the check (until its
+            # links into the bundle): see the SEARCH stage below.
+            search_bundle = running.enter_context(
+                search_bundle_started(version, searchable, cache.search_key if cache else ())
+            )
             for path in derived.data_files:  # from disk: too large to hold at once
                 version.copy(path, derived.data_files.stream(path))
             for path in cards:
@@ -317,18 +324,20 @@ def build_site(options: BuildOptions) -> BuildReport:
             del plan, reuse
             kept = derived if options.keep_derived else None
             del derived  # the derived model, if not kept, is freed before search and check
-        with clock.stage(SEARCH):
-            # Before the check: the search page links to the bundle Pagefind writes.
-            search = write_search_bundle(version, searchable, cache.search_key if cache else ())
         with clock.stage(CHECK):
+            coverage = remembered_coverage(
+                archive.articles, project, inputs, reuse=options.cache, jobs=options.jobs
+            )
+            # Only the time still to wait for Pagefind counts as the search stage's (and
+            # not the check's): the stage times add up to the build's.
+            with clock.stage(SEARCH):
+                # Before the link check: the search page links to the bundle.
+                search = search_bundle()
             live_outputs = recorded_versions(version.live).live if version.live else {}
             record = link_record_file(project, options.out_dir)
             links_before = {path: page.links for path, page in previous_pages.items()}
             check_changed_links(
                 links, links_before, version, live_outputs, record, options.out_dir.name
-            )
-            coverage = remembered_coverage(
-                archive.articles, project, inputs, reuse=options.cache, jobs=options.jobs
             )
         summary = BuildSummary(
             archive_counts(archive),
@@ -394,19 +403,29 @@ def model_frozen() -> Iterator[None]:
 
 
 class StageClock:
-    """Announces each stage as it starts and reports its time when it ends."""
+    """Announces each stage as it starts and reports its time when it ends. A stage may be
+    timed inside another (the search stage's wait, inside the check): its time is then
+    not counted in the other's, so that the times reported add up to the build's."""
 
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress or (lambda stage, seconds: None)
         self.started = time.perf_counter()
+        self.inner: list[float] = []  # per stage under way: the time of the stages inside
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         assert name in STAGES, name
         self.progress(name, None)
         begin = time.perf_counter()
-        yield
-        self.progress(name, time.perf_counter() - begin)
+        self.inner.append(0.0)
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - begin
+            seconds_inside = self.inner.pop()
+        if self.inner:
+            self.inner[-1] += seconds
+        self.progress(name, seconds - seconds_inside)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

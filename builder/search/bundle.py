@@ -11,9 +11,13 @@ written), and the shard keys of the new bundle, for the next build.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib.metadata import version as package_version
 from pathlib import Path
+from queue import Queue
+from threading import Event
 
 from builder.search import pagefind as search
 from builder.search import service
@@ -65,6 +69,22 @@ def write_search_bundle(
     """Write the search bundle of the new version's `searchable` pages (path -> digest);
     a shard whose key is the one `previous` (the live version's shard keys) records is
     linked, the others indexed (see `search.index_shards`). Returns the new shard keys."""
+    with search_bundle_started(version, searchable, previous) as finished:
+        return finished()
+
+
+@contextmanager
+def search_bundle_started(
+    version: VersionWriter, searchable: Mapping[str, str], previous: tuple[str, ...]
+) -> Iterator[Callable[[], tuple[str, ...]]]:
+    """`write_search_bundle` begun: the unchanged shards linked at once, the others indexed
+    on a thread of their own (Pagefind runs in processes of its own, so the build goes on
+    meanwhile: the searchable pages must all be written already, and stay as they are).
+    The block is given what waits for the indexing, writes the indexed shards' files and
+    returns the shard keys; it is to be called in the block, on the thread that writes
+    the version (the indexing thread reads pages, it writes nothing). Should the block
+    end without it (an error), the block's end waits for the indexing to stop first, so
+    that no Pagefind process outlives it nor reads a version being removed."""
     shards = shard_paths(searchable, search.SHARD_PAGES)
     keys = tuple(
         shard_key(number, {path: searchable[path] for path in paths})
@@ -77,11 +97,40 @@ def write_search_bundle(
         if previous[number - 1 : number] != keys[number - 1 : number]
         or not reuse_shard(version, live_bundles.get(number, []))
     }
-    for _, files in index_shards(WrittenPages(version.root), stale):
-        for path, data in sorted(files.items()):
-            version.write(path, data)
-    version.write(f"{SEARCH_BUNDLE_DIR}/{SHARDS_FILE}", shards_file(len(shards)))
-    return keys
+    handed: Queue[tuple[int, dict[str, bytes]] | None] = Queue(maxsize=search.SEARCH_JOBS)
+    abandoned = Event()
+    received_all = Event()  # the end of the handed bundles was taken
+
+    def index_stale() -> None:
+        """On the indexing thread: each stale shard's bundle handed over as it comes, a
+        few at most held (a cold build's whole bundle is some 70 MB at 10,000 articles);
+        stopped early when the block is left without waiting for it."""
+        try:
+            for shard in index_shards(WrittenPages(version.root), stale):
+                if abandoned.is_set():
+                    break
+                handed.put(shard)
+        finally:
+            handed.put(None)
+
+    def finished() -> tuple[str, ...]:
+        while (shard := handed.get()) is not None:
+            for path, data in sorted(shard[1].items()):
+                version.write(path, data)
+        received_all.set()
+        indexing.result()  # raises what stopped the indexing
+        version.write(f"{SEARCH_BUNDLE_DIR}/{SHARDS_FILE}", shards_file(len(shards)))
+        return keys
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search") as pool:
+        indexing = pool.submit(index_stale)
+        try:
+            yield finished
+        finally:
+            if not received_all.is_set():
+                abandoned.set()
+                while handed.get() is not None:
+                    pass
 
 
 class WrittenPages(Mapping[str, bytes]):

@@ -30,8 +30,9 @@ import hashlib
 import json
 import re
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -299,12 +300,26 @@ def index_shards(
     pages: Mapping[str, bytes], shards: Mapping[int, list[str]]
 ) -> Iterator[tuple[int, dict[str, bytes]]]:
     """Each shard's bundle, its files named by output path, in shard order; `SEARCH_JOBS`
-    Pagefind runs at a time."""
+    Pagefind runs at a time, and no more than twice as many bundles held: a run starts
+    as a bundle is taken. Closed early, the runs not started yet are not started."""
     with ThreadPoolExecutor(max_workers=SEARCH_JOBS) as pool:
-        bundles = pool.map(lambda number: index_shard(pages, shards[number]), sorted(shards))
-        for number, files in zip(sorted(shards), bundles, strict=True):
-            prefix = shard_prefix(number)
-            yield number, {prefix + name: data for name, data in files.items()}
+        running: deque[tuple[int, Future[dict[str, bytes]]]] = deque()
+        try:
+            for number in sorted(shards):
+                running.append((number, pool.submit(index_shard, pages, shards[number])))
+                if len(running) == 2 * SEARCH_JOBS:
+                    yield shard_files(*running.popleft())
+            while running:
+                yield shard_files(*running.popleft())
+        finally:
+            for _, future in running:
+                future.cancel()
+
+
+def shard_files(number: int, bundle: Future[dict[str, bytes]]) -> tuple[int, dict[str, bytes]]:
+    """Shard `number`'s bundle once indexed, its files named by output path."""
+    prefix = shard_prefix(number)
+    return number, {prefix + name: data for name, data in bundle.result().items()}
 
 
 def index_pages(pages: Mapping[str, bytes], searchable: Iterable[str]) -> dict[str, bytes]:
