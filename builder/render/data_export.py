@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from io import BufferedRandom
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -414,12 +415,12 @@ def plain_number(value: float) -> int | float:
 
 
 def sorted_by(items: Iterable[Any], key: str) -> list[Any]:
-    return sorted(items, key=lambda item: getattr(item, key))
+    return sorted(items, key=attrgetter(key))
 
 
 def sorted_events(events: Iterable[Event]) -> list[Event]:
     """Event reports have no id of their own: (event id, article slug) is their key."""
-    return sorted(events, key=lambda e: (e.event_id, e.article_slug))
+    return sorted(events, key=attrgetter("event_id", "article_slug"))
 
 
 def dump_json(document: JsonObject) -> bytes:
@@ -905,13 +906,12 @@ def article_key(archive: Archive, article: Article, cache: DownloadsCache) -> st
     inputs = cache.article_inputs(article)
     if inputs is None:
         return None
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{CHUNK_FORMAT}\0{cache.context}\0{inputs}\0".encode())
-    for figure in article.figures:
-        digest.update(f"{archive.url_figure(figure)}\0".encode())
-    for event in article.events:
-        digest.update(f"{archive.url_event(event.event_id)}\0".encode())
-    return digest.hexdigest()
+    shown = [
+        f"{CHUNK_FORMAT}\0{cache.context}\0{inputs}\0",
+        *(f"{archive.url_figure(figure)}\0" for figure in article.figures),
+        *(f"{archive.url_event(event.event_id)}\0" for event in article.events),
+    ]
+    return hashlib.blake2b("".join(shown).encode(), digest_size=16).hexdigest()
 
 
 def spool_data_files(
@@ -944,16 +944,18 @@ def spool_data_files(
     fresh = FreshFiles(cache)
     streams: dict[str, BufferedRandom] = {}
     described: dict[str, DataFile] = {}
+    orders: ItemOrders = {}
     try:
         for path in (ARCHIVE_JSON, "data/archive.schema.json", *CSV_SECTIONS, FLAGS_CSV):
             stream = fresh.open(path)
             out = DataWriter(stream, last_files.get(path))
             rows = None
             if path == ARCHIVE_JSON:
-                write_json(out, archive, flags, written, last)
+                write_json(out, archive, flags, written, last, orders)
             elif path in CSV_SECTIONS:
                 out.text(csv_header(CSV_SECTIONS[path].columns))
-                rows = write_section(out, archive, CSV_SECTIONS[path], written, last)
+                rows = write_section(out, archive, CSV_SECTIONS[path], written, last, orders)
+                del orders[CSV_SECTIONS[path].contributed]  # its last file
             elif path == FLAGS_CSV:
                 out.text(csv_header(DISAGREEMENT_COLUMNS))
                 rows = write_flags(out, archive, flags, written, last, csv=True)
@@ -1101,18 +1103,38 @@ def write_items(
     return len(items)
 
 
-def write_section(
-    out: DataWriter, archive: Archive, section: Section, written: Written, last: Written
-) -> int:
-    """The items the articles contribute to `section`, in the file's order."""
-    number = SECTIONS.index(section)
+# Per kind of item (`Section.contributed`): every item in the file's order, with its owner
+# and its place among the owner's items of that kind. archive.json's list and the CSV file
+# of the same items share them: sorted and placed once.
+ItemOrders = dict[Callable[[Article], Sequence[Any]], tuple[list[Any], list[tuple[str, int]]]]
+
+
+def item_order(archive: Archive, section: Section) -> tuple[list[Any], list[tuple[str, int]]]:
+    """`section`'s items in the file's order, and each one's owner and place (see
+    `ItemOrders`)."""
     place: dict[int, tuple[str, int]] = {}
     for article in archive.articles:
-        base = written.bases[article.slug][number]
         for n, item in enumerate(section.contributed(article)):
-            place[id(item)] = (article.slug, base + n)
+            place[id(item)] = (article.slug, n)
     items = section.ordered(archive)
-    places = [place[id(item)] for item in items]
+    return items, [place[id(item)] for item in items]
+
+
+def write_section(
+    out: DataWriter,
+    archive: Archive,
+    section: Section,
+    written: Written,
+    last: Written,
+    orders: ItemOrders,
+) -> int:
+    """The items the articles contribute to `section`, in the file's order."""
+    if section.contributed not in orders:
+        orders[section.contributed] = item_order(archive, section)
+    items, owned = orders[section.contributed]
+    number = SECTIONS.index(section)
+    bases = written.bases
+    places = [(owner, bases[owner][number] + n) for owner, n in owned]
     return write_items(
         out,
         items,
@@ -1152,7 +1174,12 @@ def write_flags(
 
 
 def write_json(
-    out: DataWriter, archive: Archive, flags: FlagList, written: Written, last: Written
+    out: DataWriter,
+    archive: Archive,
+    flags: FlagList,
+    written: Written,
+    last: Written,
+    orders: ItemOrders,
 ) -> None:
     """archive.json, as `json_chunks` writes `archive_document`."""
     out.text("{")
@@ -1160,7 +1187,7 @@ def write_json(
         out.text(("," if number else "") + COMPACT_JSON(key) + ":")
         if isinstance(value, Section):
             out.text("[")
-            write_section(out, archive, value, written, last)
+            write_section(out, archive, value, written, last, orders)
             out.text("]")
         elif isinstance(value, FlagList):
             out.text("[")
