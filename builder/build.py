@@ -63,7 +63,10 @@ from builder.write.version import (
 )
 
 # The pipeline (DESIGN.md "Pipeline"). The progress output, `build -v`'s timings and the
-# benchmark all name the stages from this one list.
+# benchmark all name the stages from this one list. Search overlaps: Pagefind starts once
+# the pages are rendered and indexes while render writes the rest and check measures the
+# coverage; the time reported for search is what the build still waits for it then (timed
+# inside check, and not counted in check's), so the times reported add up to the build's.
 STAGES = ("load", "validate", "index", "derive", "render", "search", "check", "write")
 LOAD, VALIDATE, INDEX, DERIVE, RENDER, SEARCH, CHECK, WRITE = STAGES
 

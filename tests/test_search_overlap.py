@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,16 @@ def test_the_check_failing_while_pagefind_indexes_keeps_the_old_site(
     assert sorted(p.name for p in project.iterdir()) == beside_before
     assert not indexing_threads()
     assert_no_pagefind_left(tmp_path)
+
+
+def test_a_stage_timed_inside_another_is_not_counted_twice() -> None:
+    reported: list[tuple[str, float | None]] = []
+    clock = build_module.StageClock(lambda stage, seconds: reported.append((stage, seconds)))
+    with clock.stage(build_module.CHECK):
+        time.sleep(0.05)
+        with clock.stage(build_module.SEARCH):
+            time.sleep(0.2)
+    assert [stage for stage, seconds in reported if seconds is not None] == ["search", "check"]
+    times = {stage: seconds for stage, seconds in reported if seconds is not None}
+    assert times["search"] >= 0.2
+    assert 0.05 <= times["check"] < 0.2, "the wait inside is the search stage's alone"
