@@ -400,19 +400,32 @@ def deflated_rows(rows: bytes, last: bool = False) -> bytes:
     blank = blank_row()
     stride = len(blank)
     pieces: list[bytes] = []
-    done = at = 0  # rows[:done] are in pieces
-    while at < len(rows):
-        run = at
-        while run < len(rows) and rows.startswith(blank, run):
-            run += stride
-        if run - at >= MIN_RUN_ROWS * stride:
-            pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
-            pieces.append(deflated_run(blank, (run - at) // stride))
-            done = run
-        at = max(run, at + stride)
+    done = 0  # rows[:done] are in pieces
+    for at, run in blank_runs(rows, blank):
+        pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
+        pieces.append(deflated_run(blank, (run - at) // stride))
+        done = run
     pieces.append(compressor.compress(rows[done:]))
     pieces.append(compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH))
     return b"".join(pieces)
+
+
+def blank_runs(rows: bytes, blank: bytes) -> Iterator[tuple[int, int]]:
+    """The runs of at least `MIN_RUN_ROWS` rows equal to `blank` (each row as long as
+    it), as (first, end) offsets: the rows with text are skipped by `bytes.find`, not
+    compared one by one."""
+    stride = len(blank)
+    at = rows.find(blank)
+    while at >= 0:
+        if at % stride:  # a match across two rows: look again from the next row
+            at = rows.find(blank, at + stride - at % stride)
+            continue
+        run = at + stride
+        while rows.startswith(blank, run):
+            run += stride
+        if run - at >= MIN_RUN_ROWS * stride:
+            yield at, run
+        at = rows.find(blank, run)
 
 
 @cache
