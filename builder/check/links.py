@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -99,8 +100,12 @@ class RenderedFiles:
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
         self.files = files
-        self.folders = {folder for name in files for folder in parent_folders(name)}
         self.known_ids: dict[str, set[str]] = {}
+
+    @cached_property
+    def folders(self) -> set[str]:
+        """Listed only when a link to a missing file is checked (to say why)."""
+        return {folder for name in self.files for folder in parent_folders(name)}
 
     def is_file(self, path: str) -> bool:
         return path in self.files
