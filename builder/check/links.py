@@ -231,7 +231,7 @@ class LinkChecks:
     (`unchecked`: a set difference); the part before a link's `#fragment` is resolved once
     (then its fragment is looked up in the ids of the page it points into)."""
 
-    # The most links and link parts kept (then all are forgotten): a few MB.
+    # The most links and link parts kept (then all are forgotten): some 20 MB at most.
     MAX_KNOWN = 100_000
 
     def __init__(self, site: SiteFiles) -> None:
