@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from builder.check.links import check_links, check_rendered_links, resolve
+from builder.check.links import (
+    LinkChecks,
+    RenderedFiles,
+    check_links,
+    check_rendered_links,
+    checked_link,
+    resolve,
+)
 from builder.errors import ContentErrors
 
 
@@ -120,3 +127,59 @@ def test_the_check_of_rendered_links_gives_the_same_errors_without_reading_files
         "(fix the template or content that produced it)",
     ]
     check_rendered_links({"index.html": ["a/#m1", "i.png", "./"]}, files, shown_as="_site")
+
+
+def naive_link_check(
+    links: dict[str, list[str]], files: dict[str, bytes]
+) -> tuple[list[tuple[str, str, str]], set[str], set[str]]:
+    """Every link of every page checked on its own: what the shared checks must equal.
+    The broken links as (page, link, problem)."""
+    site = RenderedFiles(files)
+    problems, targets, anchored = [], set(), set()
+    for page, page_links in links.items():
+        for url in sorted(set(page_links)):
+            target, into_page, problem = checked_link(site, page, url)
+            if problem:
+                problems.append((page, url, problem))
+            elif target:
+                targets.add(target)
+                if into_page:
+                    anchored.add(target)
+    return problems, targets, anchored
+
+
+@pytest.mark.parametrize("max_known", [1, 3, 100_000])
+def test_links_checked_once_per_scope_check_out_as_each_on_its_own(
+    monkeypatch: pytest.MonkeyPatch, max_known: int
+) -> None:
+    # The same link text from pages in other folders, at the same or another depth, in
+    # folders that climbing out of does not leave at the root, with and without fragments.
+    files = {
+        "index.html": b'<p id="top">',
+        "a/x/index.html": b'<p id="m1"> <p id="m%2">',
+        "a/z/index.html": b'<p id="m1">',
+        "b/y/index.html": b'<p id="m3">',
+        "b/index.html": b"",
+        "c/./d/index.html": b'<p id="m1">',
+        "i.png": b"",
+    }
+    urls = [
+        "../z/", "../z/#m1", "../z/#m3", "../../a/z/#m1", "../../a/x/#m%252", "../../a/x/#m%2",
+        "../../b/y/#m3", "../../b/y/#m1", "../../", "../../#top", "../../#none", "#m1", "#m3",
+        "?q#m1", "../../i.png", "../../i.png#m1", "../../b", "../../../x", "x:y", "https://e/",
+        "//e/", "/abs/", "../../c/./d/#m1", "../d/", ".", "./#m1", "../../a/x/?q=1#m1",
+    ]  # fmt: skip
+    links = {page: urls for page in files if page.endswith(".html")}
+    monkeypatch.setattr(LinkChecks, "MAX_KNOWN", max_known)
+    problems, targets, anchored = naive_link_check(links, files)
+    assert problems  # the case holds broken links and good ones
+    assert anchored
+    with pytest.raises(ContentErrors) as caught:
+        check_rendered_links(links, files, shown_as="_site")
+    assert sorted((error.path, error.message) for error in caught.value.errors) == sorted(
+        (f"_site/{page}", f"broken link {url!r}: {problem}") for page, url, problem in problems
+    )
+    broken = {(page, url) for page, url, _ in problems}
+    good = {page: [url for url in urls if (page, url) not in broken] for page in links}
+    checked = check_rendered_links(good, files, shown_as="_site")
+    assert (set(checked.files), set(checked.anchored)) == (targets, anchored)

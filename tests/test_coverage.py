@@ -6,6 +6,7 @@ so that it is not merely tuned to the five shipped texts.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -23,8 +24,10 @@ from builder.check.coverage import (
 )
 from builder.check.expressions import (
     EXPRESSIONS,
+    FIRST_WORDS,
     Expression,
     ExpressionKind,
+    alternation,
     find_expressions,
     is_pronoun_one,
 )
@@ -206,6 +209,19 @@ def test_scanning_from_expression_starts_finds_what_a_full_scan_finds(
             if not (m["word"] and is_pronoun_one(text, m.start(), m.end()))
         ]
         assert [(e.start, e.end) for e in find_expressions(text)] == full_scan
+
+
+def test_an_alternation_matches_its_words_only_and_a_longer_word_before_its_prefix() -> None:
+    words = [*FIRST_WORDS, "a", "an", "and", "seven", "seventeen", "seventy", "x.y", ""]
+    pattern = re.compile(alternation(words))
+    for word in words:
+        assert pattern.fullmatch(word), word
+        longest = pattern.match(word + "?")  # the longest word that matches
+        assert longest is not None
+        assert longest.group(0) == word
+    for other in ("ap", "seve", "seventee", "sevens", "xzy", "thousand", "Monday"):
+        assert not pattern.fullmatch(other), other
+    assert alternation(["april", "an", "a"]) == "a(?:n|pril)?"
 
 
 def passage(start: int, end: int) -> Passage:

@@ -191,3 +191,17 @@ def test_cards_already_in_the_cache_are_not_drawn_again(
     monkeypatch.setattr(og_image, "draw_card", lambda card: pytest.fail(f"drawn: {card}"))
     again = og_image.render_og_images(archive, tmp_path, jobs=2)
     assert dict(again) == first
+
+
+def test_blank_runs_are_the_runs_of_whole_blank_rows_long_enough_to_cut_out() -> None:
+    blank, text = b"\0ab", b"\0xy"
+    # A blank row's bytes also occur across two rows ("b" + "\0a" + ...): not a blank row.
+    misaligned = b"\0xa" + b"b\0a" + b"b\0z"
+    layout = [blank] * 3 + [text] + [blank] * og_image.MIN_RUN_ROWS + [misaligned]
+    layout += [text] + [blank] * (og_image.MIN_RUN_ROWS - 1) + [text] + [blank] * 9
+    rows = b"".join(layout)
+    runs = list(og_image.blank_runs(rows, blank))
+    stride = len(blank)
+    first = 4 * stride
+    last = len(rows) - 9 * stride
+    assert runs == [(first, first + og_image.MIN_RUN_ROWS * stride), (last, len(rows))]

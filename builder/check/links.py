@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -99,8 +100,12 @@ class RenderedFiles:
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
         self.files = files
-        self.folders = {folder for name in files for folder in parent_folders(name)}
         self.known_ids: dict[str, set[str]] = {}
+
+    @cached_property
+    def folders(self) -> set[str]:
+        """Listed only when a link to a missing file is checked (to say why)."""
+        return {folder for name in self.files for folder in parent_folders(name)}
 
     def is_file(self, path: str) -> bool:
         return path in self.files
@@ -169,15 +174,16 @@ def check_rendered_links(
     link (for the link's line). The pages in `vouched` are not checked (the caller knows
     their links resolve: builder/check/link_record.py). Returns what the links checked
     point at."""
-    site = RenderedFiles(files)
+    checks = LinkChecks(RenderedFiles(files))
     errors: list[ContentError] = []
     targets: set[str] = set()
     anchored: set[str] = set()
     for page, page_links in links.items():
         if page in vouched:
             continue
-        for url in sorted(set(page_links)):
-            target, into_page, problem = checked_link(site, page, url)
+        scopes = LinkScopes.of(page)
+        for url in checks.unchecked(scopes, page_links):
+            target, into_page, problem = checks.checked(page, scopes, url)
             if problem:
                 errors.append(broken_link(shown_as, page, line_of(files[page], url), url, problem))
             elif target:
@@ -187,6 +193,78 @@ def check_rendered_links(
     if errors:
         raise ContentErrors(errors)
     return LinkTargets(frozenset(targets), frozenset(anchored))
+
+
+@dataclass(frozen=True)
+class LinkScopes:
+    """What `checked_link` of one page's link without a colon or fragment depends on
+    besides the link, named so that links from pages with the same scope check out the same:
+    the page itself, for a link without a path ("", "?q"); the page's folder depth, for a
+    link that climbs all the way to the root first (as `rel` makes most links:
+    "../../articles/x/" from any "a/b/index.html"); else the page's folder."""
+
+    page: str
+    folder: str
+    climb: str | None  # "../" once per folder of the page; None when a folder is odd
+    root: str  # the scope of the links that climb to the root
+
+    @classmethod
+    def of(cls, page: str) -> LinkScopes:
+        folder = page.rpartition("/")[0]
+        parts = folder.split("/") if folder else []
+        # Climbing out of a folder named "", "." or ".." does not end at the root.
+        climb = None if any(part in ("", ".", "..") for part in parts) else "../" * len(parts)
+        return cls(f"page {page}", f"folder {folder}", climb, f"root {climb}")
+
+    def scope(self, link: str) -> str:
+        if link[:1] in ("", "?"):
+            return self.page
+        if self.climb is not None and link.startswith(self.climb):
+            return self.root
+        return self.folder
+
+
+class LinkChecks:
+    """`checked_link` of many pages' links, each check done once per `LinkScopes` scope:
+    pages of one folder depth make the same links again and again (~3 a distinct one). A
+    link that climbs to the root and resolves is not looked at again from that depth
+    (`unchecked`: a set difference); the part before a link's `#fragment` is resolved once
+    (then its fragment is looked up in the ids of the page it points into)."""
+
+    # The most links and link parts kept (then all are forgotten): some 20 MB at most.
+    MAX_KNOWN = 100_000
+
+    def __init__(self, site: SiteFiles) -> None:
+        self.site = site
+        self.known: dict[tuple[str, str], tuple[str, bool, str]] = {}  # (scope, link) -> check
+        self.passed: dict[str, set[str]] = {}  # root scope -> links that resolve from there
+        self.kept = 0  # entries in `known` and `passed`
+
+    def unchecked(self, scopes: LinkScopes, links: Iterable[str]) -> set[str]:
+        """The distinct links of a page that are not known to resolve from it."""
+        return set(links).difference(self.passed.get(scopes.root, ()))
+
+    def checked(self, page: str, scopes: LinkScopes, url: str) -> tuple[str, bool, str]:
+        before_fragment, _, raw_fragment = url.partition("#")
+        if not before_fragment or ":" in url:  # into the page itself, or left to a full parse
+            return checked_link(self.site, page, url)
+        scope = scopes.scope(before_fragment)
+        key = (scope, before_fragment)
+        checked = self.known.get(key)
+        if checked is None:
+            checked = self.known[key] = checked_link(self.site, page, before_fragment)
+            self.kept += 1
+        target, _, problem = checked
+        if raw_fragment and target and not problem:
+            checked = fragment_checked(self.site, target, raw_fragment)
+        if scope == scopes.root and not checked[2]:
+            self.passed.setdefault(scope, set()).add(url)
+            self.kept += 1
+        if self.kept >= self.MAX_KNOWN:  # forget all: memory stays bounded
+            self.known.clear()
+            self.passed.clear()
+            self.kept = 0
+        return checked
 
 
 def line_of(page: bytes, url: str) -> int:
@@ -237,6 +315,11 @@ def checked_link(site: SiteFiles, page: str, url: str) -> tuple[str, bool, str]:
         if site.is_dir(target):
             return target, False, "a link to a folder must end in '/'"
         return target, False, f"no file {target}"
+    return fragment_checked(site, target, raw_fragment)
+
+
+def fragment_checked(site: SiteFiles, target: str, raw_fragment: str) -> tuple[str, bool, str]:
+    """`checked_link` of a link to the existing file `target` with that `#fragment`."""
     fragment = unquote(raw_fragment)
     into_page = bool(fragment) and target.endswith(".html")
     if into_page and fragment not in site.ids(target):

@@ -22,12 +22,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
 from builder.derive.figures import describe_claim
 from builder.index import Archive
 from builder.model import Article, Site
+
+if TYPE_CHECKING:  # not importable at run time
+    from PIL._imaging import ImagingCore
 
 # Bump when the drawing changes, so that cached cards are drawn anew.
 GENERATOR_VERSION = "og-4"
@@ -400,19 +404,32 @@ def deflated_rows(rows: bytes, last: bool = False) -> bytes:
     blank = blank_row()
     stride = len(blank)
     pieces: list[bytes] = []
-    done = at = 0  # rows[:done] are in pieces
-    while at < len(rows):
-        run = at
-        while run < len(rows) and rows.startswith(blank, run):
-            run += stride
-        if run - at >= MIN_RUN_ROWS * stride:
-            pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
-            pieces.append(deflated_run(blank, (run - at) // stride))
-            done = run
-        at = max(run, at + stride)
+    done = 0  # rows[:done] are in pieces
+    for at, run in blank_runs(rows, blank):
+        pieces += (compressor.compress(rows[done:at]), compressor.flush(zlib.Z_FULL_FLUSH))
+        pieces.append(deflated_run(blank, (run - at) // stride))
+        done = run
     pieces.append(compressor.compress(rows[done:]))
     pieces.append(compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH))
     return b"".join(pieces)
+
+
+def blank_runs(rows: bytes, blank: bytes) -> Iterator[tuple[int, int]]:
+    """The runs of at least `MIN_RUN_ROWS` rows equal to `blank` (each row as long as
+    it), as (first, end) offsets: the rows with text are skipped by `bytes.find`, not
+    compared one by one."""
+    stride = len(blank)
+    at = rows.find(blank)
+    while at >= 0:
+        if at % stride:  # a match across two rows: look again from the next row
+            at = rows.find(blank, at + stride - at % stride)
+            continue
+        run = at + stride
+        while rows.startswith(blank, run):
+            run += stride
+        if run - at >= MIN_RUN_ROWS * stride:
+            yield at, run
+        at = rows.find(blank, run)
 
 
 @cache
@@ -449,7 +466,7 @@ def card_base(footer: str) -> Image.Image:
 
 @dataclass(frozen=True)
 class Glyph:
-    coverage: Image.Image  # "L", 0 to 255
+    coverage: ImagingCore  # Pillow's core image, "L", 0 to 255 (its wrapper costs)
     left: int  # where `coverage` starts, from the pen's position on the ascender line
     top: int
     width: int
@@ -468,7 +485,7 @@ def glyph(char: str, size: int, bold: bool) -> Glyph:
     ImageDraw.Draw(coverage).text(
         (-left, -top), char, font=font(size), fill=255, stroke_width=stroke, stroke_fill=255
     )
-    return Glyph(coverage, left, top, width, height)
+    return Glyph(coverage.im, left, top, width, height)
 
 
 @cache
@@ -479,12 +496,13 @@ def kerning(pair: str, size: int) -> float:
 
 def pen_positions(text: str, size: int) -> list[int]:
     """Each character's pen position, in whole pixels, as FreeType lays out the line."""
-    positions, pen = [], 0.0
-    for index, char in enumerate(text):
-        if index:
-            pen += kerning(text[index - 1 : index + 1], size)
+    positions, pen, previous = [], 0.0, ""
+    for char in text:
+        if previous:
+            pen += kerning(previous + char, size)
         positions.append(round(pen))
         pen += text_length(char, size)
+        previous = char
     return positions
 
 
@@ -517,7 +535,7 @@ def stamp(
     for shape, x, y in placed:
         x, y = x - left, y - top
         # 255 laid over the line by the glyph's coverage, as Pillow composes text
-        coverage.paste(255, (x, y, x + shape.width, y + shape.height), shape.coverage.im)
+        coverage.paste(255, (x, y, x + shape.width, y + shape.height), shape.coverage)
     box = (origin[0] + left, origin[1] + top, origin[0] + right, origin[1] + bottom)
     card = image.im
     card.paste(card.crop(box).chop_lighter(coverage.point(ramp, None)), box)
