@@ -153,9 +153,10 @@ def derive_structures(
     if cache is None:
         return build_timeline(archive), compare_figures(archive), relate_actors(archive)
     digests = article_digests(archive, cache)
-    findings = FindingsStore(archive, cache, digests)
+    lookup = ModelLookup(archive)  # for every structure read back
+    findings = FindingsStore(lookup, cache, digests)
     found = [
-        reused_or_computed(archive, cache, part, part_key(archive, cache, digests, n), findings)
+        reused_or_computed(lookup, cache, part, part_key(archive, cache, digests, n), findings)
         for n, part in enumerate(PARTS)
     ]
     findings.store()
@@ -237,7 +238,7 @@ def part_key(
 
 
 def reused_or_computed(
-    archive: Archive,
+    lookup: ModelLookup,
     cache: DeriveCache,
     part: Part,
     key: str | None,
@@ -246,10 +247,10 @@ def reused_or_computed(
     """The part as the last build stored it under `key`, else worked out and stored."""
     target = cache.folder / f"{part.name}.pickle"
     if key is not None:
-        stored = read_part(target, key, archive)
+        stored = read_part(target, key, lookup)
         if stored is not None:
             return stored
-    value = part.compute(archive, findings)
+    value = part.compute(lookup.archive, findings)
     if key is not None:
         write_part(target, key, value)
     else:
@@ -265,14 +266,14 @@ class FindingsStore:
 
     def __init__(
         self,
-        archive: Archive,
+        lookup: ModelLookup,
         cache: DeriveCache,
         digests: Mapping[str, ArticleDigests | None],
     ) -> None:
         self.target = cache.folder / FINDINGS_FILE
         self.header = f"{REUSE_FORMAT}\0{cache.context}"
-        self.keys = findings_keys(archive, self.header, digests)
-        self.archive = archive
+        self.keys = findings_keys(lookup.archive, self.header, digests)
+        self.lookup = lookup
         self.last: dict[str, tuple[str, tuple[PairFinding, ...]]] | None = None
         self.found: dict[str, tuple[str, tuple[PairFinding, ...]]] = {}
 
@@ -280,7 +281,7 @@ class FindingsStore:
         self, metric_id: str, find: Callable[[], tuple[PairFinding, ...]]
     ) -> tuple[PairFinding, ...]:
         if self.last is None:
-            self.last = read_part(self.target, self.header, self.archive) or {}
+            self.last = read_part(self.target, self.header, self.lookup) or {}
         key = self.keys[metric_id]
         known = self.last.get(metric_id)
         findings = known[1] if key is not None and known is not None and known[0] == key else find()
@@ -346,14 +347,14 @@ class StoredHeader:
     format: int = REUSE_FORMAT
 
 
-def read_part(target: Path, key: str, archive: Archive) -> Any:
+def read_part(target: Path, key: str, lookup: ModelLookup) -> Any:
     """The structure stored in `target` for `key`, its model objects this build's; None when
     there is none (or it cannot be read)."""
     try:
         with target.open("rb") as stream:
             if pickle.load(stream) != StoredHeader(key):
                 return None
-            token = READING.set(ModelLookup(archive))
+            token = READING.set(lookup)
             try:
                 return pickle.load(stream)
             finally:
