@@ -386,6 +386,11 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the block made is moved to the oldest generation without a walk (frozen and
+        # thawed): else the first pass after it walks all of it (0.8 s of an edit at 10,000
+        # articles) to free nothing.
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -76,6 +76,13 @@ def test_unchanged_structures_are_read_back_equal_to_fresh_ones(
     assert again[0].entries[0].reports[0].event in archive.events
     figure = again[1].metrics[0].claims[0].figure
     assert archive.figure_by_id[figure.figure_id] is figure
+    # Equal strings of the structures read back are one object (the pickler writes them by
+    # value), where the fresh ones were made anew: an article's link in each of its claims.
+    fresh_links = [claim.article_url for m in fresh[1].metrics for claim in m.claims]
+    read_links = [claim.article_url for m in again[1].metrics for claim in m.claims]
+    assert len(set(read_links)) < len(read_links)
+    assert len({id(link) for link in fresh_links}) == len(fresh_links)
+    assert len({id(link) for link in read_links}) == len(set(read_links))
 
 
 def test_another_context_works_every_structure_out_again(
