@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -46,6 +46,8 @@ BIBTEX_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.-]")
 BIBTEX_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\")
 # `json.dumps(value, ensure_ascii=False)`, without making an encoder for every value.
 JSON_VALUE = json.JSONEncoder(ensure_ascii=False)
+# What that encoder does with a `str` (most values of a citation), called directly.
+json_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -249,10 +251,12 @@ def cite_csl_json(citation: Citation) -> str:
         item["note"] = f"Based on {original_phrase(original, original.url)}."
     # One key a line, each value on its line: readable, and a third of json.dumps(indent=2)
     # with its date-parts spread over nine lines.
-    lines = (
-        f"    {json_key(key)}: {JSON_VALUE.encode(value)}" for key, value in sorted(item.items())
-    )
+    lines = (f"    {json_key(key)}: {json_value(value)}" for key, value in sorted(item.items()))
     return "[\n  {\n" + ",\n".join(lines) + "\n  }\n]"
+
+
+def json_value(value: object) -> str:
+    return json_string(value) if type(value) is str else JSON_VALUE.encode(value)
 
 
 @lru_cache(maxsize=64)  # the dozen keys of CSL-JSON, each encoded for every claim
