@@ -15,14 +15,7 @@ from builder.index import Archive, page_path
 from builder.model import Inference, Period
 from builder.render.charts import render_chart
 from builder.render.pages import PageMeta
-from builder.render.site import (
-    SharedFragments,
-    derive,
-    make_environment,
-    relative_url,
-    render_pages,
-    render_site,
-)
+from builder.render.site import derive, make_environment, relative_url, render_pages, render_site
 from builder.render.theme import Theme
 from builder.render.views import FlagView
 from tests.fixtures import make_project
@@ -225,29 +218,6 @@ def test_shared_fragment_is_reused_only_where_its_links_come_out_the_same(
         render_at("actors/b/index.html", "U")
         == '<h2>U</h2><a href="../../articles/x/#p1-2">s</a>|../a/'
     )
-
-
-def test_shared_fragment_with_remember_is_kept_at_its_first_rendering(tmp_path: Path) -> None:
-    (tmp_path / "page.html").write_text(
-        '{{ shared_fragment("part.html", item, remember=keep, item=item) }}'
-    )
-    (tmp_path / "part.html").write_text('<a href="{{ "articles/x/" | rel }}">{{ item }}</a>')
-    env = make_environment(Theme((tmp_path,), ("templates",)))
-    fragments = env.globals["shared_fragment"]
-    assert isinstance(fragments, SharedFragments)
-    meta = PageMeta("actors/a/index.html", "t", "d", "https://x.test/", "https://x.test/", "")
-    page = env.get_template("page.html")
-
-    assert page.render(meta=meta, item="once", keep=False) == '<a href="../../articles/x/">once</a>'
-    assert (
-        fragments.cache[("part.html", "once", (("item", "once"),))][1] == {}
-    )  # shown once: not kept
-    assert page.render(meta=meta, item="kept", keep=True) == '<a href="../../articles/x/">kept</a>'
-    assert fragments.cache[("part.html", "kept", (("item", "kept"),))][1] == {
-        ("../../articles/x/",): '<a href="../../articles/x/">kept</a>'
-    }
-    # Asked again: the kept rendering, its links logged all the same.
-    assert page.render(meta=meta, item="kept", keep=True) == '<a href="../../articles/x/">kept</a>'
 
 
 # ---- claims: disputes, provenance metadata, periods, parts and vague values -----------------

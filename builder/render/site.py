@@ -151,9 +151,7 @@ class SharedFragments:
     too. The partial may use `meta` only through `rel`: its output is then a function of the
     key and of its links, so one rendering per distinct tuple of links is exact. A rendering
     is kept only once its key is asked for a second time, so partials shown once (the
-    timeline's own entries) cost no memory, or at once with `remember=true`, for a partial
-    that the caller knows to be shown on several pages (an entry on the page of each of its
-    actors); `clear` drops everything at the end of a build.
+    timeline's own entries) cost no memory; `clear` drops everything at the end of a build.
     """
 
     def __init__(self, env: Environment) -> None:
@@ -163,13 +161,7 @@ class SharedFragments:
 
     @pass_context
     def __call__(
-        self,
-        context: Context,
-        template: str,
-        identity: Scalar,
-        *,
-        remember: bool = False,
-        **variables: object,
+        self, context: Context, template: str, identity: Scalar, **variables: object
     ) -> Markup:
         meta: PageMeta = context.parent["meta"]
         enclosing: PageLinks | None = context.parent.get(LINK_LOG)
@@ -196,10 +188,10 @@ class SharedFragments:
             )
             if known is None:
                 known = self.cache[key] = (tuple(own_links.hrefs), {})
-                links = tuple(page_links.href(target) for target in known[0])
-                if not remember:
-                    return html
-            known[1][links] = html
+                for target in known[0]:
+                    page_links.href(target)
+            else:
+                known[1][links] = html
         return html
 
     def clear(self) -> None:
