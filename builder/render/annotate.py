@@ -58,8 +58,10 @@ def annotate_seed(
 
     `claim_refs` maps a mark id to the claims its passage supports, in fact-sheet order.
     """
+    # A seed names the same few actors again and again: each one's link is made once.
+    hrefs = {actor_id: actor_href(actor_id) for actor_id in {m.actor_id for m in mentions}}
     spans = [Span(m.start, m.end, "mark", m.mark_id) for m in marks]
-    spans += [Span(m.start, m.end, "a", actor_href(m.actor_id)) for m in mentions]
+    spans += [Span(m.start, m.end, "a", hrefs[m.actor_id]) for m in mentions]
     spans.sort(key=Span.sort_key)
     refs_by_end: dict[int, list[str]] = {}
     for mark in marks:
@@ -115,6 +117,10 @@ def render_paragraph(
     """One paragraph; `refs_by_end` holds back-links by the seed offset where their mark ends,
     `trailing` those of marks ending after the paragraph's last visible character."""
     inside = [s for s in spans if s.start < end and s.end > start]
+    if not inside:  # most paragraphs quote nothing and name no one
+        return "".join(
+            ["<p>", escape_text(text[start:end]), *refs_by_end.get(end, ()), *trailing, "</p>"]
+        )
     cuts = sorted({start, end} | {p for s in inside for p in (s.start, s.end) if start < p < end})
     html: list[str] = ["<p>"]
     stack: list[Span] = []

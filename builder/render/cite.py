@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
-from builder.derive.figures import describe_claim
+from builder.derive.figures import ClaimView
 from builder.index import Archive
 from builder.model import Article, Figure, FuzzyDate
-from builder.render.views import claim_permalink
+from builder.render.views import NONE_DESCRIBED, claim_permalink, claim_view
 
 ACCESS_PLACEHOLDER = "[date]"
 # BibTeX's special characters; braces are escaped so that a title can never unbalance them.
@@ -45,6 +46,8 @@ BIBTEX_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.-]")
 BIBTEX_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\")
 # `json.dumps(value, ensure_ascii=False)`, without making an encoder for every value.
 JSON_VALUE = json.JSONEncoder(ensure_ascii=False)
+# What that encoder does with a `str` (most values of a citation), called directly.
+json_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,13 @@ def fact_sheet_citation(archive: Archive, article: Article) -> Citation:
     )
 
 
-def claim_citation(archive: Archive, figure: Figure) -> Citation:
-    """One figure: what it says, as of when and according to whom, on its fact sheet."""
+def claim_citation(
+    archive: Archive, figure: Figure, described: Mapping[str, ClaimView] = NONE_DESCRIBED
+) -> Citation:
+    """One figure: what it says, as of when and according to whom, on its fact sheet (its
+    `describe_claim` from `described`, by figure id, where it is there)."""
     site = archive.site
-    claim = describe_claim(archive, figure)
+    claim = claim_view(archive, figure, described)
     article = archive.article_by_slug[figure.article_slug]
     label = archive.metrics[figure.metric_id].label
     claimed_by = (
@@ -245,7 +251,14 @@ def cite_csl_json(citation: Citation) -> str:
         item["note"] = f"Based on {original_phrase(original, original.url)}."
     # One key a line, each value on its line: readable, and a third of json.dumps(indent=2)
     # with its date-parts spread over nine lines.
-    lines = (
-        f"    {json.dumps(key)}: {JSON_VALUE.encode(value)}" for key, value in sorted(item.items())
-    )
+    lines = (f"    {json_key(key)}: {json_value(value)}" for key, value in sorted(item.items()))
     return "[\n  {\n" + ",\n".join(lines) + "\n  }\n]"
+
+
+def json_value(value: object) -> str:
+    return json_string(value) if type(value) is str else JSON_VALUE.encode(value)
+
+
+@lru_cache(maxsize=64)  # the dozen keys of CSL-JSON, each encoded for every claim
+def json_key(key: str) -> str:
+    return json.dumps(key)

@@ -68,6 +68,7 @@ from builder.render.views import (
     DISAGREEMENTS_URL,
     FLAGS_PER_PAGE,
     KIND_TEXT,
+    NONE_DESCRIBED,
     OUTLET_INFERRED_ANCHOR,
     PUBLISHED_INFERRED_ANCHOR,
     ActorCount,
@@ -349,15 +350,18 @@ class CiteView:
     claim_links: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
-def article_cite(archive: Archive, article: Article) -> CiteView:
-    """The fact sheet's citation and one for each of its claims."""
+def article_cite(
+    archive: Archive, article: Article, described: Mapping[str, ClaimView] = NONE_DESCRIBED
+) -> CiteView:
+    """The fact sheet's citation and one for each of its claims (described as `described`
+    has them, by figure id, where it has them)."""
     return CiteView(
         cite.cite_formats(cite.fact_sheet_citation(archive, article)),
         MappingProxyType(
             {
                 figure.figure_id: ClaimCite(
                     cite.claim_cite_anchor(figure.figure_id),
-                    cite.cite_formats(cite.claim_citation(archive, figure)),
+                    cite.cite_formats(cite.claim_citation(archive, figure, described)),
                 )
                 for figure in article.figures
             }
@@ -521,7 +525,7 @@ def article_context(derived: Derived, article: Article, source_html: Markup) -> 
         quotes=tuple(describe_quote(archive, q) for q in article.quotes),
         source_html=source_html,
         passage_numbers=number_passages(url, source_html),
-        cite=article_cite(archive, article),
+        cite=article_cite(archive, article, derived.claim_by_id),
     )
 
 

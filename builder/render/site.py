@@ -215,9 +215,35 @@ class OutputTemplate(Template):
         return template
 
 
+class BuildEnvironment(Environment):
+    """An Environment whose templates, once loaded, are found by name in a plain dict: an
+    `{% include %}` in a loop asks for its template at every turn (100,000 times a build),
+    and Jinja2's own cache takes a lock and makes a weak reference at each ask. It never
+    reloads a template (as `auto_reload=False`): one build reads each template once."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.loaded: dict[str, Template] = {}
+
+    def get_template(
+        self,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        if parent is not None:
+            name = self.join_path(name, parent)
+        template = self.loaded.get(name)
+        if template is None:
+            template = self.loaded[name] = super().get_template(name)
+        return template
+
+
 def make_environment(theme: Theme) -> Environment:
     """One per build: it holds the compiled templates and the shared-fragment cache."""
-    env = Environment(
+    env = BuildEnvironment(
         loader=theme.loader(),
         autoescape=True,
         undefined=StrictUndefined,
