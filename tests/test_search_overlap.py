@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,27 +49,35 @@ def assert_no_pagefind_left(folder: Path) -> None:
             os.kill(pid, 0)
 
 
-def test_pagefind_failing_while_the_build_goes_on_keeps_the_old_site(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def old_site_kept(project: Path, pagefind_folder: Path) -> Iterator[None]:
+    """Around a build that fails: the old site is as it was, nothing new is left beside it,
+    and no indexing thread or Pagefind process (recorded in `pagefind_folder`) lives on."""
     before = snapshot(project / "_site")
     beside_before = sorted(p.name for p in project.iterdir())
-    edit_summary(project)
-    failing = slow_pagefind(tmp_path, "echo 'index exploded' >&2; exit 3")
-    monkeypatch.setattr(service, "get_executable", lambda: failing)
-    with pytest.raises(RuntimeError, match=r"exit code 3[^\n]*\n.*index exploded"):
-        build_site(BuildOptions(project, project / "_site"))
+    yield
     assert snapshot(project / "_site") == before
     assert sorted(p.name for p in project.iterdir()) == beside_before
     assert not indexing_threads()
-    assert_no_pagefind_left(tmp_path)
+    assert_no_pagefind_left(pagefind_folder)
+
+
+def test_pagefind_failing_while_the_build_goes_on_keeps_the_old_site(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_summary(project)
+    failing = slow_pagefind(tmp_path, "echo 'index exploded' >&2; exit 3")
+    monkeypatch.setattr(service, "get_executable", lambda: failing)
+    with (
+        old_site_kept(project, tmp_path),
+        pytest.raises(RuntimeError, match=r"exit code 3[^\n]*\n.*index exploded"),
+    ):
+        build_site(BuildOptions(project, project / "_site"))
 
 
 def test_the_check_failing_while_pagefind_indexes_keeps_the_old_site(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = snapshot(project / "_site")
-    beside_before = sorted(p.name for p in project.iterdir())
     edit_summary(project)
     real = service.pagefind_executable()
     slow = slow_pagefind(tmp_path, f'exec "{real}" "$@"')
@@ -79,13 +89,9 @@ def test_the_check_failing_while_pagefind_indexes_keeps_the_old_site(
         raise broken
 
     monkeypatch.setattr(build_module, "remembered_coverage", failing_check)
-    with pytest.raises(ContentErrors) as raised:
+    with old_site_kept(project, tmp_path), pytest.raises(ContentErrors) as raised:
         build_site(BuildOptions(project, project / "_site"))
     assert raised.value is broken
-    assert snapshot(project / "_site") == before
-    assert sorted(p.name for p in project.iterdir()) == beside_before
-    assert not indexing_threads()
-    assert_no_pagefind_left(tmp_path)
 
 
 def test_a_stage_timed_inside_another_is_not_counted_twice() -> None:
