@@ -41,6 +41,20 @@ def indexing_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("search")]
 
 
+def pagefind_running(folder: Path) -> bool:
+    """Whether the (slow) Pagefind recording its id in `folder` is running now: waits a
+    little for it to start, since the indexing thread may not have reached it yet."""
+    pids = folder / "pids"
+    deadline = time.monotonic() + 10
+    while not pids.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        os.kill(int(pids.read_text().split()[-1]), 0)
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False
+    return True
+
+
 def assert_no_pagefind_left(folder: Path) -> None:
     pids = [int(line) for line in (folder / "pids").read_text().split()]
     assert pids, "Pagefind was started"
@@ -85,7 +99,7 @@ def test_the_check_failing_while_pagefind_indexes_keeps_the_old_site(
     broken = ContentErrors([ContentError(ARTICLE, 1, "a broken link")])
 
     def failing_check(*_: object, **__: object) -> None:
-        assert indexing_threads(), "the check runs while Pagefind indexes"
+        assert pagefind_running(tmp_path), "the check runs while Pagefind indexes"
         raise broken
 
     monkeypatch.setattr(build_module, "remembered_coverage", failing_check)
