@@ -101,6 +101,7 @@ class Archive:
     actors: Mapping[str, Actor]  # ordered by actor id
     articles: tuple[Article, ...]  # newest first, then by slug
     article_by_slug: Mapping[str, Article]
+    article_positions: Mapping[str, int]  # slug -> its place in `articles`
     events: tuple[Event, ...]  # every report of every event, in date order
     figures: tuple[Figure, ...]  # in as-of order
     quotes: tuple[Quote, ...]
@@ -263,6 +264,7 @@ def build_archive(
         actors=MappingProxyType(actor_map),
         articles=tuple(article_list),
         article_by_slug=MappingProxyType({a.slug: a for a in article_list}),
+        article_positions=MappingProxyType({a.slug: n for n, a in enumerate(article_list)}),
         events=tuple(events),
         figures=tuple(figures),
         quotes=tuple(quotes),

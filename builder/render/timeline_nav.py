@@ -32,7 +32,6 @@ from builder.derive.timeline import (
 )
 from builder.english import slugify
 from builder.index import TIMELINE_ENTRIES_PER_PAGE, Archive, paged_url
-from builder.model import Article
 
 # Actors and sources listed in a page's filters; the rest are a link away (the actors index,
 # the sources page), and a page holds at most TIMELINE_ENTRIES_PER_PAGE entries anyway.
@@ -303,7 +302,7 @@ def source_links(archive: Archive, entries: tuple[TimelineEntry, ...]) -> tuple[
     for entry in entries:
         for slug in dict.fromkeys(r.event.article_slug for r in entry.reports):
             counts[slug] = counts.get(slug, 0) + 1
-    order = article_positions(archive.articles)
+    order = archive.article_positions
     return tuple(
         FilterLink(
             "source",
@@ -314,18 +313,6 @@ def source_links(archive: Archive, entries: tuple[TimelineEntry, ...]) -> tuple[
         )
         for slug in sorted(counts, key=order.__getitem__)
     )
-
-
-# The articles last asked about and each one's position among them: every timeline page
-# sorts its sources by it, and a thousand pages each indexed 10,000 articles afresh.
-positions_memo: list[tuple[tuple[Article, ...], Mapping[str, int]]] = []
-
-
-def article_positions(articles: tuple[Article, ...]) -> Mapping[str, int]:
-    """Slug -> position in `articles` (worked out once for the same tuple)."""
-    if not positions_memo or positions_memo[0][0] is not articles:
-        positions_memo[:] = [(articles, {a.slug: n for n, a in enumerate(articles)})]
-    return positions_memo[0][1]
 
 
 def source_label(archive: Archive, slug: str) -> str:

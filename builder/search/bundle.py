@@ -63,23 +63,15 @@ def drop_written(version: VersionWriter, paths: list[str]) -> None:
         del version.digests[path]
 
 
-def write_search_bundle(
-    version: VersionWriter, searchable: Mapping[str, str], previous: tuple[str, ...]
-) -> tuple[str, ...]:
-    """Write the search bundle of the new version's `searchable` pages (path -> digest);
-    a shard whose key is the one `previous` (the live version's shard keys) records is
-    linked, the others indexed (see `search.index_shards`). Returns the new shard keys."""
-    with search_bundle_started(version, searchable, previous) as finished:
-        return finished()
-
-
 @contextmanager
 def search_bundle_started(
     version: VersionWriter, searchable: Mapping[str, str], previous: tuple[str, ...]
 ) -> Iterator[Callable[[], tuple[str, ...]]]:
-    """`write_search_bundle` begun: the unchanged shards linked at once, the others indexed
-    on a thread of their own (Pagefind runs in processes of its own, so the build goes on
-    meanwhile: the searchable pages must all be written already, and stay as they are).
+    """The search bundle of the new version's `searchable` pages (path -> digest) begun: a
+    shard whose key is the one `previous` (the live version's shard keys) records is
+    linked at once, the others indexed on a thread of their own (see `search.index_shards`;
+    Pagefind runs in processes of its own, so the build goes on meanwhile: the searchable
+    pages must all be written already, and stay as they are).
     The block is given what waits for the indexing, writes the indexed shards' files and
     returns the shard keys; it is to be called in the block, on the thread that writes
     the version (the indexing thread reads pages, it writes nothing). Should the block
